@@ -1,0 +1,171 @@
+import { EventEmitter } from 'node:events';
+import type { Etcd3, Lease } from 'etcd3';
+import { type Clock, systemClock } from '../../util/clock.js';
+import { DiscoveryUnavailableError } from '../errors.js';
+import { sleepUnlessAborted } from '../sleep.js';
+import { watchKey } from './key-watch.js';
+
+/** Events of a {@link Candidate}. */
+export interface CandidateEvents {
+  /** This candidate holds the leader key. */
+  elected: [];
+  /** Leadership was lost (lease expired, key removed, store unreachable past the TTL); it campaigns again. */
+  lost: [];
+  /** A store error; the loop retries after `retryMs`. */
+  error: [Error];
+}
+
+/** Options of a {@link Candidate}. */
+export interface CandidateOptions {
+  /** Lease TTL in ms (`--replication-ttl`); rounded up to whole seconds, etcd's unit. */
+  ttlMs: number;
+  /** Pause after a store error before campaigning again (default 1 s). */
+  retryMs?: number;
+  clock?: Clock;
+}
+
+/**
+ * Campaigns for the leader key (`<prefix>/docker/swarm/leader`) with `value` (the manager's advertise address).
+ *
+ * Recipe: wait until the key is absent, grant a lease of the TTL, and create the key bound to it in a transaction
+ * guarded by `create_revision == 0`. The winner keeps its lease alive every TTL/3 and watches the key; it reports
+ * `lost` when the key is deleted or taken, when etcd says the lease is gone, or when no keepalive has succeeded
+ * for a whole TTL (so it steps down no later than etcd expires it). A dead leader's key disappears one TTL after
+ * its last keepalive and a waiting candidate is elected right after: failover ≤ TTL + one round trip.
+ * `resign()` revokes the lease (the key goes at once, a standby takes over in milliseconds) and awaits the loop.
+ */
+export class Candidate extends EventEmitter<CandidateEvents> {
+  private readonly stop = new AbortController();
+  private loop: Promise<void> | undefined;
+  private leader = false;
+  private readonly clock: Clock;
+  private readonly ttlSeconds: number;
+
+  constructor(
+    private readonly client: Etcd3,
+    readonly key: string,
+    readonly value: string,
+    private readonly opts: CandidateOptions,
+  ) {
+    super();
+    this.clock = opts.clock ?? systemClock;
+    this.ttlSeconds = Math.max(1, Math.ceil(opts.ttlMs / 1000));
+  }
+
+  /** True while this candidate holds the key. */
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** Starts campaigning (idempotent). Attach listeners first. */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops campaigning, gives up leadership if held (revoking the lease), and waits for the loop to end. */
+  async resign(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+  }
+
+  /** Same as {@link resign}. */
+  async close(): Promise<void> {
+    await this.resign();
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stop.signal;
+    while (!signal.aborted) {
+      let lease: Lease | undefined;
+      try {
+        const won = await this.campaign(signal);
+        lease = won?.lease;
+        if (!won) break;
+        this.leader = true;
+        this.emit('elected');
+        await this.hold(won.lease, won.revision, signal);
+      } catch (err) {
+        if (!signal.aborted) this.report(err);
+      } finally {
+        if (this.leader) {
+          this.leader = false;
+          if (!signal.aborted) this.emit('lost');
+        }
+        await lease?.revoke().catch(() => undefined);
+      }
+      if (!signal.aborted) await sleepUnlessAborted(this.clock, this.opts.retryMs ?? 1000, signal);
+    }
+  }
+
+  /** Returns the lease that now owns the key and the revision that created it, or undefined when aborted. */
+  private async campaign(signal: AbortSignal): Promise<{ lease: Lease; revision: string } | undefined> {
+    while (!signal.aborted) {
+      const current = await this.client.get(this.key).exec();
+      const kv = current.kvs[0];
+      if (kv) {
+        // Someone leads: wait for the key to be deleted (lease expiry or resign), then try again.
+        for await (const ev of watchKey(
+          this.client,
+          this.key,
+          signal,
+          String(BigInt(current.header.revision) + 1n),
+        )) {
+          if (ev.type === 'delete') break;
+        }
+        continue;
+      }
+      const lease = this.client.lease(this.ttlSeconds, { autoKeepAlive: false });
+      lease.on('lost', () => undefined);
+      const id = await lease.grant();
+      const txn = await this.client
+        .if(this.key, 'Create', '==', 0)
+        .then(this.client.put(this.key).value(this.value).lease(id))
+        .commit();
+      if (txn.succeeded) return { lease, revision: txn.header.revision };
+      await lease.revoke().catch(() => undefined);
+    }
+    return undefined;
+  }
+
+  private async hold(lease: Lease, revision: string, signal: AbortSignal): Promise<void> {
+    const lost = new AbortController();
+    const both = AbortSignal.any([signal, lost.signal]);
+    const id = await lease.grant();
+    const watching = (async () => {
+      try {
+        for await (const ev of watchKey(this.client, this.key, both, String(BigInt(revision) + 1n))) {
+          if (ev.type === 'delete' || ev.value !== this.value || ev.lease !== id) break;
+        }
+      } catch (err) {
+        if (!both.aborted) this.report(err);
+      } finally {
+        lost.abort();
+      }
+    })();
+    const period = Math.max(200, Math.floor((this.ttlSeconds * 1000) / 3));
+    let lastOk = this.clock.now();
+    while (!both.aborted) {
+      if (!(await sleepUnlessAborted(this.clock, period, both))) break;
+      const sent = this.clock.now();
+      try {
+        await lease.keepaliveOnce();
+        lastOk = sent;
+      } catch (err) {
+        if (lease.revoked() || this.clock.now() - lastOk >= this.ttlSeconds * 1000) {
+          this.report(err);
+          lost.abort();
+        }
+      }
+    }
+    lost.abort();
+    await watching;
+  }
+
+  private report(err: unknown): void {
+    const e =
+      err instanceof Error
+        ? new DiscoveryUnavailableError(`leader election: ${err.message}`, { cause: err })
+        : err;
+    if (this.listenerCount('error') > 0) this.emit('error', e as Error);
+  }
+}

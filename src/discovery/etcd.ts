@@ -1,0 +1,151 @@
+import type { Etcd3, Lease, Watcher } from 'etcd3';
+import { type Clock, systemClock } from '../util/clock.js';
+import { DiscoveryUnavailableError, InvalidDiscoveryError } from './errors.js';
+import {
+  createEtcdClient,
+  DEFAULT_KV_PATH,
+  type EtcdTarget,
+  etcdKey,
+  parseEtcdTarget,
+} from './etcd-client.js';
+import { validateHostPort } from './ranges.js';
+import { sleepUnlessAborted } from './sleep.js';
+import { canonicalEntries, type Discovery, type DiscoveryOptions, sameEntries } from './types.js';
+
+/**
+ * `etcd://H1:P1,H2:P2/prefix` on the etcd v3 API. Each node is the key `<prefix>/<kv.path>/<addr>` (default
+ * `kv.path` is `docker/swarm/nodes`) holding `addr`, bound to a lease of `--ttl`. `register()` keeps that lease
+ * alive once per call (one call per heartbeat) and re-grants it if it expired, so a dead agent's key disappears
+ * about one TTL after its last heartbeat. `watch()` watches the prefix and re-emits the full list on each change.
+ */
+export class EtcdDiscovery implements Discovery {
+  readonly scheme = 'etcd';
+  readonly target: EtcdTarget;
+  /** The directory nodes register under, without a trailing slash. */
+  readonly dir: string;
+  private client: Etcd3 | undefined;
+  private lease: Lease | undefined;
+  private leaseAddr: string | undefined;
+  private readonly ttlSeconds: number;
+
+  /** @throws InvalidDiscoveryError on a malformed URL or TLS options. */
+  constructor(
+    rest: string,
+    private readonly opts: DiscoveryOptions,
+    private readonly clock: Clock = systemClock,
+  ) {
+    const options = opts.options ?? {};
+    this.target = parseEtcdTarget(rest, options);
+    const kvPath = (options['kv.path'] ?? DEFAULT_KV_PATH).replace(/^\/+|\/+$/g, '');
+    if (!kvPath) throw new InvalidDiscoveryError('kv.path must not be empty');
+    this.dir = etcdKey(this.target, kvPath);
+    this.ttlSeconds = Math.max(1, Math.ceil(opts.ttlMs / 1000));
+  }
+
+  private etcd(): Etcd3 {
+    this.client ??= createEtcdClient(this.target);
+    return this.client;
+  }
+
+  /** Reads the current list once. @throws DiscoveryUnavailableError when etcd cannot be reached. */
+  async list(): Promise<string[]> {
+    try {
+      const values = await this.etcd().getAll().prefix(`${this.dir}/`).strings();
+      return canonicalEntries(Object.values(values).filter((v) => isHostPort(v)));
+    } catch (err) {
+      throw new DiscoveryUnavailableError(`cannot list ${this.dir} in etcd: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  async *watch(signal: AbortSignal, onError?: (err: Error) => void): AsyncIterable<string[]> {
+    let last: string[] | undefined;
+    while (!signal.aborted) {
+      let watcher: Watcher | undefined;
+      let wake: (() => void) | undefined;
+      let dirty = true;
+      let failure: Error | undefined;
+      const poke = (): void => {
+        dirty = true;
+        wake?.();
+      };
+      const onAbort = (): void => wake?.();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        watcher = await this.etcd().watch().prefix(`${this.dir}/`).create();
+        watcher.on('put', poke).on('delete', poke).on('connected', poke);
+        watcher.on('error', (err) => {
+          failure = err;
+          wake?.();
+        });
+        while (!signal.aborted) {
+          if (failure) throw failure;
+          if (dirty) {
+            dirty = false;
+            const entries = await this.list();
+            if (!sameEntries(last, entries)) {
+              last = entries;
+              yield entries;
+            }
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+        }
+      } catch (err) {
+        onError?.(err instanceof DiscoveryUnavailableError ? err : wrap(err));
+        await sleepUnlessAborted(this.clock, this.opts.heartbeatMs, signal);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        await watcher?.cancel().catch(() => undefined);
+      }
+    }
+  }
+
+  async register(addr: string): Promise<void> {
+    validateHostPort(addr, 'address');
+    try {
+      if (this.lease && this.leaseAddr === addr) {
+        try {
+          await this.lease.keepaliveOnce();
+        } catch {
+          this.lease = undefined;
+        }
+      }
+      if (!this.lease || this.leaseAddr !== addr) {
+        const lease = this.etcd().lease(this.ttlSeconds, { autoKeepAlive: false });
+        lease.on('lost', () => undefined);
+        await lease.grant();
+        this.lease = lease;
+        this.leaseAddr = addr;
+      }
+      await this.lease.put(`${this.dir}/${addr}`).value(addr);
+    } catch (err) {
+      this.lease = undefined;
+      throw wrap(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.lease = undefined;
+    client?.close();
+  }
+}
+
+function isHostPort(v: string): boolean {
+  try {
+    validateHostPort(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function wrap(err: unknown): DiscoveryUnavailableError {
+  return new DiscoveryUnavailableError(`etcd: ${(err as Error).message ?? String(err)}`, { cause: err });
+}
