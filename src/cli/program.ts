@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { SHOAL_VERSION } from '../version.js';
+import { joinCommand } from './join.js';
+import { listCommand } from './list.js';
 
 /**
  * A command group adds its sub-commands to the root program. Groups are listed explicitly in {@link commandGroups};
@@ -8,12 +10,14 @@ import { SHOAL_VERSION } from '../version.js';
 export type CommandGroup = (program: Command) => void;
 
 /** Every command group of the `shoal` CLI, in help order. */
-export const commandGroups: readonly CommandGroup[] = [];
+export const commandGroups: readonly CommandGroup[] = [joinCommand, listCommand];
 
 /** Builds the root `shoal` program with every command group. */
 export function buildProgram(): Command {
   const program = new Command('shoal')
-    .description('A simple Docker cluster: hosts, a KV cluster, replicated managers and one Docker API over all hosts.')
+    .description(
+      'A simple Docker cluster: hosts, a KV cluster, replicated managers and one Docker API over all hosts.',
+    )
     .version(`shoal version ${SHOAL_VERSION}`, '-v, --version')
     .showHelpAfterError('(add --help for usage)')
     .enablePositionalOptions();

@@ -110,8 +110,7 @@ export class MembershipRegistry implements Discovery {
   async *watch(signal: AbortSignal): AsyncIterable<string[]> {
     let last: string[] | undefined;
     let dirty = true;
-    const wake = new AbortController();
-    let waker: AbortController = wake;
+    let waker = new AbortController();
     const listener = (): void => {
       dirty = true;
       waker.abort();

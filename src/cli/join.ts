@@ -1,0 +1,127 @@
+import type { Command } from 'commander';
+import {
+  collect,
+  createDiscovery,
+  parseAdvertise,
+  parseDelay,
+  parseDiscoveryOpts,
+  parseHeartbeat,
+  parseTtl,
+  resolveDiscoveryUrl,
+} from '../discovery/index.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { formatDuration } from '../util/duration.js';
+import { defaultRng, type Rng } from '../util/rng.js';
+import { runAction } from './run-action.js';
+
+/** Parsed and validated `shoal join` settings. */
+export interface JoinSettings {
+  discovery: string;
+  advertise: string;
+  heartbeatMs: number;
+  ttlMs: number;
+  delayMs: number;
+  options: Record<string, string>;
+}
+
+interface JoinFlags {
+  advertise?: string;
+  addr?: string;
+  heartbeat: string;
+  ttl: string;
+  delay: string;
+  discoveryOpt?: string[];
+}
+
+/**
+ * Validates `shoal join` flags exactly as classic Swarm did (advertise host:port, heartbeat ≥ 1s, ttl > heartbeat,
+ * delay ≥ 0, discovery from the argument or `$SWARM_DISCOVERY`).
+ * @throws InvalidDiscoveryError with the one-line message the CLI prints.
+ */
+export function parseJoinFlags(arg: string | undefined, flags: JoinFlags, env = process.env): JoinSettings {
+  const discovery = resolveDiscoveryUrl(arg, 'join', env);
+  const advertise = parseAdvertise(flags.advertise ?? flags.addr, env);
+  const heartbeatMs = parseHeartbeat(flags.heartbeat);
+  const ttlMs = parseTtl(flags.ttl, heartbeatMs);
+  const delayMs = parseDelay(flags.delay);
+  const options = parseDiscoveryOpts(flags.discoveryOpt ?? []);
+  return { discovery, advertise, heartbeatMs, ttlMs, delayMs, options };
+}
+
+function log(level: string, msg: string, fields: Record<string, string> = {}): void {
+  const extra = Object.entries(fields)
+    .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
+    .join('');
+  process.stdout.write(
+    `time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(msg)}${extra}\n`,
+  );
+}
+
+/**
+ * The agent loop: after a random delay in [0, delay), registers `advertise` every heartbeat until `signal` aborts.
+ * Register errors are logged, never fatal.
+ */
+export async function runJoin(
+  s: JoinSettings,
+  signal: AbortSignal,
+  deps: { clock?: Clock; rng?: Rng } = {},
+): Promise<void> {
+  const clock = deps.clock ?? systemClock;
+  const rng = deps.rng ?? defaultRng;
+  const discovery = createDiscovery(s.discovery, {
+    heartbeatMs: s.heartbeatMs,
+    ttlMs: s.ttlMs,
+    options: s.options,
+  });
+  try {
+    if (s.delayMs > 0) await clock.sleep(Math.floor(rng() * s.delayMs), signal).catch(() => undefined);
+    while (!signal.aborted) {
+      log('info', `Registering on the discovery service every ${formatDuration(s.heartbeatMs)}...`, {
+        addr: s.advertise,
+        discovery: s.discovery,
+      });
+      try {
+        await discovery.register(s.advertise);
+      } catch (err) {
+        log('error', (err as Error).message);
+      }
+      await clock.sleep(s.heartbeatMs, signal).catch(() => undefined);
+    }
+  } finally {
+    await discovery.close();
+  }
+}
+
+/** `shoal join [flags] <discovery>`: the agent that keeps an engine's address alive in discovery. */
+export function joinCommand(program: Command): void {
+  program
+    .command('join')
+    .alias('j')
+    .description('Join a cluster: register an engine address in discovery every heartbeat')
+    .argument('[discovery]', 'discovery URL (etcd://, shoal://, ...); default $SWARM_DISCOVERY')
+    .option('--advertise <host:port>', 'address of the engine to register (env SWARM_ADVERTISE)')
+    .option('--addr <host:port>', 'alias of --advertise')
+    .option('--heartbeat <duration>', 'period between registrations', '60s')
+    .option('--ttl <duration>', 'expiry of a registration', '180s')
+    .option('--delay <duration>', 'random delay before the first registration, in [0, delay)', '0s')
+    .option(
+      '--discovery-opt <key=value>',
+      'discovery option (kv.path, kv.cacertfile, ...), repeatable',
+      collect,
+    )
+    .action(
+      runAction(async (arg: string | undefined, flags: JoinFlags) => {
+        const settings = parseJoinFlags(arg, flags);
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+        try {
+          await runJoin(settings, stop.signal);
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+        }
+      }),
+    );
+}
