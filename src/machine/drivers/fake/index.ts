@@ -1,0 +1,7 @@
+export {
+  FakeDriver,
+  type FakeFailStep,
+  FakeWorld,
+  fakeDriverConfig,
+  fakeDriverFactory,
+} from './fake-driver.js';

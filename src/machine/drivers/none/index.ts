@@ -1,0 +1,1 @@
+export { NoneDriver, noneDriverConfig, noneDriverFactory, parseEngineUrl } from './none-driver.js';
