@@ -1,0 +1,11 @@
+export { KvMemberStartError, KvSpecError, KvUnavailableError } from './errors.js';
+export {
+  createKvCluster,
+  KvCluster,
+  type KvClusterSpec,
+  type KvMemberHealth,
+  type KvMemberSpec,
+  loadKvCluster,
+} from './kv-cluster.js';
+export { freePort, type LocalEtcd, startLocalEtcd } from './local-etcd.js';
+export { type MemberLaunch, memberArgv } from './member-process.js';

@@ -1,0 +1,53 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createKvCluster, type KvCluster } from './kv-cluster.js';
+
+/** Finds a free loopback TCP port by listening on port 0 (the port may be taken again before use: retry). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A loopback etcd started by {@link startLocalEtcd}. */
+export interface LocalEtcd {
+  readonly cluster: KvCluster;
+  /** `127.0.0.1:PORT` endpoints. */
+  readonly endpoints: string[];
+  /** Stops every member by PID and deletes the data. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Starts an etcd cluster of `size` members on 127.0.0.1 with free ports and data under `dir` (for tests and local
+ * single-machine use). A start that fails (a port taken between probe and bind) is retried once with new ports.
+ */
+export async function startLocalEtcd(dir: string, name = 'local', size = 1): Promise<LocalEtcd> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const members = [];
+    for (let i = 0; i < size; i++) {
+      members.push({
+        host: 'localhost',
+        ip: '127.0.0.1',
+        clientPort: await freePort(),
+        peerPort: await freePort(),
+      });
+    }
+    const cluster = createKvCluster({ name, members, dataDir: join(dir, `${name}-${attempt}`) });
+    try {
+      await cluster.start(60_000);
+      return { cluster, endpoints: cluster.endpoints(), remove: () => cluster.remove() };
+    } catch (err) {
+      lastError = err;
+      await cluster.remove();
+    }
+  }
+  throw lastError;
+}
