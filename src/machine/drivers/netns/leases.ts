@@ -1,0 +1,80 @@
+/**
+ * Address leases of netns machines: one file per used address, `/run/shoal/leases/<bridge>/<ip>`, holding the
+ * namespace name. A file is created with O_EXCL, so two creates never get the same address. A lease whose namespace
+ * no longer exists (a create that crashed, a reboot-less cleanup by hand) is stale and reused.
+ */
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SubnetExhaustedError } from './errors.js';
+import { NETNS_DIR } from './namespaces.js';
+import { hostAddresses, type Subnet } from './subnet.js';
+
+/** Folder of all lease folders. */
+export const LEASE_ROOT = '/run/shoal/leases';
+/** Marker file in a bridge's lease folder: the bridge was made by shoal and goes with its last machine. */
+export const OWNED_MARKER = '.owned-bridge';
+
+function leaseDir(bridge: string): string {
+  return join(LEASE_ROOT, bridge);
+}
+
+async function isStale(file: string): Promise<boolean> {
+  const owner = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (!owner) return false; // being written right now, or unreadable: leave it
+  return stat(join(NETNS_DIR, owner)).then(
+    () => false,
+    () => true,
+  );
+}
+
+/** Leases the first free host address of `subnet` on `bridge` for the namespace `ns`. */
+export async function leaseAddress(bridge: string, subnet: Subnet, ns: string): Promise<string> {
+  const dir = leaseDir(bridge);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const ip of hostAddresses(subnet)) {
+    const file = join(dir, ip);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fh = await open(file, 'wx', 0o600);
+        await fh.writeFile(`${ns}\n`);
+        await fh.close();
+        return ip;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (attempt === 0 && (await isStale(file))) await rm(file, { force: true });
+        else break;
+      }
+    }
+  }
+  throw new SubnetExhaustedError(`No free address left in ${subnet.cidr} on bridge ${bridge}`);
+}
+
+/** Gives the address back (idempotent). */
+export async function releaseAddress(bridge: string, ip: string): Promise<void> {
+  await rm(join(leaseDir(bridge), ip), { force: true });
+}
+
+/** Number of addresses still leased on `bridge`. */
+export async function leaseCount(bridge: string): Promise<number> {
+  const names = await readdir(leaseDir(bridge)).catch(() => [] as string[]);
+  return names.filter((n) => !n.startsWith('.')).length;
+}
+
+/** Records that shoal made `bridge` (so the last machine's removal deletes it). */
+export async function markBridgeOwned(bridge: string): Promise<void> {
+  await mkdir(leaseDir(bridge), { recursive: true, mode: 0o700 });
+  await (await open(join(leaseDir(bridge), OWNED_MARKER), 'w', 0o600)).close();
+}
+
+/** True when shoal made `bridge`. */
+export async function isBridgeOwned(bridge: string): Promise<boolean> {
+  return stat(join(leaseDir(bridge), OWNED_MARKER)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Deletes the bridge's lease folder (after its last machine). */
+export async function dropLeaseDir(bridge: string): Promise<void> {
+  await rm(leaseDir(bridge), { recursive: true, force: true });
+}

@@ -1,0 +1,146 @@
+/**
+ * A netns machine's namespaces, and how they outlive the shoal process.
+ *
+ * A machine is three namespaces: network, UTS (its own hostname) and mount. None needs a holder process: each is
+ * pinned by a bind mount of its `/proc/PID/ns/*` file. The network namespace is made with `ip netns add`, so it is
+ * pinned at `/run/netns/<ns>` and `ip netns` lists it. The UTS and mount namespaces are made by
+ * `unshare --uts=FILE --mount=FILE`, which pins them at `/run/shoal/ns/<ns>/{uts,mnt}`; that folder is a private
+ * bind mount of itself because a mount namespace may only be pinned on a mount that does not propagate.
+ *
+ * Inside the mount namespace `/sys` is a fresh sysfs of the machine's network namespace (so `/sys/class/net` shows
+ * `eth1`, which overlay networking needs) and the root's cgroup mounts are moved under it (dockerd needs them).
+ * Every later command enters all three with `nsenter`.
+ */
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run } from './run.js';
+
+/** Where the UTS and mount namespaces of all netns machines are pinned. */
+export const NS_ROOT = '/run/shoal/ns';
+/** Where `ip netns` pins network namespaces. */
+export const NETNS_DIR = '/run/netns';
+
+/** The pinned namespace files of one machine. */
+export interface NamespacePaths {
+  readonly net: string;
+  readonly uts: string;
+  readonly mnt: string;
+  /** Folder holding `uts` and `mnt`. */
+  readonly dir: string;
+}
+
+/** The pinned namespace files of the namespace set called `ns`. */
+export function namespacePaths(ns: string): NamespacePaths {
+  const dir = join(NS_ROOT, ns);
+  return { net: join(NETNS_DIR, ns), uts: join(dir, 'uts'), mnt: join(dir, 'mnt'), dir };
+}
+
+/** Argv that runs `argv` inside the machine's network, UTS and mount namespaces. */
+export function nsenterArgv(ns: string, argv: readonly string[]): string[] {
+  const p = namespacePaths(ns);
+  return ['nsenter', `--net=${p.net}`, `--uts=${p.uts}`, `--mount=${p.mnt}`, '--', ...argv];
+}
+
+/** Mount points of the calling process's mount namespace. */
+async function mountPoints(): Promise<Set<string>> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  const points = new Set<string>();
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    if (f[4]) points.add(f[4].replace(/\\040/g, ' '));
+  }
+  return points;
+}
+
+/** Makes {@link NS_ROOT} a private bind mount of itself (once per boot; idempotent). */
+async function ensurePrivateRoot(): Promise<void> {
+  await mkdir(NS_ROOT, { recursive: true, mode: 0o700 });
+  if (!(await mountPoints()).has(NS_ROOT)) {
+    await run(['mount', '--bind', NS_ROOT, NS_ROOT]);
+  }
+  await run(['mount', '--make-private', NS_ROOT]);
+}
+
+// Runs inside the new UTS + mount namespaces, already in the machine's network namespace.
+// $1 = hostname, $2 = a scratch folder that carries the cgroup mounts across the sysfs remount.
+const SETUP_SCRIPT = [
+  'set -e',
+  'hostname "$1"',
+  'mount --rbind /sys/fs/cgroup "$2"',
+  'umount -l /sys',
+  'mount -t sysfs sysfs /sys',
+  'mount --move "$2" /sys/fs/cgroup',
+].join('\n');
+
+/**
+ * Makes and pins the namespaces of `ns` with `hostname` set. Throws if a namespace set of that name exists. On
+ * failure it removes what it made.
+ */
+export async function createNamespaces(ns: string, hostname: string): Promise<void> {
+  await ensurePrivateRoot();
+  const p = namespacePaths(ns);
+  await run(['ip', 'netns', 'add', ns]);
+  try {
+    await mkdir(p.dir, { mode: 0o700 });
+    await writeFile(p.uts, '');
+    await writeFile(p.mnt, '');
+    const scratch = join(p.dir, 'cg');
+    await mkdir(scratch);
+    await run([
+      'nsenter',
+      `--net=${p.net}`,
+      'unshare',
+      `--uts=${p.uts}`,
+      `--mount=${p.mnt}`,
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      SETUP_SCRIPT,
+      'sh',
+      hostname,
+      scratch,
+    ]);
+    await run(nsenterArgv(ns, ['ip', 'link', 'set', 'lo', 'up']));
+  } catch (err) {
+    await destroyNamespaces(ns);
+    throw err;
+  }
+}
+
+/** True when `path` exists. */
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** True when all three namespaces of `ns` are pinned. */
+export async function namespacesExist(ns: string): Promise<boolean> {
+  const p = namespacePaths(ns);
+  const points = await mountPoints();
+  return points.has(p.uts) && points.has(p.mnt) && (await exists(p.net));
+}
+
+/** The inode of the machine's network namespace (matches `/proc/PID/ns/net` = `net:[INODE]`), if it exists. */
+export async function netnsInode(ns: string): Promise<number | undefined> {
+  return stat(namespacePaths(ns).net).then(
+    (s) => s.ino,
+    () => undefined,
+  );
+}
+
+/**
+ * Unpins and deletes the namespaces of `ns`. Idempotent. Processes still inside keep the namespaces alive until they
+ * exit, so callers kill them first.
+ */
+export async function destroyNamespaces(ns: string): Promise<void> {
+  const p = namespacePaths(ns);
+  const points = await mountPoints();
+  for (const f of [p.mnt, p.uts]) {
+    if (points.has(f)) await run(['umount', f], { allowFail: true });
+  }
+  await rm(p.dir, { recursive: true, force: true });
+  if (await exists(p.net)) await run(['ip', 'netns', 'delete', ns], { allowFail: true });
+}

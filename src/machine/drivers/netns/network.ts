@@ -1,0 +1,82 @@
+/**
+ * The root-namespace side of netns machines: the shared bridge (gateway address, FORWARD ACCEPT rule) and each
+ * machine's veth pair, whose namespace end is called `eth1` as on the tutorial's VirtualBox hosts.
+ */
+import { dropLeaseDir, isBridgeOwned, leaseCount, markBridgeOwned } from './leases.js';
+import { run } from './run.js';
+import type { Subnet } from './subnet.js';
+
+/** The FORWARD rule that lets bridged traffic between machines through when dockerd set the policy to DROP. */
+export function forwardRule(bridge: string): string[] {
+  return ['FORWARD', '-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
+}
+
+/** True when the interface exists in the root namespace. */
+export async function linkExists(name: string): Promise<boolean> {
+  return (await run(['ip', 'link', 'show', 'dev', name], { allowFail: true })).code === 0;
+}
+
+/**
+ * Makes sure `bridge` exists, is up, carries the subnet's gateway address and has its FORWARD ACCEPT rule. A bridge
+ * made here is marked as shoal's, so {@link releaseBridge} deletes it with its last machine.
+ */
+export async function ensureBridge(bridge: string, subnet: Subnet): Promise<void> {
+  if (!(await linkExists(bridge))) {
+    const made = await run(['ip', 'link', 'add', bridge, 'type', 'bridge'], { allowFail: true });
+    if (made.code === 0) await markBridgeOwned(bridge);
+    else if (!(await linkExists(bridge))) await run(['ip', 'link', 'add', bridge, 'type', 'bridge']);
+  }
+  await run(['ip', 'addr', 'replace', `${subnet.gateway}/${subnet.prefixLength}`, 'dev', bridge]);
+  await run(['ip', 'link', 'set', bridge, 'up']);
+  const rule = forwardRule(bridge);
+  if ((await run(['iptables', '-C', ...rule], { allowFail: true })).code !== 0) {
+    await run(['iptables', '-I', rule[0]!, '1', ...rule.slice(1)]);
+  }
+}
+
+/** Deletes `bridge` and its rule when no machine uses it any more and shoal made it. Idempotent. */
+export async function releaseBridge(bridge: string): Promise<void> {
+  if ((await leaseCount(bridge)) > 0) return;
+  if (await isBridgeOwned(bridge)) {
+    await run(['ip', 'link', 'delete', bridge, 'type', 'bridge'], { allowFail: true });
+  }
+  const rule = forwardRule(bridge);
+  while ((await run(['iptables', '-C', ...rule], { allowFail: true })).code === 0) {
+    await run(['iptables', '-D', ...rule]);
+  }
+  await dropLeaseDir(bridge);
+}
+
+/** Where a machine plugs into the bridge. */
+export interface VethSpec {
+  readonly ns: string;
+  readonly bridge: string;
+  readonly subnet: Subnet;
+  readonly ip: string;
+  /** Root-namespace end. */
+  readonly veth: string;
+  /** Temporary name of the namespace end. */
+  readonly peer: string;
+}
+
+/** Creates the veth pair, moves one end into the namespace as `eth1` with the address and default route. */
+export async function plugVeth(s: VethSpec): Promise<void> {
+  await run(['ip', 'link', 'add', s.veth, 'type', 'veth', 'peer', 'name', s.peer]);
+  try {
+    await run(['ip', 'link', 'set', s.peer, 'netns', s.ns]);
+    const inNs = (args: string[]) => run(['ip', '-n', s.ns, ...args]);
+    await inNs(['link', 'set', s.peer, 'name', 'eth1']);
+    await inNs(['addr', 'add', `${s.ip}/${s.subnet.prefixLength}`, 'dev', 'eth1']);
+    await inNs(['link', 'set', 'eth1', 'up']);
+    await inNs(['route', 'add', 'default', 'via', s.subnet.gateway]);
+    await run(['ip', 'link', 'set', s.veth, 'master', s.bridge, 'up']);
+  } catch (err) {
+    await unplugVeth(s.veth);
+    throw err;
+  }
+}
+
+/** Deletes the root end of a machine's veth pair (the namespace end goes with it). Idempotent. */
+export async function unplugVeth(veth: string): Promise<void> {
+  if (await linkExists(veth)) await run(['ip', 'link', 'delete', veth], { allowFail: true });
+}

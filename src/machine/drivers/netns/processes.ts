@@ -1,0 +1,91 @@
+/**
+ * Finding and ending the processes of a netns machine. Its dockerd, containerd and the containers' shims share the
+ * machine's network namespace; container processes have their own namespaces but descend from the shims. So "the
+ * machine's processes" = every process whose `/proc/PID/ns/net` is the machine's, plus all their descendants.
+ */
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import type { Clock } from '../../../util/clock.js';
+
+/** The argv of a live process, or undefined when it is gone. */
+export async function processArgv(pid: number): Promise<string[] | undefined> {
+  const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  if (raw === undefined || raw === '') return undefined;
+  return raw.replace(/\0$/, '').split('\0');
+}
+
+/** True when the process exists and is not a zombie. */
+export async function isAlive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return false;
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
+}
+
+async function listPids(): Promise<number[]> {
+  return (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number);
+}
+
+async function parentOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return undefined;
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** PIDs inside the network namespace with inode `netInode`, plus their descendants. */
+export async function machineProcesses(netInode: number): Promise<number[]> {
+  const marker = `net:[${netInode}]`;
+  const pids = await listPids();
+  const inside = new Set<number>();
+  const parents = new Map<number, number>();
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    const link = await readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
+    if (link === marker) inside.add(pid);
+    const ppid = await parentOf(pid);
+    if (ppid !== undefined) parents.set(pid, ppid);
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!inside.has(pid) && inside.has(ppid)) {
+        inside.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...inside];
+}
+
+/** Sends `signal` to `pid`, ignoring a process that is already gone. */
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/** Waits until none of `pids` is alive; returns false if some still are after `timeoutMs`. */
+export async function waitGone(pids: readonly number[], timeoutMs: number, clock: Clock): Promise<boolean> {
+  const deadline = clock.now() + timeoutMs;
+  for (;;) {
+    const alive: number[] = [];
+    for (const p of pids) if (await isAlive(p)) alive.push(p);
+    if (alive.length === 0) return true;
+    if (clock.now() >= deadline) return false;
+    await clock.sleep(50);
+  }
+}
+
+/** SIGKILLs every process of the machine until none is left (bounded number of rounds). */
+export async function killMachineProcesses(netInode: number, clock: Clock): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const pids = await machineProcesses(netInode);
+    const alive: number[] = [];
+    for (const p of pids) if (await isAlive(p)) alive.push(p);
+    if (alive.length === 0) return;
+    for (const p of alive) signal(p, 'SIGKILL');
+    await waitGone(alive, 2000, clock);
+  }
+}
