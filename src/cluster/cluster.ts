@@ -1,0 +1,342 @@
+import pino, { type Logger } from 'pino';
+import type { EngineTlsOptions } from '../engine/engine-client.js';
+import { asError } from '../errors.js';
+import type { NodeSnapshot } from '../scheduler/types.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { defaultRng, type Rng } from '../util/rng.js';
+import {
+  type CreateResult,
+  createContainer,
+  type PlacementRequestBuilder,
+  type PlacementScheduler,
+} from './create-flow.js';
+import { Engine, type EngineHooks } from './engine.js';
+import type { CachedContainer } from './engine-cache.js';
+import type { ImageSummary } from './engine-types.js';
+import {
+  NoSuchContainerError,
+  NoSuchImageError,
+  NoSuchNetworkError,
+  NoSuchNodeError,
+  NoSuchVolumeError,
+} from './errors.js';
+import { annotateEvent, ClusterEvents, type SwarmAction, swarmEvent } from './events.js';
+import { PENDING_RETRY_PERIOD_MS, pendingRetryDue } from './health.js';
+import { type ClusterInfo, clusterInfo } from './info.js';
+import {
+  findContainer,
+  findNetwork,
+  findVolume,
+  imageMatches,
+  type NodeContainer,
+  type NodeNetwork,
+  type NodeVolume,
+} from './lookup.js';
+import { ReservationBook } from './reservations.js';
+import { snapshotOf } from './snapshot.js';
+import type { CreateBody } from './swarm-config.js';
+
+/** Everything a {@link Cluster} is built from. Durations in ms; defaults are classic Swarm's. */
+export interface ClusterOptions {
+  /** The placement scheduler (strategy + filters). */
+  readonly scheduler: PlacementScheduler;
+  /** Builds a placement request from a create body (the scheduler package's request builder). */
+  readonly buildRequest: PlacementRequestBuilder;
+  /** TLS client options for engines; undefined = plain TCP. */
+  readonly tls?: EngineTlsOptions | undefined;
+  /** `swarm.overcommit` (default 0.05). */
+  readonly overcommit?: number;
+  /** `swarm.createretry` (default 0). */
+  readonly createRetry?: number;
+  /** `--engine-refresh-min-interval` (default 30 s). */
+  readonly refreshMinMs?: number;
+  /** `--engine-refresh-max-interval` (default 60 s). */
+  readonly refreshMaxMs?: number;
+  /** `--engine-failure-retry` (default 3). */
+  readonly failureRetry?: number;
+  /** Timeout of short engine calls (default 30 s). */
+  readonly engineTimeoutMs?: number;
+  readonly clock?: Clock;
+  readonly rng?: Rng;
+  readonly logger?: Logger;
+}
+
+/** An image together with its engine. */
+export interface NodeImage {
+  readonly node: Engine;
+  readonly image: ImageSummary;
+}
+
+/**
+ * The set of engines the manager serves: membership from discovery, validation of pending engines, the
+ * scheduler's snapshots, lookups across nodes, the create flow and the event bus. Engines are keyed by address.
+ * Call {@link close} to stop every loop and connection.
+ */
+export class Cluster {
+  /** Engine and swarm events, annotated with node info (§1.19). */
+  readonly events = new ClusterEvents<Engine>();
+  readonly overcommit: number;
+  readonly createRetry: number;
+  private readonly byAddr = new Map<string, Engine>();
+  private readonly validating = new Set<Engine>();
+  private readonly book = new ReservationBook();
+  private readonly clock: Clock;
+  private readonly rng: Rng;
+  private readonly logger: Logger;
+  private readonly hooks: EngineHooks;
+  private readonly stopper = new AbortController();
+  private validator: Promise<void> | undefined;
+
+  constructor(private readonly opts: ClusterOptions) {
+    this.overcommit = opts.overcommit ?? 0.05;
+    this.createRetry = opts.createRetry ?? 0;
+    this.clock = opts.clock ?? systemClock;
+    this.rng = opts.rng ?? defaultRng;
+    this.logger = opts.logger ?? pino({ level: 'silent' });
+    this.hooks = {
+      transition: (engine, t) => {
+        this.logger.info(
+          { addr: engine.addr, name: engine.name },
+          t === 'engine_disconnect' ? 'Engine unhealthy' : 'Engine healthy again',
+        );
+        this.emitSwarm(t, engine);
+      },
+      event: (engine, ev) => this.events.emit({ message: annotateEvent(ev, engine), engine }),
+    };
+  }
+
+  /**
+   * Applies a full membership list from discovery: engines not in `addrs` are disconnected and dropped (an
+   * `engine_disconnect` event is emitted for validated ones), new addresses become pending engines and are
+   * validated at once. Starts the pending-engine validator on first use.
+   */
+  async updateEntries(addrs: readonly string[]): Promise<void> {
+    const wanted = new Set(addrs.map((a) => a.trim()).filter(Boolean));
+    const removed: Engine[] = [];
+    for (const [addr, engine] of this.byAddr) {
+      if (!wanted.has(addr)) {
+        this.byAddr.delete(addr);
+        removed.push(engine);
+      }
+    }
+    for (const addr of wanted) {
+      if (this.byAddr.has(addr)) continue;
+      const engine = new Engine(
+        addr,
+        {
+          tls: this.opts.tls,
+          timeoutMs: this.opts.engineTimeoutMs ?? 30_000,
+          failureRetry: this.opts.failureRetry ?? 3,
+          refreshMinMs: this.opts.refreshMinMs ?? 30_000,
+          refreshMaxMs: this.opts.refreshMaxMs ?? 60_000,
+          clock: this.clock,
+          rng: this.rng,
+          logger: this.logger,
+        },
+        this.hooks,
+      );
+      this.byAddr.set(addr, engine);
+      this.logger.info({ addr }, 'Registered Engine');
+      void this.validate(engine);
+    }
+    this.validator ??= this.runValidator();
+    await Promise.all(
+      removed.map(async (engine) => {
+        const wasActive = engine.active;
+        await engine.disconnect();
+        this.logger.info({ addr: engine.addr, name: engine.name }, 'Engine removed from discovery');
+        if (wasActive) this.emitSwarm('engine_disconnect', engine);
+      }),
+    );
+  }
+
+  /** Every engine known from discovery (pending ones included), in discovery order. */
+  engines(): Engine[] {
+    return [...this.byAddr.values()];
+  }
+
+  /** Validated engines (healthy or unhealthy). */
+  activeEngines(): Engine[] {
+    return this.engines().filter((e) => e.active);
+  }
+
+  /** The engine with this name, ID or address; throws {@link NoSuchNodeError}. */
+  engine(ref: string): Engine {
+    const e =
+      this.byAddr.get(ref) ??
+      this.activeEngines().find((x) => x.name === ref) ??
+      this.activeEngines().find((x) => x.id === ref);
+    if (!e) throw new NoSuchNodeError(ref);
+    return e;
+  }
+
+  /** The scheduler's snapshot of one engine, including in-flight creates reserved on it and overcommit. */
+  snapshotOf(engine: Engine): NodeSnapshot {
+    return snapshotOf(engine, this.overcommit, this.book.onEngine(engine.addr));
+  }
+
+  /** Snapshots of every validated engine (the scheduler's candidates; its health filter drops unhealthy ones). */
+  snapshots(): NodeSnapshot[] {
+    return this.activeEngines().map((e) => this.snapshotOf(e));
+  }
+
+  /** Every cached container on validated engines, with its engine. */
+  containers(): NodeContainer<Engine>[] {
+    return this.activeEngines().flatMap((node) =>
+      node.cache.containers().map((container) => ({ node, container })),
+    );
+  }
+
+  /** Container lookup by the rules of §1.13; undefined when nothing unique matches. */
+  findContainer(ref: string): NodeContainer<Engine> | undefined {
+    return findContainer(this.containers(), ref);
+  }
+
+  /** Like {@link findContainer} but throws {@link NoSuchContainerError} (404). */
+  container(ref: string): NodeContainer<Engine> {
+    const found = this.findContainer(ref);
+    if (!found) throw new NoSuchContainerError(ref);
+    return found;
+  }
+
+  /** Re-reads one container into its engine's cache; returns it, or undefined when it is gone. */
+  async refreshContainer(engine: Engine, id: string): Promise<CachedContainer | undefined> {
+    return engine.cache.refreshContainer(id);
+  }
+
+  /** Every engine holding an image matching `ref` (ID, ID prefix, `repo:tag`), healthy engines first. */
+  findImages(ref: string): NodeImage[] {
+    const out: NodeImage[] = [];
+    const engines = this.activeEngines().sort(
+      (a, b) => Number(b.state === 'healthy') - Number(a.state === 'healthy'),
+    );
+    for (const node of engines) {
+      const image = node.cache.images().find((i) => imageMatches(i, ref));
+      if (image) out.push({ node, image });
+    }
+    return out;
+  }
+
+  /** The first engine holding image `ref`; throws {@link NoSuchImageError}. */
+  image(ref: string): NodeImage {
+    const found = this.findImages(ref)[0];
+    if (!found) throw new NoSuchImageError(ref);
+    return found;
+  }
+
+  /**
+   * Every network of validated engines with its engine (a global network appears once per engine holding it;
+   * API listings de-duplicate by ID).
+   */
+  networks(): NodeNetwork<Engine>[] {
+    return this.activeEngines().flatMap((node) =>
+      node.cache.networks().map((network) => ({ node, network })),
+    );
+  }
+
+  /** Network lookup (§1.13), preferring healthy engines; throws {@link NoSuchNetworkError}. */
+  network(ref: string): NodeNetwork<Engine> {
+    const all = this.networks().sort(
+      (a, b) => Number(b.node.state === 'healthy') - Number(a.node.state === 'healthy'),
+    );
+    const found = findNetwork(all, ref);
+    if (!found) throw new NoSuchNetworkError(ref);
+    return found;
+  }
+
+  /** Every volume of validated engines with its engine. */
+  volumes(): NodeVolume<Engine>[] {
+    return this.activeEngines().flatMap((node) => node.cache.volumes().map((volume) => ({ node, volume })));
+  }
+
+  /** Volume lookup (`node/name` or name); throws {@link NoSuchVolumeError}. */
+  volume(ref: string): NodeVolume<Engine> {
+    const found = findVolume(this.volumes(), ref);
+    if (!found) throw new NoSuchVolumeError(ref);
+    return found;
+  }
+
+  /**
+   * Creates a container through the scheduler (§1.12). `name` may be undefined; `registryAuth` is the client's
+   * raw `X-Registry-Auth` header, forwarded to auto-pulls. Throws `NameConflictError` (409),
+   * `NoNodeAvailableError` (500), `ReschedulePolicyError` (500) or the engine's own error (its status).
+   */
+  createContainer(body: CreateBody, name: string | undefined, registryAuth?: string): Promise<CreateResult> {
+    return createContainer(
+      {
+        activeEngines: () => this.activeEngines(),
+        containers: () => this.containers(),
+        snapshots: () => this.snapshots(),
+        book: this.book,
+        scheduler: this.opts.scheduler,
+        buildRequest: this.opts.buildRequest,
+        createRetry: this.createRetry,
+        logger: this.logger,
+      },
+      body,
+      name,
+      registryAuth,
+    );
+  }
+
+  /** Data for `docker info` (§1.15). */
+  info(): ClusterInfo {
+    return clusterInfo(this.engines(), this.overcommit);
+  }
+
+  /** Validates one pending engine now (normally done by the cluster itself); resolves when the attempt ended. */
+  async validate(engine: Engine): Promise<void> {
+    if (this.validating.has(engine) || engine.state !== 'pending') return;
+    this.validating.add(engine);
+    try {
+      await engine.validate();
+      const twin = this.engines().find((o) => o !== engine && o.id === engine.id && o.state !== 'pending');
+      if (twin) {
+        const msg = `ID duplicated. ${engine.id} shared by this node ${engine.addr} and another node ${twin.addr}`;
+        engine.markPendingError(msg);
+        this.logger.error({ addr: engine.addr }, msg);
+        return;
+      }
+      await engine.activate();
+      if (this.byAddr.get(engine.addr) !== engine) {
+        await engine.disconnect();
+        return;
+      }
+      this.logger.info({ addr: engine.addr, name: engine.name, id: engine.id }, 'Engine connected');
+      this.emitSwarm('engine_connect', engine);
+    } catch (err) {
+      this.logger.warn({ addr: engine.addr, err: asError(err).message }, 'Engine validation failed');
+    } finally {
+      this.validating.delete(engine);
+    }
+  }
+
+  /** Stops the validator, every engine loop and connection. */
+  async close(): Promise<void> {
+    this.stopper.abort();
+    await this.validator;
+    const all = this.engines();
+    this.byAddr.clear();
+    await Promise.all(all.map((e) => e.disconnect()));
+  }
+
+  private emitSwarm(action: SwarmAction, engine: Engine): void {
+    this.events.emit({ message: swarmEvent(action, engine, this.clock.now()), engine, swarm: action });
+  }
+
+  private async runValidator(): Promise<void> {
+    const signal = this.stopper.signal;
+    while (!signal.aborted) {
+      try {
+        await this.clock.sleep(PENDING_RETRY_PERIOD_MS, signal);
+      } catch {
+        return;
+      }
+      const now = this.clock.now();
+      const due = this.engines().filter(
+        (e) => e.state === 'pending' && pendingRetryDue(now, e.updatedAt, e.failureCount),
+      );
+      await Promise.all(due.map((e) => this.validate(e)));
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import type { Logger } from 'pino';
+import { EngineRequestError } from '../engine/errors.js';
+import { asError } from '../errors.js';
+import type { ContainerSnapshot, Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
+import type { Engine } from './engine.js';
+import { NameConflictError, NoNodeAvailableError } from './errors.js';
+import { pullImage } from './image-pull.js';
+import { imageMatches, type NodeContainer, nameTaken } from './lookup.js';
+import type { ReservationBook } from './reservations.js';
+import { type CreateBody, toEngineBody } from './swarm-config.js';
+
+/** The scheduler as the create flow uses it (pure: snapshots in, decision out). */
+export interface PlacementScheduler {
+  decide(req: PlacementRequest, nodes: readonly NodeSnapshot[]): Decision;
+}
+
+/** Builds a {@link PlacementRequest} from a client's create body and requested name. */
+export type PlacementRequestBuilder = (body: CreateBody, name: string | undefined) => PlacementRequest;
+
+/** What the create flow reads from the cluster. */
+export interface CreateContext {
+  /** Validated engines (healthy or unhealthy); the scheduler's health filter skips unhealthy ones. */
+  activeEngines(): Engine[];
+  /** Every cached container with its engine. */
+  containers(): NodeContainer<Engine>[];
+  /** Snapshots of the active engines including reservations. */
+  snapshots(): NodeSnapshot[];
+  readonly book: ReservationBook;
+  readonly scheduler: PlacementScheduler;
+  readonly buildRequest: PlacementRequestBuilder;
+  /** `swarm.createretry`: extra attempts after a failed create. */
+  readonly createRetry: number;
+  readonly logger: Logger;
+}
+
+/** A created container. */
+export interface CreateResult {
+  /** The engine's container ID. */
+  readonly Id: string;
+  /** Warnings the engine returned. */
+  readonly Warnings: string[];
+  /** The engine it was created on. */
+  readonly node: Engine;
+}
+
+function isImageMissing(err: unknown): boolean {
+  return (
+    err instanceof EngineRequestError &&
+    err.status === 404 &&
+    /no such image|image .* not found|not found: manifest unknown|pull access denied/i.test(err.message)
+  );
+}
+
+function pendingContainer(req: PlacementRequest, id: string): ContainerSnapshot {
+  return {
+    id,
+    names: req.name ? [req.name] : [],
+    image: req.image,
+    imageId: '',
+    labels: req.labels,
+    state: 'pending',
+    networkMode: req.networkMode,
+    requestedPorts: req.portBindings,
+    publishedPorts: [],
+    exposedPorts: req.exposedPorts,
+    cpus: req.cpus,
+    memory: req.memory,
+  };
+}
+
+/**
+ * The container create flow of §1.12: cluster-wide name check (including in-flight creates) → schedule → reserve
+ * on the chosen node → create there (auto-pull and retry once when the image is missing) → release. On an
+ * image-missing failure without a `node==` constraint, when another node has the image, retries once with an
+ * `image==<image>` affinity; then up to `createRetry` plain retries (name conflicts are never retried).
+ */
+export async function createContainer(
+  ctx: CreateContext,
+  body: CreateBody,
+  name: string | undefined,
+  registryAuth?: string,
+): Promise<CreateResult> {
+  const cleanName = name?.replace(/^\//, '') || undefined;
+  const request = ctx.buildRequest(body, cleanName);
+  const nodeNames = new Set(ctx.activeEngines().map((e) => e.name));
+  const engineBody = toEngineBody(body, nodeNames);
+  let retries = 0;
+  try {
+    return await attempt(ctx, request, engineBody, cleanName, registryAuth);
+  } catch (first) {
+    let err: unknown = first;
+    if (first instanceof NameConflictError) throw first;
+    const pinned = request.constraints.some((c) => c.key === 'node' && c.op === '==');
+    if (isImageMissing(first) && !pinned && someNodeHasImage(ctx, request.image)) {
+      retries++;
+      const affinity = {
+        key: 'image',
+        op: '==' as const,
+        value: request.image,
+        soft: false,
+        text: `image==${request.image}`,
+      };
+      try {
+        return await attempt(
+          ctx,
+          { ...request, affinities: [...request.affinities, affinity] },
+          engineBody,
+          cleanName,
+          registryAuth,
+        );
+      } catch (e) {
+        err = e;
+      }
+    }
+    for (; retries < ctx.createRetry; retries++) {
+      if (err instanceof NameConflictError) break;
+      ctx.logger.warn({ err: asError(err).message }, 'Failed to create container, retrying');
+      try {
+        return await attempt(ctx, request, engineBody, cleanName, registryAuth);
+      } catch (e) {
+        err = e;
+      }
+    }
+    throw err;
+  }
+}
+
+function someNodeHasImage(ctx: CreateContext, image: string): boolean {
+  return ctx
+    .activeEngines()
+    .some((e) => e.state === 'healthy' && e.cache.images().some((i) => imageMatches(i, image)));
+}
+
+async function attempt(
+  ctx: CreateContext,
+  request: PlacementRequest,
+  engineBody: CreateBody,
+  name: string | undefined,
+  registryAuth: string | undefined,
+): Promise<CreateResult> {
+  // Name check, decision and reservation run without an await in between, so parallel creates are serialised.
+  if (name) {
+    const holder = nameTaken(ctx.containers(), name);
+    if (holder) throw new NameConflictError(name, holder.container.info.Id);
+    if (ctx.book.nameReserved(name)) throw new NameConflictError(name, '');
+  }
+  const decision = ctx.scheduler.decide(request, ctx.snapshots());
+  if (!decision.ok) throw new NoNodeAvailableError(decision.message, decision.rejections);
+  const engine = ctx.activeEngines().find((e) => e.addr === decision.node.addr);
+  if (!engine) throw new NoNodeAvailableError('No nodes available in the cluster');
+  const reservation = ctx.book.reserve(
+    engine.addr,
+    name ?? '',
+    pendingContainer(request, ctx.book.nextPendingId()),
+  );
+  try {
+    const created = await createOn(engine, engineBody, name, registryAuth);
+    // Cache it before the reservation goes, so no snapshot misses it.
+    await engine.cache.refreshContainer(created.Id).catch(() => undefined);
+    return { Id: created.Id, Warnings: created.Warnings ?? [], node: engine };
+  } finally {
+    reservation.release();
+  }
+}
+
+async function createOn(
+  engine: Engine,
+  body: CreateBody,
+  name: string | undefined,
+  registryAuth: string | undefined,
+): Promise<{ Id: string; Warnings?: string[] | null }> {
+  const call = () =>
+    engine.client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', body, {
+      query: name ? { name } : {},
+    });
+  try {
+    return await call();
+  } catch (err) {
+    if (!isImageMissing(err) || !body.Image) throw err;
+    try {
+      await pullImage(engine.client, body.Image, registryAuth);
+    } catch (pullErr) {
+      // Keep the engine's "No such image" as the outcome (so the image-affinity retry can apply), with the pull's cause.
+      throw new EngineRequestError(
+        404,
+        `${asError(err).message} (pull failed: ${asError(pullErr).message})`,
+        {
+          cause: pullErr,
+        },
+      );
+    }
+    await engine.cache.refreshImages().catch(() => undefined);
+    return await call();
+  }
+}

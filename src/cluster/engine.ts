@@ -1,0 +1,266 @@
+import type { Logger } from 'pino';
+import { EngineClient, type EngineTlsOptions } from '../engine/engine-client.js';
+import { EngineUnreachableError } from '../engine/errors.js';
+import { asError } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import type { Rng } from '../util/rng.js';
+import { EngineCache } from './engine-cache.js';
+import { EngineEventStream } from './engine-events.js';
+import type { EngineEvent, EngineInfo, EngineVersion } from './engine-types.js';
+import { EngineValidationError } from './errors.js';
+import { EngineHealth, type EngineState, type HealthTransition } from './health.js';
+import { engineLabels } from './labels.js';
+import { RefreshLoop } from './refresh-loop.js';
+import { targetedRefresh } from './targeted-refresh.js';
+
+/** How the cluster configures each engine. */
+export interface EngineSettings {
+  readonly tls?: EngineTlsOptions | undefined;
+  /** Per-call timeout for short requests, ms (default 30 s). */
+  readonly timeoutMs?: number;
+  readonly failureRetry: number;
+  readonly refreshMinMs: number;
+  readonly refreshMaxMs: number;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly logger: Logger;
+}
+
+/** What an engine tells its cluster. */
+export interface EngineHooks {
+  /** Healthy → Unhealthy (`engine_disconnect`) or back (`engine_reconnect`). */
+  transition(engine: Engine, t: HealthTransition): void;
+  /** A raw event from the engine's `/events` stream. */
+  event(engine: Engine, ev: EngineEvent): void;
+}
+
+/** Info is re-read at least this often during refreshes (§1.7.5). */
+const INFO_REFRESH_MS = 5 * 60_000;
+
+/**
+ * One Docker engine (a node): identity from `/info`, health, a cache kept fresh by a refresh loop and the engine's
+ * event stream. Created `pending` by the cluster; {@link validate} + {@link activate} make it `healthy`.
+ * Every call made through {@link client} (including the API layer's proxied ones) counts toward its health.
+ */
+export class Engine {
+  /** `host:port` as given by discovery. */
+  readonly addr: string;
+  /** Host part of `addr`. */
+  readonly ip: string;
+  readonly client: EngineClient;
+  readonly cache: EngineCache;
+  /** Engine ID from `/info` ('' until validated). */
+  id = '';
+  /** Engine name (hostname) from `/info` ('' until validated). */
+  name = '';
+  /** Built-in plus daemon labels (§1.7.9). */
+  labels: Readonly<Record<string, string>> = {};
+  /** Real CPU count (without overcommit). */
+  cpus = 0;
+  /** Real memory in bytes (without overcommit). */
+  memory = 0;
+  /** Engine version from `/version`. */
+  serverVersion = '';
+  /** API version from `/version`. */
+  apiVersion = '';
+  /** The last `/info` document. */
+  info: EngineInfo | undefined;
+  /** Milliseconds since the epoch of the last successful refresh or validation attempt. */
+  updatedAt = 0;
+  /** Engine clock minus manager clock, ms (§1.7.10). */
+  clockDeltaMs = 0;
+
+  private readonly health: EngineHealth;
+  private readonly loop: RefreshLoop;
+  private readonly events: EngineEventStream;
+  private lastInfoAt = 0;
+  private started = false;
+
+  constructor(
+    addr: string,
+    private readonly settings: EngineSettings,
+    private readonly hooks: EngineHooks,
+  ) {
+    this.addr = addr;
+    this.health = new EngineHealth(settings.failureRetry);
+    this.client = new EngineClient({
+      addr,
+      tls: settings.tls,
+      timeoutMs: settings.timeoutMs ?? 30_000,
+      observer: {
+        success: () => this.onCallSuccess(),
+        failure: (err) => this.onCallFailure(err),
+      },
+    });
+    this.ip = this.client.host;
+    this.cache = new EngineCache(this.client);
+    const log = settings.logger;
+    this.loop = new RefreshLoop(
+      this,
+      { minMs: settings.refreshMinMs, maxMs: settings.refreshMaxMs, failureRetry: settings.failureRetry },
+      settings.clock,
+      settings.rng,
+      (err) => log.debug({ addr, err: err.message }, 'engine refresh failed'),
+    );
+    this.events = new EngineEventStream(
+      this.client,
+      {
+        event: (ev) => this.onEngineEvent(ev),
+        broken: (err) => {
+          log.debug({ addr, err: err.message }, 'engine event stream broken');
+          if (this.active) this.loop.wake();
+        },
+        opened: () => undefined,
+      },
+      settings.clock,
+      Math.max(1000, Math.min(settings.refreshMinMs, 10_000)),
+    );
+  }
+
+  get state(): EngineState {
+    return this.health.state;
+  }
+
+  get failureCount(): number {
+    return this.health.failureCount;
+  }
+
+  /** Text of the last error ('' when none). Shown as `└ Error` in `docker info`. */
+  get lastError(): string {
+    return this.health.lastError;
+  }
+
+  /** 0..100 (§1.7.7). */
+  get healthIndicator(): number {
+    return this.health.healthIndicator;
+  }
+
+  /** Validated and not removed: healthy or unhealthy. */
+  get active(): boolean {
+    return this.health.state === 'healthy' || this.health.state === 'unhealthy';
+  }
+
+  /** `name` when known, else `(unknown)` (as `docker info` shows pending engines). */
+  get displayName(): string {
+    return this.name || '(unknown)';
+  }
+
+  /**
+   * Reads `/info` and `/version`, checks it is a real Docker Engine (CPUs and memory > 0) and sets identity, labels
+   * and resources. Does not change the state. Throws {@link EngineValidationError} or an engine client error; the
+   * error text is recorded as `lastError`.
+   */
+  async validate(): Promise<EngineInfo> {
+    this.updatedAt = this.settings.clock.now();
+    try {
+      const info = await this.readInfo();
+      return info;
+    } catch (err) {
+      const e = asError(err);
+      // Connection errors were counted by the client observer; count the others here.
+      if (!(e instanceof EngineUnreachableError)) this.health.failure(e.message);
+      throw e;
+    }
+  }
+
+  /** Records an error without a call (e.g. "ID duplicated ..."); the engine stays pending. */
+  markPendingError(message: string): void {
+    this.health.failure(message);
+    this.updatedAt = this.settings.clock.now();
+  }
+
+  /**
+   * Completes a validation: loads the full cache, marks the engine healthy and starts its event stream and refresh
+   * loop. Throws (staying pending) when the initial refresh fails.
+   */
+  async activate(): Promise<void> {
+    await this.cache.refreshAll(true);
+    this.health.state = 'healthy';
+    this.health.success();
+    this.updatedAt = this.settings.clock.now();
+    if (!this.started) {
+      this.started = true;
+      this.events.start();
+      this.loop.start();
+    }
+  }
+
+  /**
+   * One refresh pass: `/info` + `/version` when unhealthy or every 5 minutes, then containers, images, networks and
+   * volumes. Used by the refresh loop; safe to call any time.
+   */
+  async refresh(): Promise<void> {
+    const now = this.settings.clock.now();
+    if (this.health.state === 'unhealthy' || now - this.lastInfoAt >= INFO_REFRESH_MS) await this.readInfo();
+    await this.cache.refreshAll(false);
+    this.updatedAt = this.settings.clock.now();
+  }
+
+  /** Stops the loops, closes connections and marks the engine `disconnected` (removed from discovery). */
+  async disconnect(): Promise<void> {
+    this.health.state = 'disconnected';
+    await Promise.all([this.loop.stop(), this.events.stop()]);
+    await this.client.close();
+  }
+
+  private async readInfo(): Promise<EngineInfo> {
+    const [info, version] = await Promise.all([
+      this.client.json<EngineInfo>('GET', '/info'),
+      this.client.json<EngineVersion>('GET', '/version'),
+    ]);
+    if (!(info.NCPU > 0) || !(info.MemTotal > 0)) {
+      throw new EngineValidationError(
+        `Engine ${this.addr} reports ${info.NCPU ?? 0} CPUs and ${info.MemTotal ?? 0} bytes of memory: make sure ${this.addr} is a Docker Engine, not a Swarm manager`,
+      );
+    }
+    const { labels, warnings } = engineLabels(info);
+    for (const w of warnings) this.settings.logger.warn({ addr: this.addr }, w);
+    this.info = info;
+    this.id = info.ID;
+    this.name = info.Name;
+    this.labels = labels;
+    this.cpus = info.NCPU;
+    this.memory = info.MemTotal;
+    this.serverVersion = version.Version;
+    this.apiVersion = version.ApiVersion;
+    this.lastInfoAt = this.settings.clock.now();
+    if (info.SystemTime) {
+      const delta = Date.parse(info.SystemTime) - this.settings.clock.now();
+      if (Number.isFinite(delta)) {
+        this.clockDeltaMs = Math.abs(delta) >= 2000 ? delta : 0;
+        if (this.clockDeltaMs !== 0) {
+          this.settings.logger.warn(
+            { addr: this.addr, deltaMs: delta },
+            'engine clock differs from the manager',
+          );
+        }
+      }
+    }
+    return info;
+  }
+
+  private onCallSuccess(): void {
+    if (this.health.state === 'disconnected') return;
+    const t = this.health.success();
+    if (t) {
+      this.loop.wake();
+      this.hooks.transition(this, t);
+    }
+  }
+
+  private onCallFailure(err: EngineUnreachableError): void {
+    if (this.health.state === 'disconnected') return;
+    const t = this.health.failure(err.message);
+    if (t) this.hooks.transition(this, t);
+  }
+
+  private onEngineEvent(ev: EngineEvent): void {
+    this.hooks.event(this, ev);
+    targetedRefresh(this, ev).catch((err: unknown) =>
+      this.settings.logger.debug(
+        { addr: this.addr, err: asError(err).message },
+        'event-triggered refresh failed',
+      ),
+    );
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The manager's cluster layer: engines and their cached state, health and refresh loops, lookups across nodes,
+ * the container create flow and the event bus. The API layer builds one {@link Cluster} and talks to engines
+ * through `engine.client` (an `EngineClient` from `src/engine/`), so every call counts toward engine health.
+ */
+export { Cluster, type ClusterOptions, type NodeImage } from './cluster.js';
+export type {
+  CreateContext,
+  CreateResult,
+  PlacementRequestBuilder,
+  PlacementScheduler,
+} from './create-flow.js';
+export { Engine, type EngineHooks, type EngineSettings } from './engine.js';
+export { type CachedContainer, EngineCache } from './engine-cache.js';
+export type {
+  ContainerInspect,
+  ContainerSummary,
+  EngineEvent,
+  EngineInfo,
+  EngineVersion,
+  ImageSummary,
+  NetworkResource,
+  VolumeResource,
+} from './engine-types.js';
+export {
+  AmbiguousReferenceError,
+  EngineValidationError,
+  NameConflictError,
+  NoNodeAvailableError,
+  NoSuchContainerError,
+  NoSuchImageError,
+  NoSuchNetworkError,
+  NoSuchNodeError,
+  NoSuchVolumeError,
+  UnhealthyNodeError,
+} from './errors.js';
+export {
+  type AnnotatedEvent,
+  annotateEvent,
+  type ClusterEvent,
+  type ClusterEventListener,
+  ClusterEvents,
+  type SwarmAction,
+  swarmEvent,
+} from './events.js';
+export type { EngineState, HealthTransition } from './health.js';
+export { pullImage, pullParams } from './image-pull.js';
+export type { ClusterInfo, NodeInfo } from './info.js';
+export {
+  findContainer,
+  imageMatches,
+  type NodeContainer,
+  type NodeNetwork,
+  type NodeVolume,
+  normalizeImageRef,
+  SWARM_ID_LABEL,
+} from './lookup.js';
+export { containerSnapshot, snapshotOf, withOvercommit } from './snapshot.js';
+export {
+  AFFINITIES_LABEL,
+  CONSTRAINTS_LABEL,
+  type CreateBody,
+  RESCHEDULE_LABEL,
+  ReschedulePolicyError,
+  toEngineBody,
+} from './swarm-config.js';

@@ -1,0 +1,269 @@
+import type { ConnectionOptions } from 'node:tls';
+import { Pool } from 'undici';
+import { asError } from '../errors.js';
+import { EngineRequestError, EngineUnreachableError } from './errors.js';
+
+/** Client-side TLS material for talking to engines (the manager's own cert serves as client cert, §1.18). */
+export interface EngineTlsOptions {
+  /** CA bundle (PEM) to verify the engine's certificate. */
+  readonly ca?: string | Buffer;
+  /** Client certificate (PEM). */
+  readonly cert: string | Buffer;
+  /** Client key (PEM). */
+  readonly key: string | Buffer;
+  /** Verify the engine's certificate against `ca` (`--tlsverify`); false = `--tls` only (no verification). */
+  readonly verify: boolean;
+}
+
+/** How to build an {@link EngineClient}. */
+export interface EngineClientOptions {
+  /** `host:port` of the engine (a discovery entry). */
+  readonly addr: string;
+  /** TLS client options; undefined = plain TCP. */
+  readonly tls?: EngineTlsOptions | undefined;
+  /** Timeout for short (non-streaming) calls, ms. Classic Swarm HEAD uses 30 s. */
+  readonly timeoutMs?: number;
+  /** Pool connection count (default 16). */
+  readonly connections?: number;
+  /**
+   * Told about every call's outcome at the connection level: `success` when the engine answered (any status),
+   * `failure` when it could not be reached. The cluster uses this for failure counting (§1.7.6).
+   */
+  readonly observer?: EngineCallObserver;
+}
+
+/** Receives the connection-level outcome of every engine call. */
+export interface EngineCallObserver {
+  success(): void;
+  failure(err: EngineUnreachableError): void;
+}
+
+/** Options for {@link EngineClient.request}. */
+export interface EngineRequestOptions {
+  readonly headers?: Record<string, string | string[] | undefined>;
+  /** Request body: a string/Buffer, or a stream (proxied uploads). */
+  readonly body?: string | Buffer | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | null;
+  /** Query string parameters; appended to `path`. */
+  readonly query?: Record<string, string | number | boolean | undefined>;
+  /** True for long-lived responses (events, logs follow, wait, pull, attach): no timeouts at all (deps G4). */
+  readonly stream?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** A raw engine response for proxying: status, headers and the unread body stream. */
+export interface EngineResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** The body; the caller must consume or destroy it. */
+  readonly body: AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown; text(): Promise<string> };
+}
+
+/** Socket parameters to open a raw connection to the engine (hijacked attach/exec, deps G5–G7). */
+export interface RawConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Present when the engine speaks TLS: pass to `tls.connect`. */
+  readonly tls?: ConnectionOptions;
+}
+
+/** Splits `host:port` (IPv6 in brackets allowed). */
+export function splitAddr(addr: string): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(addr);
+  if (!m?.[1] || !m[2]) return { host: addr, port: 2375 };
+  return { host: m[1], port: Number(m[2]) };
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * A thin typed Docker Engine API client over one undici `Pool`. Every failure is converted at this boundary:
+ * an HTTP error status becomes {@link EngineRequestError} (status + the engine's message), anything that prevented
+ * an answer becomes {@link EngineUnreachableError} (retryable).
+ */
+export class EngineClient {
+  /** `host:port` of the engine. */
+  readonly addr: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: EngineTlsOptions | undefined;
+  private readonly timeoutMs: number;
+  private readonly pool: Pool;
+  private readonly observer: EngineCallObserver | undefined;
+
+  constructor(opts: EngineClientOptions) {
+    this.addr = opts.addr;
+    const { host, port } = splitAddr(opts.addr);
+    this.host = host;
+    this.port = port;
+    this.tls = opts.tls;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.observer = opts.observer;
+    const hostPart = host.includes(':') ? `[${host}]` : host;
+    const origin = `${opts.tls ? 'https' : 'http'}://${hostPart}:${port}`;
+    this.pool = new Pool(origin, {
+      connections: opts.connections ?? 16,
+      bodyTimeout: 0,
+      headersTimeout: 0,
+      connectTimeout: Math.min(this.timeoutMs, 10_000),
+      keepAliveTimeout: 30_000,
+      ...(opts.tls ? { connect: tlsConnectOptions(opts.tls) } : {}),
+    });
+  }
+
+  /** Socket parameters for a raw (hijack) connection to this engine. */
+  rawConnectOptions(): RawConnectOptions {
+    return this.tls
+      ? {
+          host: this.host,
+          port: this.port,
+          tls: { host: this.host, port: this.port, ...tlsConnectOptions(this.tls) },
+        }
+      : { host: this.host, port: this.port };
+  }
+
+  /**
+   * Sends a request and returns the raw response whatever its status (for proxying). Throws only
+   * {@link EngineUnreachableError}. Non-streaming calls time out after `timeoutMs`.
+   */
+  async request(method: string, path: string, opts: EngineRequestOptions = {}): Promise<EngineResponse> {
+    const timeout = opts.stream ? 0 : this.timeoutMs;
+    try {
+      const res = await this.pool.request({
+        method: method as 'GET',
+        path: withQuery(path, opts.query),
+        headers: opts.headers as Record<string, string>,
+        body: (opts.body ?? null) as string | null,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: opts.signal ?? null,
+      });
+      this.observer?.success();
+      return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      const e = this.unreachable(err);
+      // An abort by the caller says nothing about the engine's health.
+      if (!opts.signal?.aborted) this.observer?.failure(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Sends a JSON request (body serialised when not a string) and parses the JSON answer. Throws
+   * {@link EngineRequestError} for status ≥ 400 with the engine's `message`, {@link EngineUnreachableError} when no
+   * answer came. Empty bodies (204, 304) yield `undefined`.
+   */
+  async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: Omit<EngineRequestOptions, 'body' | 'stream'> = {},
+  ): Promise<T> {
+    const headers: Record<string, string | string[] | undefined> = { ...opts.headers };
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await this.request(method, path, { ...opts, headers, body: payload ?? null });
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      const e = this.unreachable(err);
+      this.observer?.failure(e);
+      throw e;
+    }
+    if (res.statusCode >= 400)
+      throw new EngineRequestError(res.statusCode, engineMessage(text, res.statusCode));
+    if (text.length === 0) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new EngineRequestError(502, `invalid JSON from engine ${this.addr}: ${text.slice(0, 200)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /**
+   * Opens a long-lived request and returns its body once the engine answered 2xx (events, pull progress). Throws
+   * like {@link json} for error statuses.
+   */
+  async stream(
+    method: string,
+    path: string,
+    opts: Omit<EngineRequestOptions, 'stream'> = {},
+  ): Promise<EngineResponse['body']> {
+    const res = await this.request(method, path, { ...opts, stream: true });
+    if (res.statusCode >= 400) {
+      const text = await res.body.text().catch(() => '');
+      throw new EngineRequestError(res.statusCode, engineMessage(text, res.statusCode));
+    }
+    return res.body;
+  }
+
+  /** Closes every pooled connection (in-flight streams are destroyed). */
+  async close(): Promise<void> {
+    await this.pool.destroy().catch(() => undefined);
+  }
+
+  private unreachable(err: unknown): EngineUnreachableError {
+    if (err instanceof EngineUnreachableError) return err;
+    const e = asError(err) as Error & { code?: string };
+    return new EngineUnreachableError(this.addr, describeNetError(this.addr, e), { cause: e });
+  }
+}
+
+function tlsConnectOptions(tls: EngineTlsOptions): ConnectionOptions {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    rejectUnauthorized: tls.verify,
+    minVersion: 'TLSv1.2',
+  };
+}
+
+function withQuery(path: string, query: EngineRequestOptions['query']): string {
+  if (!query) return path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.append(k, String(v));
+  const s = qs.toString();
+  if (!s) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${s}`;
+}
+
+/** The engine's error text: `{"message": ...}` when JSON, else the raw body, else the status. */
+export function engineMessage(text: string, status: number): string {
+  const t = text.trim();
+  if (t.startsWith('{')) {
+    try {
+      const m = (JSON.parse(t) as { message?: unknown }).message;
+      if (typeof m === 'string') return m;
+    } catch {
+      // not JSON after all; fall through to the raw text
+    }
+  }
+  return t || `engine answered HTTP ${status}`;
+}
+
+/** A one-line description of a network-level failure, in the style of Go's net errors. */
+export function describeNetError(addr: string, e: Error & { code?: string }): string {
+  const url = `http://${addr}`;
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `Cannot connect to the Docker engine endpoint: dial tcp ${addr}: connect: connection refused`;
+    case 'EHOSTUNREACH':
+      return `Cannot connect to the Docker engine endpoint: dial tcp ${addr}: connect: no route to host`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `Cannot connect to the Docker engine endpoint: dial tcp ${addr}: i/o timeout`;
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `Get ${url}: net/http: request canceled (Client.Timeout exceeded while awaiting headers)`;
+    case 'UND_ERR_SOCKET':
+    case 'ECONNRESET':
+      return `Cannot connect to the Docker engine endpoint ${addr}: connection reset (${e.message})`;
+    default:
+      return `Cannot connect to the Docker engine endpoint ${addr}: ${e.message}${e.code ? ` (${e.code})` : ''}`;
+  }
+}
