@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { SHOAL_VERSION } from '../version.js';
 import { joinCommand } from './join.js';
 import { listCommand } from './list.js';
+import { manageCommand } from './manage.js';
+import { machineCommands } from './machine.js';
 
 /**
  * A command group adds its sub-commands to the root program. Groups are listed explicitly in {@link commandGroups};
@@ -10,7 +12,7 @@ import { listCommand } from './list.js';
 export type CommandGroup = (program: Command) => void;
 
 /** Every command group of the `shoal` CLI, in help order. */
-export const commandGroups: readonly CommandGroup[] = [joinCommand, listCommand];
+export const commandGroups: readonly CommandGroup[] = [joinCommand, listCommand, machineCommands, manageCommand];
 
 /** Builds the root `shoal` program with every command group. */
 export function buildProgram(): Command {
