@@ -85,6 +85,11 @@ export interface Expression {
   readonly soft: boolean;
   /** The original text, for messages (`region==~eu*`). */
   readonly text: string;
+  /**
+   * Compiled matcher set by `parseExpression`: the anchored glob or the `/regex/`; `null` when the regex does not
+   * compile (then nothing matches). Absent on hand-built expressions, which `matchesAny` compiles on use.
+   */
+  readonly pattern?: RegExp | null;
 }
 
 /** What a container create asks of the scheduler. */
@@ -157,6 +162,8 @@ export type Decision =
       readonly ranking: readonly RankedNode[];
       /** 1 or 2 (2 = soft rules were dropped). */
       readonly pass: 1 | 2;
+      /** Nodes the filters removed in the winning pass, with reasons (for `explain`). */
+      readonly rejections: readonly Rejection[];
     }
   | {
       readonly ok: false;

@@ -1,0 +1,45 @@
+import { ClusterError, InvalidArgumentError } from '../errors.js';
+
+/** A `constraint:`, `affinity:` or `whitelist:` expression does not follow `KEY OP VALUE` (400). */
+export class InvalidExpressionError extends InvalidArgumentError {
+  override readonly code: string = 'INVALID_EXPRESSION';
+}
+
+/**
+ * A reschedule policy other than `off` / `on-node-failure`, or more than one (Swarm answered 500, §1.12).
+ * Messages: `invalid reschedule policy: X`, `too many reschedule policies`.
+ */
+export class InvalidReschedulePolicyError extends ClusterError {
+  override readonly code: string = 'INVALID_RESCHEDULE_POLICY';
+  override readonly httpStatus: number = 500;
+}
+
+/** A `com.docker.swarm.*` label that must hold a JSON array of strings holds something else (400). */
+export class InvalidSwarmLabelError extends InvalidArgumentError {
+  override readonly code: string = 'INVALID_SWARM_LABEL';
+}
+
+/** `--filter NAME` names no known filter; the message lists the valid names. */
+export class FilterNotSupportedError extends InvalidArgumentError {
+  override readonly code: string = 'FILTER_NOT_SUPPORTED';
+  constructor(name: string, valid: readonly string[]) {
+    super(`filter not supported: ${name} (valid: ${valid.join(', ')})`);
+  }
+}
+
+/** `--strategy NAME` names no known strategy; the message lists the valid names. */
+export class StrategyNotSupportedError extends InvalidArgumentError {
+  override readonly code: string = 'STRATEGY_NOT_SUPPORTED';
+  constructor(name: string, valid: readonly string[]) {
+    super(`strategy not supported: ${name} (valid: ${valid.join(', ')})`);
+  }
+}
+
+/**
+ * No node can take the container. The scheduler returns this case as data (`Decision` with `ok: false`); the
+ * create flow turns it into this error to answer the client (Swarm answered 500 with the same text).
+ */
+export class NoNodeAvailableError extends ClusterError {
+  override readonly code: string = 'NO_NODE_AVAILABLE';
+  override readonly httpStatus: number = 500;
+}

@@ -1,0 +1,209 @@
+import type { Rng } from '../util/rng.js';
+import { InvalidReschedulePolicyError, InvalidSwarmLabelError } from './errors.js';
+import { parseExpressions } from './expression.js';
+import { SWARM_ID_LABEL } from './lookup.js';
+import type { PlacementRequest, PortBinding } from './types.js';
+
+/** Labels where Swarm keeps the expressions of a container (JSON arrays of strings). */
+export const SWARM_LABELS = {
+  constraints: 'com.docker.swarm.constraints',
+  affinities: 'com.docker.swarm.affinities',
+  reschedulePolicies: 'com.docker.swarm.reschedule-policies',
+  whitelists: 'com.docker.swarm.whitelists',
+  id: SWARM_ID_LABEL,
+} as const;
+
+/** Reschedule policies Swarm accepts (`off` is the default). */
+export type ReschedulePolicy = 'off' | 'on-node-failure';
+
+type Bindings = Record<string, { HostIp?: string; HostPort?: string }[] | null>;
+
+/** The fields of an Engine API create body that placement reads; everything else passes through untouched. */
+export interface CreateBody {
+  Image?: string;
+  Env?: string[] | null;
+  Labels?: Record<string, string> | null;
+  ExposedPorts?: Record<string, unknown> | null;
+  /** Old (API < 1.18) top-level resource fields, folded into `HostConfig`. */
+  Memory?: number;
+  MemorySwap?: number;
+  CpuShares?: number;
+  Cpuset?: string;
+  HostConfig?: {
+    Memory?: number;
+    MemorySwap?: number;
+    CpuShares?: number;
+    CpusetCpus?: string;
+    NanoCpus?: number;
+    NetworkMode?: string;
+    PortBindings?: Bindings | null;
+    VolumesFrom?: string[] | null;
+    Links?: string[] | null;
+    [key: string]: unknown;
+  } | null;
+  [key: string]: unknown;
+}
+
+/** What {@link buildPlacementRequest} returns. */
+export interface BuiltRequest {
+  /** The scheduler's view of the create. */
+  readonly request: PlacementRequest;
+  /**
+   * The create body to forward (a copy; the input is not modified): swarm env entries removed, old top-level
+   * resource fields folded into `HostConfig`, merged expressions and `com.docker.swarm.id` written into `Labels`.
+   * `HostConfig.CpuShares` still holds a CPU count: convert it per engine with {@link toEngineCreateBody}.
+   */
+  readonly body: CreateBody;
+  /** The new random swarm ID (also in `request.labels` and `body.Labels`). */
+  readonly swarmId: string;
+  readonly reschedulePolicy: ReschedulePolicy;
+}
+
+const ENV_KEYS = ['constraint', 'affinity', 'reschedule', 'whitelist'] as const;
+type EnvKey = (typeof ENV_KEYS)[number];
+
+function labelList(labels: Record<string, string>, key: string): string[] {
+  const raw = labels[key];
+  if (raw === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new InvalidSwarmLabelError(`invalid label ${key}: expected a JSON array of strings`, {
+      cause: err,
+    });
+  }
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) {
+    throw new InvalidSwarmLabelError(`invalid label ${key}: expected a JSON array of strings`);
+  }
+  return parsed;
+}
+
+/** A random 64-hex swarm ID drawn from `rng`. */
+export function newSwarmId(rng: Rng): string {
+  let s = '';
+  for (let i = 0; i < 32; i++)
+    s += Math.floor(rng() * 256)
+      .toString(16)
+      .padStart(2, '0');
+  return s;
+}
+
+function flattenBindings(pb: Bindings | null | undefined): PortBinding[] {
+  const out: PortBinding[] = [];
+  for (const [containerPort, list] of Object.entries(pb ?? {})) {
+    for (const b of list ?? [])
+      out.push({ containerPort, hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' });
+  }
+  return out;
+}
+
+/**
+ * Builds the placement request for `POST /containers/create` (§1.11, §1.12 steps 1–2).
+ *
+ * - Env entries `constraint:E`, `affinity:E`, `reschedule:P`, `whitelist:E` are removed from `Env`; the label lists
+ *   `com.docker.swarm.{constraints,affinities,reschedule-policies,whitelists}` come first, env entries after; the
+ *   merged lists are written back into those labels (only non-empty ones) and `com.docker.swarm.id` is set to a new
+ *   random ID (always a new one, as Swarm did, even when the body carried one).
+ * - `CpuShares` is a CPU count (Swarm's convention); when it is 0, `NanoCpus / 1e9` is used instead (shoal
+ *   extension for `docker run --cpus`). Old top-level `Memory`, `MemorySwap`, `CpuShares`, `Cpuset` are moved into
+ *   `HostConfig` when the latter has no value.
+ * - Deliberate deviations: an invalid expression is a 400 {@link InvalidExpressionError} here (Swarm failed later
+ *   with the generic "Unable to find a node" text); a swarm label that is not a JSON array of strings is a 400
+ *   {@link InvalidSwarmLabelError} (Swarm ignored it).
+ *
+ * @throws InvalidReschedulePolicyError `invalid reschedule policy: X` / `too many reschedule policies` (500).
+ */
+export function buildPlacementRequest(input: CreateBody, name: string | undefined, rng: Rng): BuiltRequest {
+  const body: CreateBody = { ...input };
+  const host = { ...(input.HostConfig ?? {}) };
+  if (body.Memory !== undefined && !host.Memory) host.Memory = body.Memory;
+  if (body.MemorySwap !== undefined && !host.MemorySwap) host.MemorySwap = body.MemorySwap;
+  if (body.CpuShares !== undefined && !host.CpuShares) host.CpuShares = body.CpuShares;
+  if (body.Cpuset !== undefined && !host.CpusetCpus) host.CpusetCpus = body.Cpuset;
+  delete body.Memory;
+  delete body.MemorySwap;
+  delete body.CpuShares;
+  delete body.Cpuset;
+  body.HostConfig = host;
+
+  const labels: Record<string, string> = { ...(input.Labels ?? {}) };
+  const lists: Record<EnvKey, string[]> = {
+    constraint: labelList(labels, SWARM_LABELS.constraints),
+    affinity: labelList(labels, SWARM_LABELS.affinities),
+    reschedule: labelList(labels, SWARM_LABELS.reschedulePolicies),
+    whitelist: labelList(labels, SWARM_LABELS.whitelists),
+  };
+  const env: string[] = [];
+  for (const e of input.Env ?? []) {
+    const colon = e.indexOf(':');
+    const key = colon < 0 ? '' : e.slice(0, colon);
+    if ((ENV_KEYS as readonly string[]).includes(key)) lists[key as EnvKey].push(e.slice(colon + 1));
+    else env.push(e);
+  }
+  if (input.Env != null) body.Env = env;
+
+  const policies = lists.reschedule;
+  if (policies.length > 1) throw new InvalidReschedulePolicyError('too many reschedule policies');
+  const policy = policies[0] ?? 'off';
+  if (policy !== 'off' && policy !== 'on-node-failure') {
+    throw new InvalidReschedulePolicyError(`invalid reschedule policy: ${policy}`);
+  }
+
+  const constraints = parseExpressions(lists.constraint);
+  const affinities = parseExpressions(lists.affinity);
+  const whitelists = parseExpressions(lists.whitelist);
+  const write = (key: string, list: string[]) => {
+    if (list.length > 0) labels[key] = JSON.stringify(list);
+  };
+  write(SWARM_LABELS.constraints, lists.constraint);
+  write(SWARM_LABELS.affinities, lists.affinity);
+  write(SWARM_LABELS.reschedulePolicies, lists.reschedule);
+  write(SWARM_LABELS.whitelists, lists.whitelist);
+  const swarmId = newSwarmId(rng);
+  labels[SWARM_LABELS.id] = swarmId;
+  body.Labels = labels;
+
+  const networkMode = host.NetworkMode || 'default';
+  const shares = host.CpuShares ?? 0;
+  const request: PlacementRequest = {
+    ...(name ? { name: name.startsWith('/') ? name.slice(1) : name } : {}),
+    image: input.Image ?? '',
+    cpus: shares > 0 ? shares : (host.NanoCpus ?? 0) / 1e9,
+    memory: host.Memory ?? 0,
+    networkMode,
+    portBindings: flattenBindings(host.PortBindings),
+    exposedPorts: Object.keys(input.ExposedPorts ?? {}),
+    constraints,
+    affinities,
+    whitelists,
+    dependencies: {
+      volumesFrom: host.VolumesFrom ?? [],
+      links: host.Links ?? [],
+      ...(networkMode.startsWith('container:')
+        ? { netContainer: networkMode.slice('container:'.length) }
+        : {}),
+    },
+    labels,
+  };
+  return { request, body, swarmId, reschedulePolicy: policy };
+}
+
+/** CPU count → real CPU shares for an engine with `engineCpus` CPUs: `ceil(cpus*1024/engineCpus)` (0 stays 0). */
+export function cpusToShares(cpus: number, engineCpus: number): number {
+  if (cpus <= 0 || engineCpus <= 0) return 0;
+  return Math.ceil((cpus * 1024) / engineCpus);
+}
+
+/** Real CPU shares read from an engine → CPU count, with Swarm's integer arithmetic: `trunc(shares*engineCpus/1024)`. */
+export function sharesToCpus(shares: number, engineCpus: number): number {
+  if (shares <= 0 || engineCpus <= 0) return 0;
+  return Math.trunc((shares * engineCpus) / 1024);
+}
+
+/** A copy of a built create body ready for one engine: `HostConfig.CpuShares` converted from CPUs to real shares. */
+export function toEngineCreateBody(body: CreateBody, engineCpus: number): CreateBody {
+  const host = body.HostConfig ?? {};
+  if (!host.CpuShares) return body;
+  return { ...body, HostConfig: { ...host, CpuShares: cpusToShares(host.CpuShares, engineCpus) } };
+}

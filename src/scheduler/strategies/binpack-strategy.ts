@@ -1,0 +1,25 @@
+import { defaultRng, type Rng } from '../../util/rng.js';
+import type { NodeSnapshot, PlacementRequest, RankedNode, Strategy } from '../types.js';
+import { BINPACK_HEALTH_FACTOR, toRanking, weighNodes } from './weigh.js';
+
+/**
+ * `binpack` (alias `binpacking`): highest weight first (fullest node that still fits, healthiest), then most
+ * containers, then random. It never places beyond a node's total (overcommit included). An empty ranking means
+ * no node has room.
+ */
+export class BinpackStrategy implements Strategy {
+  readonly name = 'binpack';
+  readonly #rng: Rng;
+
+  constructor(opts: { rng?: Rng } = {}) {
+    this.#rng = opts.rng ?? defaultRng;
+  }
+
+  rank(req: PlacementRequest, nodes: readonly NodeSnapshot[]): RankedNode[] {
+    const weighted = weighNodes(req, nodes, BINPACK_HEALTH_FACTOR, this.#rng);
+    weighted.sort(
+      (a, b) => b.weight - a.weight || b.node.containers.length - a.node.containers.length || a.tie - b.tie,
+    );
+    return toRanking(weighted);
+  }
+}

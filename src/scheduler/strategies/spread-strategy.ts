@@ -1,0 +1,25 @@
+import { defaultRng, type Rng } from '../../util/rng.js';
+import type { NodeSnapshot, PlacementRequest, RankedNode, Strategy } from '../types.js';
+import { SPREAD_HEALTH_FACTOR, toRanking, weighNodes } from './weigh.js';
+
+/**
+ * `spread`: lowest weight first (least loaded, healthiest), then fewest containers, then random. Containers in
+ * every state count — kept quirk of Swarm: a node full of stopped containers looks busy. Without resource requests
+ * every healthy node weighs −800, so spread means "fewest containers". An empty ranking means no node has room.
+ */
+export class SpreadStrategy implements Strategy {
+  readonly name = 'spread';
+  readonly #rng: Rng;
+
+  constructor(opts: { rng?: Rng } = {}) {
+    this.#rng = opts.rng ?? defaultRng;
+  }
+
+  rank(req: PlacementRequest, nodes: readonly NodeSnapshot[]): RankedNode[] {
+    const weighted = weighNodes(req, nodes, SPREAD_HEALTH_FACTOR, this.#rng);
+    weighted.sort(
+      (a, b) => a.weight - b.weight || a.node.containers.length - b.node.containers.length || a.tie - b.tie,
+    );
+    return toRanking(weighted);
+  }
+}

@@ -1,0 +1,100 @@
+import type { Rng } from '../../util/rng.js';
+import type { NodeSnapshot, PlacementRequest, RankedNode } from '../types.js';
+
+/** Health factor of `spread`: a node with recent failures gets a higher (worse) weight. */
+export const SPREAD_HEALTH_FACTOR = -10;
+/** Health factor of `binpack`: a node with recent failures gets a lower (worse) weight. */
+export const BINPACK_HEALTH_FACTOR = 10;
+
+/**
+ * Node capacity with `swarm.overcommit` applied, exactly as Swarm: the ratio becomes an integer percentage
+ * `trunc(ratio*100)` (so 0.05 → 5, and 0.29 → 28 through float rounding), then `real + trunc(real*pct/100)`.
+ * The cluster layer applies it when it builds snapshots (`NodeSnapshot.totalCpus/totalMemory` already include it);
+ * strategies read the totals as given.
+ */
+export function applyOvercommit(real: number, ratio: number): number {
+  const pct = Math.trunc(ratio * 100);
+  return real + Math.trunc((real * pct) / 100);
+}
+
+/** CPUs and memory reserved on a node: the sum over all its containers, any state, pending ones included. */
+export function usedResources(node: NodeSnapshot): { cpus: number; memory: number } {
+  let cpus = 0;
+  let memory = 0;
+  for (const c of node.containers) {
+    cpus += c.cpus;
+    memory += c.memory;
+  }
+  return { cpus, memory };
+}
+
+/**
+ * Swarm's shared weighting for spread and binpack (§1.9), with its integer arithmetic:
+ * a node smaller than the request is skipped; cpu = 100 without a CPU request, else trunc((used+req)*100/total);
+ * memory likewise; a node with either score above 100 is dropped (and, unlike Swarm, one where used+req would
+ * exceed the total at all); weight = cpu + memory + factor × health.
+ * Returns the survivors unsorted; each carries a tie-break drawn from `rng` so full ties end up in random order.
+ */
+export function weighNodes(
+  req: PlacementRequest,
+  nodes: readonly NodeSnapshot[],
+  factor: number,
+  rng: Rng,
+): WeightedNode[] {
+  const out: WeightedNode[] = [];
+  for (const node of nodes) {
+    if (node.totalMemory < req.memory || node.totalCpus < req.cpus) continue;
+    let cpu = 100;
+    let memory = 100;
+    if (req.cpus > 0 || req.memory > 0) {
+      const used = usedResources(node);
+      // Deliberate fix of a Swarm quirk: its truncated score stays 100 while used+req exceeds the total by less
+      // than 1%, so Swarm could overbook a node by up to 1% of its total. shoal also drops such nodes.
+      if (req.cpus > 0 && used.cpus + req.cpus > node.totalCpus) continue;
+      if (req.memory > 0 && used.memory + req.memory > node.totalMemory) continue;
+      if (req.cpus > 0) cpu = Math.floor(((used.cpus + req.cpus) * 100) / node.totalCpus);
+      if (req.memory > 0) memory = Math.floor(((used.memory + req.memory) * 100) / node.totalMemory);
+    }
+    if (cpu > 100 || memory > 100) continue;
+    const health = factor * node.healthIndicator;
+    out.push({ node, weight: cpu + memory + health, cpu, memory, health, tie: rng() });
+  }
+  return out;
+}
+
+/** One node with its weight and the parts it is made of. */
+export interface WeightedNode {
+  readonly node: NodeSnapshot;
+  readonly weight: number;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly health: number;
+  /** Random tie-break for nodes equal in weight and container count. */
+  readonly tie: number;
+}
+
+/** Converts sorted weighted nodes into the scheduler's ranking. */
+export function toRanking(sorted: readonly WeightedNode[]): RankedNode[] {
+  return sorted.map((w) => ({
+    node: w.node,
+    score: w.weight,
+    components: { cpu: w.cpu, memory: w.memory, health: w.health, containers: w.node.containers.length },
+  }));
+}
+
+function gib(bytes: number): string {
+  return `${Math.round((bytes / 1024 ** 3) * 100) / 100}GiB`;
+}
+
+/** Why {@link weighNodes} skipped a node, for the "no resources" explanation (`undefined` if it fits). */
+export function resourceShortfall(req: PlacementRequest, node: NodeSnapshot): string | undefined {
+  const used = usedResources(node);
+  const parts: string[] = [];
+  if (req.cpus > 0 && (node.totalCpus < req.cpus || used.cpus + req.cpus > node.totalCpus)) {
+    parts.push(`needs ${req.cpus} CPUs, ${used.cpus} of ${node.totalCpus} reserved`);
+  }
+  if (req.memory > 0 && (node.totalMemory < req.memory || used.memory + req.memory > node.totalMemory)) {
+    parts.push(`needs ${gib(req.memory)} memory, ${gib(used.memory)} of ${gib(node.totalMemory)} reserved`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
