@@ -1,0 +1,156 @@
+import type { Cluster, Engine } from '../cluster/index.js';
+import { withOvercommit } from '../cluster/index.js';
+import type {
+  ApiCluster,
+  ApiContainer,
+  ApiEvent,
+  ApiNode,
+  ApiSchedulerInfo,
+  EngineContainerSummary,
+} from './cluster-port.js';
+import { NoHealthyNodeError } from './errors.js';
+
+/** An {@link ApiNode} view over a cluster {@link Engine} (live getters; one per engine). */
+class EngineNode implements ApiNode {
+  constructor(
+    readonly engine: Engine,
+    private readonly overcommit: number,
+  ) {}
+  get id() {
+    return this.engine.id;
+  }
+  get name() {
+    return this.engine.name;
+  }
+  get addr() {
+    return this.engine.addr;
+  }
+  get ip() {
+    return this.engine.ip;
+  }
+  get state() {
+    return this.engine.state;
+  }
+  get error() {
+    return this.engine.lastError;
+  }
+  get updatedAt() {
+    return this.engine.updatedAt;
+  }
+  get serverVersion() {
+    return this.engine.serverVersion;
+  }
+  get totalCpus() {
+    return withOvercommit(this.engine.cpus, this.overcommit);
+  }
+  get totalMemory() {
+    return withOvercommit(this.engine.memory, this.overcommit);
+  }
+  get usedCpus() {
+    let n = 0;
+    for (const c of this.engine.cache.containers()) n += c.info.HostConfig?.CpuShares ?? 0;
+    return n;
+  }
+  get usedMemory() {
+    let n = 0;
+    for (const c of this.engine.cache.containers()) n += c.info.HostConfig?.Memory ?? 0;
+    return n;
+  }
+  get labels() {
+    return this.engine.labels;
+  }
+  get client() {
+    return this.engine.client;
+  }
+}
+
+/**
+ * Presents a `src/cluster` {@link Cluster} as the API's {@link ApiCluster}. Thin: every answer comes from the
+ * cluster's cache and engines. `pickNode` (for build, search, auth and plain-name network create) takes the
+ * healthy engine with the fewest containers, as Swarm's spread strategy would for an empty request.
+ */
+export class ClusterAdapter implements ApiCluster {
+  private readonly views = new WeakMap<Engine, EngineNode>();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly sched: ApiSchedulerInfo,
+  ) {}
+
+  private view(e: Engine): EngineNode {
+    let v = this.views.get(e);
+    if (!v) {
+      v = new EngineNode(e, this.cluster.overcommit);
+      this.views.set(e, v);
+    }
+    return v;
+  }
+
+  nodes(): readonly ApiNode[] {
+    return this.cluster.engines().map((e) => this.view(e));
+  }
+
+  containers(): readonly ApiContainer[] {
+    return this.cluster.containers().map(({ node, container }) => ({
+      node: this.view(node),
+      id: container.summary.Id,
+      summary: container.summary as unknown as EngineContainerSummary,
+    }));
+  }
+
+  container(ref: string): ApiContainer | undefined {
+    const found = this.cluster.findContainer(ref);
+    if (!found) return undefined;
+    return {
+      node: this.view(found.node),
+      id: found.container.summary.Id,
+      summary: found.container.summary as unknown as EngineContainerSummary,
+    };
+  }
+
+  async createContainer(body: Record<string, unknown>, name: string, auth: string | undefined) {
+    const r = await this.cluster.createContainer(body as never, name || undefined, auth);
+    return { Id: r.Id, Warnings: r.Warnings, node: this.view(r.node) };
+  }
+
+  async refreshContainer(node: ApiNode, id: string): Promise<void> {
+    await this.engineOf(node).cache.refreshContainer(id);
+  }
+
+  async refreshNode(node: ApiNode, what: 'containers' | 'images' | 'networks' | 'volumes'): Promise<void> {
+    const cache = this.engineOf(node).cache;
+    if (what === 'containers') await cache.refreshContainers();
+    else if (what === 'images') await cache.refreshImages();
+    else if (what === 'networks') await cache.refreshNetworks();
+    else await cache.refreshVolumes();
+  }
+
+  pickNode(): ApiNode {
+    const healthy = this.cluster.engines().filter((e) => e.state === 'healthy');
+    if (healthy.length === 0) throw new NoHealthyNodeError();
+    healthy.sort(
+      (a, b) => a.cache.containers().length - b.cache.containers().length || a.name.localeCompare(b.name),
+    );
+    return this.view(healthy[0] as Engine);
+  }
+
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    return this.cluster.events.subscribe((ev) =>
+      listener({ raw: ev.message as unknown as Record<string, unknown> }),
+    );
+  }
+
+  imageCount(): number {
+    let n = 0;
+    for (const e of this.cluster.activeEngines()) n += e.cache.images().length;
+    return n;
+  }
+
+  scheduler(): ApiSchedulerInfo {
+    return this.sched;
+  }
+
+  private engineOf(node: ApiNode): Engine {
+    return node instanceof EngineNode ? node.engine : this.cluster.engine(node.addr);
+  }
+}

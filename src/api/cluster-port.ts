@@ -1,0 +1,109 @@
+import type { EngineClient } from '../engine/index.js';
+import type { NodeState } from '../scheduler/types.js';
+
+/**
+ * What the API layer needs from the cluster, kept narrow so the routes can be tested with plain data. The manager
+ * wires it to `src/cluster` through {@link ClusterAdapter}-style code in `adapter.ts`; nothing here does I/O.
+ */
+
+/** One engine as the API sees it. */
+export interface ApiNode {
+  /** Engine ID (from the engine's `/info`); empty while pending. */
+  readonly id: string;
+  /** Engine name (hostname); empty while pending. */
+  readonly name: string;
+  /** `host:port` from discovery. */
+  readonly addr: string;
+  /** IP part of `addr`. */
+  readonly ip: string;
+  readonly state: NodeState;
+  /** Last connection error text, empty when none. */
+  readonly error: string;
+  /** Epoch ms of the last successful refresh. */
+  readonly updatedAt: number;
+  /** Engine version (`20.10.24`). */
+  readonly serverVersion: string;
+  /** CPUs and memory including overcommit. */
+  readonly totalCpus: number;
+  readonly totalMemory: number;
+  /** CPUs and memory reserved by containers. */
+  readonly usedCpus: number;
+  readonly usedMemory: number;
+  /** Engine labels plus the built-ins, as `docker info` prints them. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The client that reaches this engine (pooled; never create one per request). */
+  readonly client: EngineClient;
+}
+
+/** A container summary as the engine's `GET /containers/json?all=1` returns it, plus where it lives. */
+export interface ApiContainer {
+  readonly node: ApiNode;
+  /** Full container ID. */
+  readonly id: string;
+  /** The engine's summary JSON (Names with leading `/`, Created in seconds, State, Status, Labels, Ports ...). */
+  readonly summary: EngineContainerSummary;
+}
+
+/** The fields of an engine container summary the API reads; the rest passes through untouched. */
+export interface EngineContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID?: string;
+  Created: number;
+  State: string;
+  Status: string;
+  Labels: Record<string, string> | null;
+  Ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  Mounts?: { Name?: string; Source?: string; Destination?: string }[];
+  [key: string]: unknown;
+}
+
+/** A cluster event from an engine or from the manager itself. */
+export interface ApiEvent {
+  /** The engine's event JSON, unchanged. */
+  readonly raw: Record<string, unknown>;
+  /** The node it came from; undefined for manager events (`Type: swarm`). */
+  readonly node?: ApiNode;
+}
+
+/** The scheduler configuration `docker info` prints. */
+export interface ApiSchedulerInfo {
+  readonly strategy: string;
+  readonly filters: readonly string[];
+}
+
+/** The cluster as the API layer uses it. */
+export interface ApiCluster {
+  /** Every known engine (pending, healthy, unhealthy), in no particular order. */
+  nodes(): readonly ApiNode[];
+  /** Every cached container on every node. */
+  containers(): readonly ApiContainer[];
+  /**
+   * Resolves a container reference with §1.13's rules: ID or short ID, `name`, `/name`, `<node>/name`, unique ID
+   * prefix. Undefined when nothing (or more than one thing) matches.
+   */
+  container(ref: string): ApiContainer | undefined;
+  /**
+   * Schedules and creates a container (§1.12): name check, placement, reservation, create, retry. Resolves to the
+   * engine's answer plus the chosen node.
+   * @throws ClusterError subclasses (409 name conflict, 500 no node fits with the explanation, engine errors).
+   */
+  createContainer(
+    body: Record<string, unknown>,
+    name: string,
+    authHeader: string | undefined,
+  ): Promise<{ Id: string; Warnings?: unknown; node: ApiNode }>;
+  /** Re-reads one container (after start/stop/rename...) or drops it when gone. */
+  refreshContainer(node: ApiNode, id: string): Promise<void>;
+  /** Re-reads a node's images, networks or volumes after a change made through the API. */
+  refreshNode(node: ApiNode, what: 'containers' | 'images' | 'networks' | 'volumes'): Promise<void>;
+  /** Picks a node for work that is not a container create (build, search, network create). */
+  pickNode(constraints?: readonly string[]): ApiNode;
+  /** Subscribes to the merged event stream; returns the unsubscribe function. */
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+  /** Number of distinct images over all nodes (`Images` in `/info`); optional. */
+  imageCount?(): number;
+  /** Strategy and filter names. */
+  scheduler(): ApiSchedulerInfo;
+}

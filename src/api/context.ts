@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiCluster } from './cluster-port.js';
+import type { ExecRegistry } from './exec-registry.js';
+
+/** Manager-wide facts the routes read (version, options, start time). */
+export interface ManagerInfo {
+  /** `--experimental`. */
+  readonly experimental: boolean;
+  /** `--debug`. */
+  readonly debug: boolean;
+  /** Host name of the manager (`Name` in `/info`). */
+  readonly hostname: string;
+  /** Kernel version of the manager host. */
+  readonly kernelVersion: string;
+  /** `Role` line: `primary` or `replica`. */
+  role(): 'primary' | 'replica';
+  /** Advertised address of the primary (replica only). */
+  primary(): string | undefined;
+  /** Number of open `/events` listeners (kept by the events route). */
+  eventListeners: number;
+}
+
+/** What every route handler can use. One instance per server, shared by all requests. */
+export interface ApiDeps {
+  readonly cluster: ApiCluster;
+  readonly execs: ExecRegistry;
+  readonly manager: ManagerInfo;
+}
+
+/** One request as a route handler sees it. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Path without the `/vX.Y` prefix and without the query. */
+  readonly path: string;
+  /** `X.Y` when the client used a version prefix. */
+  readonly version: string | undefined;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly query: URLSearchParams;
+  readonly deps: ApiDeps;
+}
+
+/** A route handler: writes the response or throws a ClusterError (rendered by the one error handler). */
+export type RouteHandler = (ctx: RequestContext) => Promise<void>;
+
+/** One row of the route table. */
+export interface Route {
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly handler: RouteHandler;
+}

@@ -1,0 +1,65 @@
+import type { EngineClient } from '../engine/index.js';
+import type { ApiCluster, ApiContainer, ApiNode } from './cluster-port.js';
+import { NodeUnhealthyError, NoSuchContainerError, NoSuchNodeError } from './errors.js';
+
+/**
+ * Splits the rest of a wildcard path (`node-1/web/json`) into a reference and a trailing action, when the last
+ * segment is one of `actions`. References may contain one `/` (`node/name`), so routes take the rest as a wildcard.
+ */
+export function splitRef(rest: string, actions: ReadonlySet<string>): { ref: string; action: string } {
+  const trimmed = rest.replace(/\/+$/, '');
+  const slash = trimmed.lastIndexOf('/');
+  if (slash > 0) {
+    const last = trimmed.slice(slash + 1);
+    if (actions.has(last)) {
+      const ref = trimmed.slice(0, slash);
+      // `attach/ws` is the one two-segment action
+      if (last === 'ws' && ref.endsWith('/attach'))
+        return { ref: ref.slice(0, -'/attach'.length), action: 'attach/ws' };
+      return { ref, action: last };
+    }
+  }
+  return { ref: decodeURIComponent(trimmed), action: '' };
+}
+
+/** Resolves a container reference or throws the 404 the Engine would give. */
+export function requireContainer(cluster: ApiCluster, ref: string): ApiContainer {
+  const c = cluster.container(decodeURIComponent(ref));
+  if (!c) throw new NoSuchContainerError(ref);
+  return c;
+}
+
+/** The engine client of a node, refusing nodes that are not healthy (Swarm answers 500). */
+export function healthyClient(node: ApiNode): EngineClient {
+  if (node.state !== 'healthy') throw new NodeUnhealthyError(node.name || node.addr);
+  return node.client;
+}
+
+/** The healthy nodes, sorted by name (fan-out targets). */
+export function healthyNodes(cluster: ApiCluster): ApiNode[] {
+  return cluster
+    .nodes()
+    .filter((n) => n.state === 'healthy')
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Finds a node by name or ID. */
+export function requireNode(cluster: ApiCluster, ref: string): ApiNode {
+  const n = cluster.nodes().find((x) => x.name === ref || x.id === ref);
+  if (!n) throw new NoSuchNodeError(ref);
+  return n;
+}
+
+/**
+ * Splits `node/name` when the prefix names a known node; otherwise the whole text is the name (names of images and
+ * networks may contain `/` of their own).
+ */
+export function nodePrefixed(cluster: ApiCluster, ref: string): { node?: ApiNode; name: string } {
+  const slash = ref.indexOf('/');
+  if (slash > 0) {
+    const prefix = ref.slice(0, slash);
+    const node = cluster.nodes().find((x) => x.name === prefix || x.id === prefix);
+    if (node) return { node, name: ref.slice(slash + 1) };
+  }
+  return { name: ref };
+}

@@ -1,0 +1,41 @@
+import type { RequestContext, Route } from '../context.js';
+import { healthyClient, requireContainer } from '../lookup.js';
+import { enginePath, proxy } from '../proxy.js';
+
+/** Build args of the form `constraint:key==value` steer the build node, like container constraints. */
+export function buildConstraints(query: URLSearchParams): string[] {
+  const raw = query.get('buildargs');
+  if (!raw) return [];
+  try {
+    const args = JSON.parse(raw) as Record<string, string>;
+    return Object.entries(args)
+      .filter(([k]) => k.startsWith('constraint:'))
+      .map(([k, v]) => `${k.slice('constraint:'.length)}${v}`);
+  } catch {
+    return [];
+  }
+}
+
+async function build(ctx: RequestContext): Promise<void> {
+  const node = ctx.deps.cluster.pickNode(buildConstraints(ctx.query));
+  await proxy(ctx, healthyClient(node), {});
+  await ctx.deps.cluster.refreshNode(node, 'images').catch(() => undefined);
+}
+
+async function commit(ctx: RequestContext): Promise<void> {
+  const c = requireContainer(ctx.deps.cluster, ctx.query.get('container') ?? '');
+  const q = new URLSearchParams(ctx.query);
+  q.set('container', c.id);
+  await proxy(ctx, healthyClient(c.node), {
+    path: enginePath(ctx, '/commit', q),
+    after: () => ctx.deps.cluster.refreshNode(c.node, 'images'),
+  });
+}
+
+/** `POST /build` on a scheduler-chosen node and `POST /commit` on the container's node. */
+export function buildRoutes(): Route[] {
+  return [
+    { method: 'POST', path: '/build', handler: build },
+    { method: 'POST', path: '/commit', handler: commit },
+  ];
+}

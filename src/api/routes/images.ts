@@ -1,0 +1,203 @@
+import { EngineRequestError } from '../../engine/index.js';
+import { ClusterError } from '../../errors.js';
+import type { ApiNode } from '../cluster-port.js';
+import { parseFilters } from '../container-list.js';
+import type { RequestContext, Route } from '../context.js';
+import {
+  NoHealthyNodeError,
+  NoSuchImageError,
+  NoSuchRouteError,
+  NotSupportedInClusterError,
+} from '../errors.js';
+import { fanout, getIfExists, teeBody } from '../fanout.js';
+import { healthyClient, healthyNodes, splitRef } from '../lookup.js';
+import { enginePath, proxy, sendJson } from '../proxy.js';
+
+interface ImageSummary {
+  Id: string;
+  RepoTags: string[] | null;
+  RepoDigests: string[] | null;
+  Created: number;
+  [k: string]: unknown;
+}
+
+function nodesOrFail(ctx: RequestContext): ApiNode[] {
+  const nodes = healthyNodes(ctx.deps.cluster);
+  if (nodes.length === 0) throw new NoHealthyNodeError();
+  return nodes;
+}
+
+/** Nodes that hold the image `name` (by ID, name or tag). */
+async function owners(ctx: RequestContext, name: string): Promise<ApiNode[]> {
+  const answers = await fanout(nodesOrFail(ctx), (n) =>
+    getIfExists(n, `/images/${encodeURIComponent(name)}/json`),
+  );
+  return answers.filter((a) => a.value !== undefined).map((a) => a.node);
+}
+
+async function list(ctx: RequestContext): Promise<void> {
+  const filters = { ...parseFilters(ctx.query.get('filters')) };
+  const wantNodes = filters.node;
+  delete filters.node;
+  const q = new URLSearchParams(ctx.query);
+  if (Object.keys(filters).length > 0) q.set('filters', JSON.stringify(filters));
+  else q.delete('filters');
+  let nodes = nodesOrFail(ctx);
+  if (wantNodes) nodes = nodes.filter((n) => wantNodes.includes(n.name) || wantNodes.includes(n.id));
+  const answers = await fanout(nodes, (n) =>
+    n.client.json<ImageSummary[]>('GET', enginePath(ctx, '/images/json', q)),
+  );
+  const byId = new Map<string, ImageSummary>();
+  for (const a of answers) {
+    for (const img of a.value ?? []) {
+      const prev = byId.get(img.Id);
+      if (!prev) {
+        byId.set(img.Id, { ...img, RepoTags: img.RepoTags ? [...img.RepoTags] : null });
+        continue;
+      }
+      const tags = new Set([...(prev.RepoTags ?? []), ...(img.RepoTags ?? [])]);
+      prev.RepoTags = tags.size ? [...tags].sort() : prev.RepoTags;
+      const digests = new Set([...(prev.RepoDigests ?? []), ...(img.RepoDigests ?? [])]);
+      prev.RepoDigests = digests.size ? [...digests].sort() : prev.RepoDigests;
+    }
+  }
+  sendJson(
+    ctx,
+    [...byId.values()].sort((a, b) => b.Created - a.Created),
+  );
+}
+
+/** Pull on every healthy node; progress lines carry the node name as `id` (§1.14). */
+async function pull(ctx: RequestContext): Promise<void> {
+  const nodes = nodesOrFail(ctx);
+  const image = `${ctx.query.get('fromImage') ?? ''}${ctx.query.get('tag') ? `:${ctx.query.get('tag')}` : ''}`;
+  const headers: Record<string, string> = {};
+  const auth = ctx.req.headers['x-registry-auth'];
+  if (typeof auth === 'string') headers['x-registry-auth'] = auth;
+  ctx.req.resume();
+  ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
+  const line = (v: unknown) => ctx.res.write(`${JSON.stringify(v)}\n`);
+  await fanout(nodes, async (n) => {
+    const prefix = `Pulling ${image}...`;
+    try {
+      line({ status: prefix, id: n.name });
+      const body = await n.client.stream('POST', ctx.req.url ?? '/images/create', { headers });
+      let buf = '';
+      let failed = '';
+      for await (const chunk of body) {
+        buf += Buffer.from(chunk).toString('utf8');
+        let nl = buf.indexOf('\n');
+        while (nl >= 0) {
+          const text = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          nl = buf.indexOf('\n');
+          if (!text) continue;
+          const msg = JSON.parse(text) as { status?: string; error?: string };
+          if (msg.error) failed = msg.error;
+          else if (msg.status) line({ status: `${prefix} : ${msg.status}`, id: n.name });
+        }
+      }
+      if (failed) line({ error: `${n.name}: ${failed}`, errorDetail: { message: `${n.name}: ${failed}` } });
+      else line({ status: `${prefix} : downloaded`, id: n.name });
+    } catch (err) {
+      const message = `${n.name}: ${err instanceof Error ? err.message : String(err)}`;
+      line({ error: message, errorDetail: { message } });
+    }
+  });
+  ctx.res.end();
+  await Promise.all(nodes.map((n) => ctx.deps.cluster.refreshNode(n, 'images').catch(() => undefined)));
+}
+
+/** Sends the body to every healthy node and answers with the first node's output (load, import). */
+async function teeToAll(ctx: RequestContext): Promise<void> {
+  const nodes = nodesOrFail(ctx);
+  const answers = await teeBody(ctx.req, nodes, ctx.req.url ?? '/');
+  await Promise.all(nodes.map((n) => ctx.deps.cluster.refreshNode(n, 'images').catch(() => undefined)));
+  const failed = answers.filter((a) => a.error !== undefined || (a.value?.status ?? 500) >= 400);
+  if (failed.length > 0) {
+    const f = failed[0] as (typeof answers)[number];
+    if (f.error !== undefined) throw f.error;
+    const v = f.value as { status: number; text: string };
+    throw new EngineRequestError(v.status, `${f.node.name}: ${v.text.trim()}`);
+  }
+  const first = answers[0]?.value as { status: number; text: string };
+  ctx.res.writeHead(first.status, { 'Content-Type': 'application/json' });
+  ctx.res.end(first.text);
+}
+
+async function create(ctx: RequestContext): Promise<void> {
+  if (ctx.query.get('fromSrc')) return teeToAll(ctx);
+  return pull(ctx);
+}
+
+const GET_ACTIONS = new Set(['json', 'history', 'get']);
+
+async function getAny(ctx: RequestContext): Promise<void> {
+  const rest = ctx.params['*'] ?? '';
+  if (rest === 'viz') throw new NotSupportedInClusterError();
+  if (rest === 'get') {
+    const names = ctx.query.getAll('names');
+    const per = await Promise.all(names.map((n) => owners(ctx, n)));
+    const node = nodesOrFail(ctx).find((n) => per.every((o) => o.some((x) => x.addr === n.addr)));
+    if (!node) throw new NoSuchImageError(names.join(', '));
+    return proxy(ctx, node.client);
+  }
+  const { ref, action } = splitRef(rest, GET_ACTIONS);
+  if (!action) throw new NoSuchRouteError();
+  const holders = await owners(ctx, ref);
+  if (holders.length === 0) throw new NoSuchImageError(ref);
+  await proxy(ctx, (holders[0] as ApiNode).client);
+}
+
+async function postAny(ctx: RequestContext): Promise<void> {
+  const { ref, action } = splitRef(ctx.params['*'] ?? '', new Set(['tag', 'push']));
+  if (!action) throw new NoSuchRouteError();
+  const holders = await owners(ctx, ref);
+  if (holders.length === 0) throw new NoSuchImageError(ref);
+  if (action === 'push') return proxy(ctx, (holders[0] as ApiNode).client);
+  ctx.req.resume();
+  const answers = await fanout(holders, (n) => n.client.json('POST', ctx.req.url ?? '/'));
+  await Promise.all(holders.map((n) => ctx.deps.cluster.refreshNode(n, 'images').catch(() => undefined)));
+  const err = answers.find((a) => a.error !== undefined);
+  if (err) throw err.error;
+  ctx.res.writeHead(201);
+  ctx.res.end();
+}
+
+async function remove(ctx: RequestContext): Promise<void> {
+  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const holders = await owners(ctx, ref);
+  if (holders.length === 0) throw new NoSuchImageError(ref);
+  const answers = await fanout(holders, (n) => n.client.json<unknown[]>('DELETE', ctx.req.url ?? '/'));
+  await Promise.all(holders.map((n) => ctx.deps.cluster.refreshNode(n, 'images').catch(() => undefined)));
+  const errors = answers.filter((a) => a.error !== undefined);
+  if (errors.length > 0) {
+    const first = errors[0]?.error;
+    const status = first instanceof ClusterError ? first.httpStatus : 500;
+    const message = errors
+      .map((e) => `${e.node.name}: ${e.error instanceof Error ? e.error.message : String(e.error)}`)
+      .join('; ');
+    throw new EngineRequestError(status, message);
+  }
+  sendJson(
+    ctx,
+    answers.flatMap((a) => a.value ?? []),
+  );
+}
+
+async function search(ctx: RequestContext): Promise<void> {
+  await proxy(ctx, healthyClient(ctx.deps.cluster.pickNode()));
+}
+
+/** Image routes (§1.14): merged list, pull fanned out, load/import teed, tag/rm on every holder, viz refused. */
+export function imageRoutes(): Route[] {
+  return [
+    { method: 'GET', path: '/images/json', handler: list },
+    { method: 'GET', path: '/images/search', handler: search },
+    { method: 'POST', path: '/images/create', handler: create },
+    { method: 'POST', path: '/images/load', handler: teeToAll },
+    { method: 'GET', path: '/images/*', handler: getAny },
+    { method: 'POST', path: '/images/*', handler: postAny },
+    { method: 'DELETE', path: '/images/*', handler: remove },
+  ];
+}

@@ -1,0 +1,26 @@
+import type { Route } from '../context.js';
+import { buildRoutes } from './build.js';
+import { containerRoutes } from './containers.js';
+import { execRoutes } from './exec.js';
+import { imageRoutes } from './images.js';
+import { networkRoutes } from './networks.js';
+import { systemRoutes } from './system.js';
+import { volumeRoutes } from './volumes.js';
+
+/**
+ * Every route of the manager's Docker API. Anything absent answers 404 from the router, which is how Swarm refused
+ * swarm-mode (`/swarm`, `/services`, `/nodes`, `/tasks`, `/secrets`, `/configs`), `/plugins`, `/system/df`,
+ * `*\/prune`, `/distribution` and checkpoints (§1.14). `extra` adds modules owned elsewhere (discovery registration).
+ */
+export function allRoutes(extra: readonly Route[] = []): Route[] {
+  return [
+    ...systemRoutes(),
+    ...containerRoutes(),
+    ...execRoutes(),
+    ...imageRoutes(),
+    ...networkRoutes(),
+    ...volumeRoutes(),
+    ...buildRoutes(),
+    ...extra,
+  ];
+}

@@ -1,0 +1,124 @@
+import type { ApiNode } from '../cluster-port.js';
+import type { RequestContext, Route } from '../context.js';
+import { NoSuchNetworkError, NoSuchRouteError } from '../errors.js';
+import { fanout, getIfExists } from '../fanout.js';
+import { readJsonObject } from '../json-body.js';
+import { healthyClient, healthyNodes, nodePrefixed, requireContainer, splitRef } from '../lookup.js';
+import { enginePath, sendJson } from '../proxy.js';
+
+interface NetworkJson {
+  Id: string;
+  Name: string;
+  Scope: string;
+  [k: string]: unknown;
+}
+
+/** Shows a network the Swarm way: local-scope ones as `node/name`, global ones by their plain name. */
+export function displayNetwork(net: NetworkJson, node: ApiNode): NetworkJson {
+  return net.Scope === 'local' ? { ...net, Name: `${node.name}/${net.Name}` } : net;
+}
+
+/** Merges per-node network lists: local ones per node, global (overlay) ones once by ID. */
+export function mergeNetworks(
+  answers: readonly { node: ApiNode; nets: readonly NetworkJson[] }[],
+): NetworkJson[] {
+  const out: NetworkJson[] = [];
+  const globals = new Set<string>();
+  for (const { node, nets } of answers) {
+    for (const n of nets) {
+      if (n.Scope !== 'local') {
+        if (globals.has(n.Id)) continue;
+        globals.add(n.Id);
+      }
+      out.push(displayNetwork(n, node));
+    }
+  }
+  return out;
+}
+
+async function list(ctx: RequestContext): Promise<void> {
+  const nodes = healthyNodes(ctx.deps.cluster);
+  const answers = await fanout(nodes, (n) =>
+    n.client.json<NetworkJson[]>('GET', enginePath(ctx, '/networks')),
+  );
+  sendJson(ctx, mergeNetworks(answers.map((a) => ({ node: a.node, nets: a.value ?? [] }))));
+}
+
+/** Finds a network by ID, name or `node/name`; a name that matches different local networks is ambiguous (404). */
+async function resolve(ctx: RequestContext, ref: string): Promise<{ node: ApiNode; net: NetworkJson }> {
+  const { node, name } = nodePrefixed(ctx.deps.cluster, ref);
+  const nodes = node ? [node] : healthyNodes(ctx.deps.cluster);
+  const answers = await fanout(nodes, (n) =>
+    getIfExists<NetworkJson>(n, `/networks/${encodeURIComponent(name)}`),
+  );
+  const hits = answers.filter((a) => a.value !== undefined) as { node: ApiNode; value: NetworkJson }[];
+  const ids = new Set(hits.map((h) => h.value.Id));
+  if (hits.length === 0 || ids.size > 1) throw new NoSuchNetworkError(ref);
+  const hit = hits[0] as { node: ApiNode; value: NetworkJson };
+  return { node: hit.node, net: hit.value };
+}
+
+async function inspect(ctx: RequestContext): Promise<void> {
+  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const { node, net } = await resolve(ctx, ref);
+  sendJson(ctx, displayNetwork(net, node));
+}
+
+async function create(ctx: RequestContext): Promise<void> {
+  const body = await readJsonObject(ctx.req);
+  const { node: named, name } = nodePrefixed(ctx.deps.cluster, String(body.Name ?? ''));
+  const node = named ?? ctx.deps.cluster.pickNode();
+  const client = healthyClient(node);
+  if (!body.Driver) {
+    // Swarm defaults to overlay; that only works when the engines share a cluster store, so fall back to bridge.
+    const info = await client.json<{ ClusterStore?: string }>('GET', '/info');
+    body.Driver = info.ClusterStore ? 'overlay' : 'bridge';
+  }
+  const created = await client.json<{ Id: string; Warning?: string }>(
+    'POST',
+    enginePath(ctx, '/networks/create'),
+    {
+      ...body,
+      Name: name,
+    },
+  );
+  await ctx.deps.cluster.refreshNode(node, 'networks').catch(() => undefined);
+  sendJson(ctx, created, 201);
+}
+
+async function connectOrDisconnect(ctx: RequestContext): Promise<void> {
+  const { ref, action } = splitRef(ctx.params['*'] ?? '', new Set(['connect', 'disconnect']));
+  if (!action) throw new NoSuchRouteError();
+  const body = await readJsonObject(ctx.req);
+  const c = requireContainer(ctx.deps.cluster, String(body.Container ?? ''));
+  const { name } = nodePrefixed(ctx.deps.cluster, ref);
+  const client = healthyClient(c.node);
+  await client.json('POST', enginePath(ctx, `/networks/${encodeURIComponent(name)}/${action}`), {
+    ...body,
+    Container: c.id,
+  });
+  await ctx.deps.cluster.refreshContainer(c.node, c.id).catch(() => undefined);
+  ctx.res.writeHead(200);
+  ctx.res.end();
+}
+
+async function remove(ctx: RequestContext): Promise<void> {
+  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const { node, net } = await resolve(ctx, ref);
+  await healthyClient(node).json('DELETE', enginePath(ctx, `/networks/${net.Id}`));
+  const touched = net.Scope === 'local' ? [node] : healthyNodes(ctx.deps.cluster);
+  await Promise.all(touched.map((n) => ctx.deps.cluster.refreshNode(n, 'networks').catch(() => undefined)));
+  ctx.res.writeHead(204);
+  ctx.res.end();
+}
+
+/** Network routes (§1.13/§1.14). */
+export function networkRoutes(): Route[] {
+  return [
+    { method: 'GET', path: '/networks', handler: list },
+    { method: 'POST', path: '/networks/create', handler: create },
+    { method: 'GET', path: '/networks/*', handler: inspect },
+    { method: 'POST', path: '/networks/*', handler: connectOrDisconnect },
+    { method: 'DELETE', path: '/networks/*', handler: remove },
+  ];
+}

@@ -1,0 +1,120 @@
+import { SHOAL_VERSION } from '../../version.js';
+import type { ApiEvent, ApiNode } from '../cluster-port.js';
+import type { RequestContext, Route } from '../context.js';
+import { buildInfo } from '../info.js';
+import { healthyClient } from '../lookup.js';
+import { proxy, sendJson } from '../proxy.js';
+import { API_VERSION, MIN_API_VERSION } from '../router.js';
+
+async function ping(ctx: RequestContext): Promise<void> {
+  ctx.res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': 2,
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+    'Docker-Experimental': String(ctx.deps.manager.experimental),
+    OSType: 'linux',
+  });
+  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : 'OK');
+}
+
+async function version(ctx: RequestContext): Promise<void> {
+  const m = ctx.deps.manager;
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  sendJson(ctx, {
+    Platform: { Name: 'shoal' },
+    Components: [
+      {
+        Name: 'Engine',
+        Version: `shoal/${SHOAL_VERSION}`,
+        Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION },
+      },
+    ],
+    Version: `shoal/${SHOAL_VERSION}`,
+    ApiVersion: API_VERSION,
+    MinAPIVersion: MIN_API_VERSION,
+    GitCommit: '',
+    GoVersion: `node${process.versions.node}`,
+    Os: process.platform,
+    Arch: arch,
+    KernelVersion: m.kernelVersion,
+    Experimental: m.experimental,
+    BuildTime: '',
+  });
+}
+
+async function info(ctx: RequestContext): Promise<void> {
+  sendJson(ctx, buildInfo(ctx.deps.cluster, ctx.deps.manager, SHOAL_VERSION));
+}
+
+/** Adds §1.19's node information to an engine event (a copy; the original is shared by every listener). */
+export function annotateEvent(ev: ApiEvent): Record<string, unknown> {
+  const raw = ev.raw;
+  const n: ApiNode | undefined = ev.node;
+  if (!n) return raw;
+  const out: Record<string, unknown> = { ...raw };
+  if (typeof raw.from === 'string') out.from = `${raw.from} node:${n.name}`;
+  const actor = raw.Actor as { ID?: string; Attributes?: Record<string, string> } | undefined;
+  if (actor) {
+    out.Actor = {
+      ...actor,
+      Attributes: {
+        ...actor.Attributes,
+        'node.name': n.name,
+        'node.id': n.id,
+        'node.addr': n.addr,
+        'node.ip': n.ip,
+      },
+    };
+  }
+  out.node = { Name: n.name, Id: n.id, Addr: n.addr, Ip: n.ip };
+  return out;
+}
+
+function parseTime(v: string | null): number | undefined {
+  if (!v) return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n)) return n * 1000;
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+async function events(ctx: RequestContext): Promise<void> {
+  const { res, deps } = ctx;
+  const until = parseTime(ctx.query.get('until'));
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.flushHeaders();
+  deps.manager.eventListeners++;
+  await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const unsubscribe = deps.cluster.subscribe((ev) => {
+      const t = typeof ev.raw.timeNano === 'number' ? ev.raw.timeNano / 1e6 : Number(ev.raw.time ?? 0) * 1000;
+      if (until !== undefined && t > until) return;
+      res.write(`${JSON.stringify(annotateEvent(ev))}\n`);
+    });
+    const finish = () => {
+      if (timer) clearTimeout(timer);
+      unsubscribe();
+      deps.manager.eventListeners--;
+      resolve();
+    };
+    res.once('close', finish);
+    if (until !== undefined) timer = setTimeout(() => res.end(), Math.max(0, until - Date.now()));
+  });
+}
+
+async function auth(ctx: RequestContext): Promise<void> {
+  await proxy(ctx, healthyClient(ctx.deps.cluster.pickNode()));
+}
+
+/** System routes (§1.14): `/_ping` (GET, HEAD), `/version`, `/info` (from the cache), `/events`, `/auth`. */
+export function systemRoutes(): Route[] {
+  return [
+    { method: 'GET', path: '/_ping', handler: ping },
+    { method: 'HEAD', path: '/_ping', handler: ping },
+    { method: 'GET', path: '/version', handler: version },
+    { method: 'GET', path: '/info', handler: info },
+    { method: 'GET', path: '/events', handler: events },
+    { method: 'POST', path: '/auth', handler: auth },
+  ];
+}

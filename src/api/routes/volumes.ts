@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { ApiNode } from '../cluster-port.js';
+import type { RequestContext, Route } from '../context.js';
+import { NoHealthyNodeError, NoSuchVolumeError } from '../errors.js';
+import { fanout, getIfExists } from '../fanout.js';
+import { readJsonObject } from '../json-body.js';
+import { healthyClient, healthyNodes, nodePrefixed } from '../lookup.js';
+import { enginePath, sendJson } from '../proxy.js';
+
+interface VolumeJson {
+  Name: string;
+  Driver: string;
+  [k: string]: unknown;
+}
+
+/** Shows a volume the Swarm way: local-driver volumes as `node/name`. */
+export function displayVolume(v: VolumeJson, node: ApiNode): VolumeJson {
+  return v.Driver === 'local' ? { ...v, Name: `${node.name}/${v.Name}` } : v;
+}
+
+async function list(ctx: RequestContext): Promise<void> {
+  const nodes = healthyNodes(ctx.deps.cluster);
+  const answers = await fanout(nodes, (n) =>
+    n.client.json<{ Volumes: VolumeJson[] | null; Warnings: string[] | null }>(
+      'GET',
+      enginePath(ctx, '/volumes'),
+    ),
+  );
+  const volumes: VolumeJson[] = [];
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  for (const a of answers) {
+    for (const v of a.value?.Volumes ?? []) {
+      const shown = displayVolume(v, a.node);
+      if (seen.has(shown.Name)) continue;
+      seen.add(shown.Name);
+      volumes.push(shown);
+    }
+    warnings.push(...(a.value?.Warnings ?? []));
+  }
+  sendJson(ctx, { Volumes: volumes, Warnings: warnings.length ? warnings : null });
+}
+
+async function holders(ctx: RequestContext, ref: string): Promise<{ node: ApiNode; vol: VolumeJson }[]> {
+  const { node, name } = nodePrefixed(ctx.deps.cluster, ref);
+  const nodes = node ? [node] : healthyNodes(ctx.deps.cluster);
+  const answers = await fanout(nodes, (n) =>
+    getIfExists<VolumeJson>(n, `/volumes/${encodeURIComponent(name)}`),
+  );
+  return answers
+    .filter((a) => a.value !== undefined)
+    .map((a) => ({ node: a.node, vol: a.value as VolumeJson }));
+}
+
+async function inspect(ctx: RequestContext): Promise<void> {
+  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const found = await holders(ctx, ref);
+  const first = found[0];
+  if (!first) throw new NoSuchVolumeError(ref);
+  sendJson(ctx, displayVolume(first.vol, first.node));
+}
+
+async function create(ctx: RequestContext): Promise<void> {
+  const body = await readJsonObject(ctx.req);
+  const { node, name } = nodePrefixed(ctx.deps.cluster, String(body.Name ?? ''));
+  const volName = name || randomBytes(32).toString('hex');
+  const targets = node ? [node] : healthyNodes(ctx.deps.cluster);
+  if (targets.length === 0) throw new NoHealthyNodeError();
+  const answers = await fanout(targets, (n) =>
+    healthyClient(n).json<VolumeJson>('POST', enginePath(ctx, '/volumes/create'), { ...body, Name: volName }),
+  );
+  const ok = answers.find((a) => a.value !== undefined);
+  if (!ok) throw answers[0]?.error;
+  sendJson(ctx, ok.value, 201);
+}
+
+async function remove(ctx: RequestContext): Promise<void> {
+  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const found = await holders(ctx, ref);
+  if (found.length === 0) throw new NoSuchVolumeError(ref);
+  const answers = await Promise.allSettled(
+    found.map((h) =>
+      h.node.client.json('DELETE', enginePath(ctx, `/volumes/${encodeURIComponent(h.vol.Name)}`)),
+    ),
+  );
+  const failed = answers.find((a) => a.status === 'rejected');
+  if (failed) throw failed.reason;
+  ctx.res.writeHead(204);
+  ctx.res.end();
+}
+
+/** Volume routes (§1.13): list as `node/name`, create fanned out or on `node/`, rm on every holder. */
+export function volumeRoutes(): Route[] {
+  return [
+    { method: 'GET', path: '/volumes', handler: list },
+    { method: 'POST', path: '/volumes/create', handler: create },
+    { method: 'GET', path: '/volumes/*', handler: inspect },
+    { method: 'DELETE', path: '/volumes/*', handler: remove },
+  ];
+}

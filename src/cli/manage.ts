@@ -1,0 +1,239 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { Command } from 'commander';
+import pino, { type Logger } from 'pino';
+import { ClusterAdapter } from '../api/adapter.js';
+import type { ApiDeps, ManagerInfo } from '../api/context.js';
+import { ExecRegistry } from '../api/exec-registry.js';
+import { addDiscoveryRoutes } from '../api/routes/discovery.js';
+import { ApiServer, createApiHandler, parseListenHost, type ServerTlsOptions } from '../api/server.js';
+import { Cluster } from '../cluster/index.js';
+import { createDiscovery, DEFAULT_TTL_MS, type Discovery, MembershipRegistry } from '../discovery/index.js';
+import type { EngineTlsOptions } from '../engine/index.js';
+import { asError } from '../errors.js';
+import { buildPlacementRequest, Scheduler } from '../scheduler/index.js';
+import { defaultRng } from '../util/rng.js';
+import {
+  type ManageConfig,
+  normalizeGoArgv,
+  parseManageConfig,
+  type RawManageOptions,
+} from './manage-flags.js';
+import { runAction } from './run-action.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** The `manage` options, spelled and defaulted as `swarm manage` (§1.5). */
+export function buildManageOptions(cmd: Command): Command {
+  return cmd
+    .argument(
+      '[discovery]',
+      'discovery URL (nodes://, file://, etcd://, shoal://, or a bare host list); env SWARM_DISCOVERY',
+    )
+    .option(
+      '-H, --host <addr>',
+      'ip/socket to listen on, repeatable (default tcp://127.0.0.1:2375; env SWARM_HOST)',
+      collect,
+    )
+    .option(
+      '--advertise, --addr <addr>',
+      'address of this manager for replication (host:port); env SWARM_ADVERTISE',
+    )
+    .option('--strategy <name>', 'placement strategy: spread, binpack, random', 'spread')
+    .option('-f, --filter <name>', 'filter to use, repeatable (default: all)', collect)
+    .option('--replication', 'enable primary/replica election (KV discovery only)')
+    .option('--replication-ttl <duration>', 'leader lock TTL', '20s')
+    .option('--tls', 'use TLS; implied by --tlsverify')
+    .option('--tlsverify', 'use TLS and verify client certificates')
+    .option('--tlscacert <path>', 'trust certificates signed by this CA')
+    .option('--tlscert <path>', 'path to the TLS certificate')
+    .option('--tlskey <path>', 'path to the TLS key')
+    .option('--engine-refresh-min-interval <duration>', 'minimum engine refresh interval', '30s')
+    .option('--engine-refresh-max-interval <duration>', 'maximum engine refresh interval', '60s')
+    .option('--engine-failure-retry <n>', 'failures before an engine is marked unhealthy', '3')
+    .option('--engine-refresh-retry <n>', 'deprecated; use --engine-failure-retry', '3')
+    .option('--heartbeat <duration>', 'discovery poll period', '60s')
+    .option('--api-enable-cors, --cors', 'enable CORS headers in the Docker API')
+    .option('-c, --cluster-driver <name>', 'cluster driver', 'swarm')
+    .option(
+      '--cluster-opt <key=value>',
+      'cluster option (swarm.overcommit, swarm.createretry), repeatable',
+      collect,
+    )
+    .option('--discovery-opt <key=value>', 'discovery option, repeatable', collect)
+    .option('--refresh-on-node-filter', 'accepted for compatibility')
+    .option('--container-name-refresh-filter <name>', 'accepted for compatibility')
+    .option('--experimental', 'report an experimental build')
+    .option('--debug', 'debug logging (env DEBUG)')
+    .option('-l, --log-level <level>', 'log level: debug, info, warn, error, fatal, panic');
+}
+
+/** A running manager: stop it with {@link RunningManager.close}. */
+export interface RunningManager {
+  readonly addresses: readonly string[];
+  close(): Promise<void>;
+}
+
+async function tlsMaterial(
+  cfg: ManageConfig,
+): Promise<{ server?: ServerTlsOptions; engine?: EngineTlsOptions }> {
+  if (!cfg.tls) return {};
+  const [cert, key, ca] = await Promise.all([
+    readFile(cfg.tls.cert),
+    readFile(cfg.tls.key),
+    cfg.tls.ca ? readFile(cfg.tls.ca) : Promise.resolve(undefined),
+  ]);
+  return {
+    server: { cert, key, verify: cfg.tls.verify, ...(ca ? { ca } : {}) },
+    // The manager's own certificate is its client certificate towards engines (§1.18).
+    engine: { cert, key, verify: cfg.tls.verify, ...(ca ? { ca } : {}) },
+  };
+}
+
+/**
+ * Starts a manager: validate → TLS → discovery → scheduler → cluster → API (§1.5). Resolves once every `-H`
+ * listener is bound; discovery updates keep flowing into the cluster until {@link RunningManager.close}.
+ */
+export async function startManager(cfg: ManageConfig, logger: Logger): Promise<RunningManager> {
+  const specs = cfg.hosts.map(parseListenHost);
+  const tls = await tlsMaterial(cfg);
+  let discovery: Discovery;
+  let registry: MembershipRegistry | undefined;
+  if (/^shoal:\/\//.test(cfg.discovery)) {
+    registry = new MembershipRegistry({
+      ...(cfg.discoveryOpts['shoal.file'] ? { file: cfg.discoveryOpts['shoal.file'] } : {}),
+      defaultTtlMs: DEFAULT_TTL_MS,
+    });
+    await registry.load();
+    discovery = registry;
+  } else {
+    discovery = createDiscovery(cfg.discovery, {
+      heartbeatMs: cfg.heartbeatMs,
+      ttlMs: DEFAULT_TTL_MS,
+      options: cfg.discoveryOpts,
+    });
+  }
+  const scheduler = new Scheduler({
+    strategy: cfg.strategy,
+    ...(cfg.filters ? { filters: cfg.filters } : {}),
+  });
+  const cluster = new Cluster({
+    scheduler,
+    buildRequest: (body, name) => buildPlacementRequest(body as never, name, defaultRng).request,
+    tls: tls.engine,
+    overcommit: cfg.overcommit,
+    createRetry: cfg.createRetry,
+    refreshMinMs: cfg.refreshMinMs,
+    refreshMaxMs: cfg.refreshMaxMs,
+    failureRetry: cfg.failureRetry,
+    logger,
+  });
+  const manager: ManagerInfo = {
+    experimental: cfg.experimental,
+    debug: cfg.debug,
+    hostname: os.hostname(),
+    kernelVersion: os.release(),
+    role: () => 'primary',
+    primary: () => undefined,
+    eventListeners: 0,
+  };
+  const deps: ApiDeps = {
+    cluster: new ClusterAdapter(cluster, {
+      strategy: scheduler.strategy.name,
+      filters: scheduler.filterNames,
+    }),
+    execs: new ExecRegistry(),
+    manager,
+  };
+  const handler = createApiHandler(deps, {
+    cors: cfg.cors,
+    ...(registry ? { rawRoutes: (raw) => addDiscoveryRoutes(raw, registry) } : {}),
+  });
+  const server = new ApiServer(handler);
+  let addresses: string[];
+  try {
+    addresses = await server.listen(specs, tls.server);
+  } catch (err) {
+    await server.close();
+    await cluster.close();
+    await discovery.close();
+    throw err;
+  }
+  for (const a of addresses) logger.info({ addr: a, proto: a.split(':')[0] }, 'Listening for HTTP');
+  if (cfg.replication)
+    logger.warn('--replication: leader election is not enabled in this build; acting as primary');
+
+  const stop = new AbortController();
+  const watching = (async () => {
+    for await (const entries of discovery.watch(stop.signal, (err) =>
+      logger.error({ err: err.message }, 'Discovery error'),
+    )) {
+      await cluster
+        .updateEntries(entries)
+        .catch((err: unknown) => logger.error({ err: asError(err).message }, 'Cluster update failed'));
+    }
+  })();
+  return {
+    addresses,
+    async close() {
+      stop.abort();
+      await server.close();
+      await discovery.close();
+      await watching.catch(() => undefined);
+      await cluster.close();
+    },
+  };
+}
+
+function managerLogger(cfg: ManageConfig): Logger {
+  const level = cfg.logLevel === 'panic' ? 'fatal' : cfg.logLevel;
+  return pino({ level, base: { component: 'manage' } });
+}
+
+/**
+ * Registers `shoal manage [flags] <discovery>`. Arguments are normalised from Go-flag spellings first
+ * (`-tlsverify`, `--tls=true`), then parsed by an inner command with Swarm's flags.
+ */
+export function manageCommand(program: Command): void {
+  program
+    .command('manage')
+    .alias('m')
+    .description('Manage a Docker cluster: one Docker API over every discovered engine')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .passThroughOptions()
+    .argument('[args...]')
+    .action(
+      runAction(async (args: string[]) => {
+        const inner = buildManageOptions(new Command('shoal manage'))
+          .exitOverride()
+          .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+        let parsed: { discovery: string | undefined; opts: RawManageOptions } | undefined;
+        inner.action((discovery: string | undefined, opts: RawManageOptions) => {
+          parsed = { discovery, opts };
+        });
+        try {
+          inner.parse(normalizeGoArgv(args), { from: 'user' });
+        } catch (err) {
+          const e = err as { code?: string; exitCode?: number };
+          if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return;
+          process.exitCode = e.exitCode ?? 1;
+          return;
+        }
+        if (!parsed) return;
+        const cfg = parseManageConfig(parsed.discovery, parsed.opts);
+        const logger = managerLogger(cfg);
+        const running = await startManager(cfg, logger);
+        await new Promise<void>((resolve) => {
+          const onSignal = () => resolve();
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
+        });
+        logger.info('Shutting down');
+        await running.close();
+      }),
+    );
+}
