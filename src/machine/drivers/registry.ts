@@ -1,8 +1,7 @@
 import type { DriverFactory } from '../driver.js';
 import { UnknownDriverError } from '../errors.js';
 import { genericDriverFactory } from './generic/index.js';
-// TODO: uncomment once src/machine/drivers/netns/index.ts exists.
-// import { netnsDriverFactory } from './netns/index.js';
+import { netnsDriverFactory } from './netns/index.js';
 import { noneDriverFactory } from './none/index.js';
 
 /** Name → factory map of the drivers `shoal machine create -d NAME` accepts. */
@@ -10,8 +9,7 @@ export type DriverRegistry = ReadonlyMap<string, DriverFactory>;
 
 /** The built-in drivers. The `fake` driver is for unit tests and is not listed here. */
 export function defaultDriverRegistry(): DriverRegistry {
-  const factories: DriverFactory[] = [genericDriverFactory, noneDriverFactory];
-  // factories.push(netnsDriverFactory);
+  const factories: DriverFactory[] = [genericDriverFactory, netnsDriverFactory, noneDriverFactory];
   return new Map(factories.map((f) => [f.config.name, f]));
 }
 
