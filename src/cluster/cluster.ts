@@ -1,6 +1,9 @@
 import pino, { type Logger } from 'pino';
 import type { EngineTlsOptions } from '../engine/engine-client.js';
 import { asError } from '../errors.js';
+import type { CreateBody } from '../scheduler/request.js';
+import { buildPlacementRequest } from '../scheduler/request.js';
+import { ReservationBook } from '../scheduler/reservations.js';
 import type { NodeSnapshot } from '../scheduler/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { defaultRng, type Rng } from '../util/rng.js';
@@ -32,16 +35,14 @@ import {
   type NodeNetwork,
   type NodeVolume,
 } from './lookup.js';
-import { ReservationBook } from './reservations.js';
 import { snapshotOf } from './snapshot.js';
-import type { CreateBody } from './swarm-config.js';
 
 /** Everything a {@link Cluster} is built from. Durations in ms; defaults are classic Swarm's. */
 export interface ClusterOptions {
   /** The placement scheduler (strategy + filters). */
   readonly scheduler: PlacementScheduler;
-  /** Builds a placement request from a create body (the scheduler package's request builder). */
-  readonly buildRequest: PlacementRequestBuilder;
+  /** Builds a placement request from a create body; default: the scheduler's `buildPlacementRequest` with `rng`. */
+  readonly buildRequest?: PlacementRequestBuilder;
   /** TLS client options for engines; undefined = plain TCP. */
   readonly tls?: EngineTlsOptions | undefined;
   /** `swarm.overcommit` (default 0.05). */
@@ -172,12 +173,24 @@ export class Cluster {
 
   /** The scheduler's snapshot of one engine, including in-flight creates reserved on it and overcommit. */
   snapshotOf(engine: Engine): NodeSnapshot {
-    return snapshotOf(engine, this.overcommit, this.book.onEngine(engine.addr));
+    return this.book.apply([snapshotOf(engine, this.overcommit)])[0]!;
   }
 
-  /** Snapshots of every validated engine (the scheduler's candidates; its health filter drops unhealthy ones). */
+  /**
+   * Snapshots of every validated engine with in-flight creates (the scheduler's candidates; its health filter drops
+   * unhealthy ones). Use with the cluster's {@link reservations} for other placements (network create, build).
+   */
   snapshots(): NodeSnapshot[] {
-    return this.activeEngines().map((e) => this.snapshotOf(e));
+    return this.book.apply(this.rawSnapshots());
+  }
+
+  /** The book of in-flight creates (shared with any other placement the API makes). */
+  get reservations(): ReservationBook {
+    return this.book;
+  }
+
+  private rawSnapshots(): NodeSnapshot[] {
+    return this.activeEngines().map((e) => snapshotOf(e, this.overcommit));
   }
 
   /** Every cached container on validated engines, with its engine. */
@@ -259,17 +272,18 @@ export class Cluster {
   /**
    * Creates a container through the scheduler (§1.12). `name` may be undefined; `registryAuth` is the client's
    * raw `X-Registry-Auth` header, forwarded to auto-pulls. Throws `NameConflictError` (409),
-   * `NoNodeAvailableError` (500), `ReschedulePolicyError` (500) or the engine's own error (its status).
+   * `NoNodeAvailableError` (500), the scheduler's `InvalidReschedulePolicyError` (500) / `InvalidExpressionError`
+   * (400), or the engine's own error (its status).
    */
   createContainer(body: CreateBody, name: string | undefined, registryAuth?: string): Promise<CreateResult> {
     return createContainer(
       {
         activeEngines: () => this.activeEngines(),
         containers: () => this.containers(),
-        snapshots: () => this.snapshots(),
+        snapshots: () => this.rawSnapshots(),
         book: this.book,
         scheduler: this.opts.scheduler,
-        buildRequest: this.opts.buildRequest,
+        buildRequest: this.opts.buildRequest ?? ((body, name) => buildPlacementRequest(body, name, this.rng)),
         createRetry: this.createRetry,
         logger: this.logger,
       },

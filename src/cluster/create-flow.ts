@@ -1,21 +1,26 @@
 import type { Logger } from 'pino';
 import { EngineRequestError } from '../engine/errors.js';
 import { asError } from '../errors.js';
-import type { ContainerSnapshot, Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
+import { findNameHolder } from '../scheduler/lookup.js';
+import { type BuiltRequest, type CreateBody, toEngineCreateBody } from '../scheduler/request.js';
+import type { ReservationBook } from '../scheduler/reservations.js';
+import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
 import type { Engine } from './engine.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import { pullImage } from './image-pull.js';
 import { imageMatches, type NodeContainer, nameTaken } from './lookup.js';
-import type { ReservationBook } from './reservations.js';
-import { type CreateBody, toEngineBody } from './swarm-config.js';
+import { stripNodePrefixes } from './swarm-config.js';
 
 /** The scheduler as the create flow uses it (pure: snapshots in, decision out). */
 export interface PlacementScheduler {
   decide(req: PlacementRequest, nodes: readonly NodeSnapshot[]): Decision;
 }
 
-/** Builds a {@link PlacementRequest} from a client's create body and requested name. */
-export type PlacementRequestBuilder = (body: CreateBody, name: string | undefined) => PlacementRequest;
+/**
+ * Builds the placement request and the cleaned engine body from a client's create body (the scheduler package's
+ * `buildPlacementRequest` with the cluster's Rng bound).
+ */
+export type PlacementRequestBuilder = (body: CreateBody, name: string | undefined) => BuiltRequest;
 
 /** What the create flow reads from the cluster. */
 export interface CreateContext {
@@ -23,7 +28,7 @@ export interface CreateContext {
   activeEngines(): Engine[];
   /** Every cached container with its engine. */
   containers(): NodeContainer<Engine>[];
-  /** Snapshots of the active engines including reservations. */
+  /** Snapshots of the active engines, without reservations (the book adds them). */
   snapshots(): NodeSnapshot[];
   readonly book: ReservationBook;
   readonly scheduler: PlacementScheduler;
@@ -51,23 +56,6 @@ function isImageMissing(err: unknown): boolean {
   );
 }
 
-function pendingContainer(req: PlacementRequest, id: string): ContainerSnapshot {
-  return {
-    id,
-    names: req.name ? [req.name] : [],
-    image: req.image,
-    imageId: '',
-    labels: req.labels,
-    state: 'pending',
-    networkMode: req.networkMode,
-    requestedPorts: req.portBindings,
-    publishedPorts: [],
-    exposedPorts: req.exposedPorts,
-    cpus: req.cpus,
-    memory: req.memory,
-  };
-}
-
 /**
  * The container create flow of §1.12: cluster-wide name check (including in-flight creates) → schedule → reserve
  * on the chosen node → create there (auto-pull and retry once when the image is missing) → release. On an
@@ -81,9 +69,10 @@ export async function createContainer(
   registryAuth?: string,
 ): Promise<CreateResult> {
   const cleanName = name?.replace(/^\//, '') || undefined;
-  const request = ctx.buildRequest(body, cleanName);
+  const built = ctx.buildRequest(body, cleanName);
+  const request = built.request;
   const nodeNames = new Set(ctx.activeEngines().map((e) => e.name));
-  const engineBody = toEngineBody(body, nodeNames);
+  const engineBody = stripNodePrefixes(built.body, nodeNames);
   let retries = 0;
   try {
     return await attempt(ctx, request, engineBody, cleanName, registryAuth);
@@ -139,22 +128,19 @@ async function attempt(
   registryAuth: string | undefined,
 ): Promise<CreateResult> {
   // Name check, decision and reservation run without an await in between, so parallel creates are serialised.
+  const nodes = ctx.book.apply(ctx.snapshots());
   if (name) {
     const holder = nameTaken(ctx.containers(), name);
     if (holder) throw new NameConflictError(name, holder.container.info.Id);
-    if (ctx.book.nameReserved(name)) throw new NameConflictError(name, '');
+    if (findNameHolder(nodes, name)) throw new NameConflictError(name, '');
   }
-  const decision = ctx.scheduler.decide(request, ctx.snapshots());
+  const decision = ctx.scheduler.decide(request, nodes);
   if (!decision.ok) throw new NoNodeAvailableError(decision.message, decision.rejections);
   const engine = ctx.activeEngines().find((e) => e.addr === decision.node.addr);
   if (!engine) throw new NoNodeAvailableError('No nodes available in the cluster');
-  const reservation = ctx.book.reserve(
-    engine.addr,
-    name ?? '',
-    pendingContainer(request, ctx.book.nextPendingId()),
-  );
+  const reservation = ctx.book.reserve(engine.id, request);
   try {
-    const created = await createOn(engine, engineBody, name, registryAuth);
+    const created = await createOn(engine, toEngineCreateBody(engineBody, engine.cpus), name, registryAuth);
     // Cache it before the reservation goes, so no snapshot misses it.
     await engine.cache.refreshContainer(created.Id).catch(() => undefined);
     return { Id: created.Id, Warnings: created.Warnings ?? [], node: engine };

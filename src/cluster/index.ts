@@ -56,11 +56,4 @@ export {
   SWARM_ID_LABEL,
 } from './lookup.js';
 export { containerSnapshot, snapshotOf, withOvercommit } from './snapshot.js';
-export {
-  AFFINITIES_LABEL,
-  CONSTRAINTS_LABEL,
-  type CreateBody,
-  RESCHEDULE_LABEL,
-  ReschedulePolicyError,
-  toEngineBody,
-} from './swarm-config.js';
+export { stripNodePrefixes } from './swarm-config.js';

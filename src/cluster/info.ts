@@ -1,3 +1,4 @@
+import { sharesToCpus } from '../scheduler/request.js';
 import type { Engine } from './engine.js';
 import { withOvercommit } from './snapshot.js';
 
@@ -13,7 +14,7 @@ export interface NodeInfo {
   readonly running: number;
   readonly paused: number;
   readonly stopped: number;
-  /** Reserved CPUs (sum of containers' CpuShares-as-CPUs) and total including overcommit. */
+  /** Reserved CPUs (containers' CpuShares converted to CPUs) and total including overcommit. */
   readonly reservedCpus: number;
   readonly totalCpus: number;
   /** Reserved and total memory in bytes (total including overcommit). */
@@ -69,7 +70,7 @@ export function nodeInfo(engine: Engine, overcommit: number): NodeInfo {
     if (st?.Paused) paused++;
     else if (st?.Running) running++;
     else stopped++;
-    cpus += c.info.HostConfig?.CpuShares ?? 0;
+    cpus += sharesToCpus(c.info.HostConfig?.CpuShares ?? 0, engine.cpus);
     memory += c.info.HostConfig?.Memory ?? 0;
   }
   return {

@@ -1,3 +1,4 @@
+import { sharesToCpus } from '../scheduler/request.js';
 import type { ContainerSnapshot, NodeSnapshot, PortBinding } from '../scheduler/types.js';
 import type { CachedContainer } from './engine-cache.js';
 import type { ContainerInspect } from './engine-types.js';
@@ -40,8 +41,11 @@ function bindings(
   return out;
 }
 
-/** The scheduler's view of one cached container (CPU = `CpuShares` as CPU count, as Swarm reserves). */
-export function containerSnapshot(info: ContainerInspect): ContainerSnapshot {
+/**
+ * The scheduler's view of one cached container. CPUs are the engine's real `CpuShares` converted back to a CPU
+ * count for an engine with `engineCpus` CPUs (Swarm's `shares × cpus / 1024`, integer).
+ */
+export function containerSnapshot(info: ContainerInspect, engineCpus: number): ContainerSnapshot {
   const hc = info.HostConfig ?? {};
   return {
     id: info.Id,
@@ -54,14 +58,14 @@ export function containerSnapshot(info: ContainerInspect): ContainerSnapshot {
     requestedPorts: bindings(hc.PortBindings),
     publishedPorts: bindings(info.NetworkSettings?.Ports).filter((b) => b.hostPort !== ''),
     exposedPorts: Object.keys(info.Config?.ExposedPorts ?? {}),
-    cpus: hc.CpuShares ?? 0,
+    cpus: sharesToCpus(hc.CpuShares ?? 0, engineCpus),
     memory: hc.Memory ?? 0,
   };
 }
 
 /**
  * Builds the scheduler's {@link NodeSnapshot} of an engine: cached containers plus `pending` (in-flight creates
- * reserved on it), totals including overcommit.
+ * reserved on it, usually added later by the scheduler's `ReservationBook.apply`), totals including overcommit.
  */
 export function snapshotOf(
   engine: SnapshotSource,
@@ -78,7 +82,7 @@ export function snapshotOf(
     healthIndicator: engine.healthIndicator,
     totalCpus: withOvercommit(engine.cpus, overcommit),
     totalMemory: withOvercommit(engine.memory, overcommit),
-    containers: [...engine.cache.containers().map((c) => containerSnapshot(c.info)), ...pending],
+    containers: [...engine.cache.containers().map((c) => containerSnapshot(c.info, engine.cpus)), ...pending],
     images: engine.cache.images().map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [] })),
   };
 }

@@ -1,0 +1,236 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { EngineRequestError, EngineUnreachableError } from '../engine/errors.js';
+import { buildPlacementRequest, type CreateBody } from '../scheduler/request.js';
+import { ReservationBook } from '../scheduler/reservations.js';
+import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
+import { seededRng } from '../util/rng.js';
+import { type CreateContext, createContainer, type PlacementScheduler } from './create-flow.js';
+import type { Engine } from './engine.js';
+import type { CachedContainer } from './engine-cache.js';
+import { NameConflictError, NoNodeAvailableError } from './errors.js';
+import { imageMatches } from './lookup.js';
+import { snapshotOf } from './snapshot.js';
+import { cached, hexId } from './testing/fixtures.js';
+
+type CreateFn = (body: CreateBody, name: string | undefined, engine: FakeEngine) => Promise<{ Id: string }>;
+
+/** An in-memory stand-in for an engine: only what the create flow touches. */
+class FakeEngine {
+  readonly id: string;
+  readonly ip: string;
+  state: 'healthy' | 'unhealthy' = 'healthy';
+  readonly labels = {};
+  readonly cpus = 4;
+  readonly memory = 1 << 30;
+  containers: CachedContainer[] = [];
+  images: { Id: string; RepoTags: string[] }[] = [];
+  creates: { body: CreateBody; name: string | undefined; pendingSeen: number }[] = [];
+  pulls: string[] = [];
+  book?: ReservationBook;
+
+  constructor(
+    readonly name: string,
+    readonly addr: string,
+    public onCreate: CreateFn,
+  ) {
+    this.id = `ID-${name}`;
+    this.ip = addr.split(':')[0]!;
+  }
+
+  get healthIndicator() {
+    return this.state === 'healthy' ? 100 : 0;
+  }
+
+  readonly cache = {
+    containers: () => this.containers,
+    images: () => this.images,
+    refreshContainer: async (id: string) => {
+      const c = cached({ id, name: this.creates.at(-1)?.name ?? 'anon' });
+      this.containers.push(c);
+      return c;
+    },
+    refreshImages: async () => undefined,
+  };
+
+  readonly client = {
+    json: async (_method: string, path: string, body: CreateBody, opts: { query?: { name?: string } }) => {
+      if (path !== '/containers/create') throw new Error(`unexpected ${path}`);
+      this.creates.push({ body, name: opts.query?.name, pendingSeen: this.book?.size ?? -1 });
+      return this.onCreate(body, opts.query?.name, this);
+    },
+    stream: async (_m: string, _p: string, opts: { query: { fromImage: string; tag?: string } }) => {
+      this.pulls.push(`${opts.query.fromImage}:${opts.query.tag}`);
+      throw new EngineRequestError(
+        500,
+        'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
+      );
+    },
+  };
+}
+
+/** Spread-like fake: healthy nodes, `node==`/`image==` honoured, fewest containers wins, ties by order. */
+const fakeScheduler: PlacementScheduler = {
+  decide(req: PlacementRequest, nodes: readonly NodeSnapshot[]): Decision {
+    const fit = nodes.filter(
+      (n) =>
+        n.state === 'healthy' &&
+        req.constraints.every((c) => c.key !== 'node' || (c.op === '==') === (n.name === c.value)) &&
+        req.affinities.every(
+          (a) =>
+            a.key !== 'image' ||
+            n.images.some((i) => imageMatches({ Id: i.id, RepoTags: [...i.repoTags] }, a.value)),
+        ),
+    );
+    if (fit.length === 0)
+      return { ok: false, message: 'No healthy node available in the cluster', rejections: [] };
+    const best = [...fit].sort((a, b) => a.containers.length - b.containers.length)[0]!;
+    return { ok: true, node: best, ranking: [], pass: 1, rejections: [] };
+  },
+};
+
+const rng = seededRng(1);
+const buildRequest = (body: CreateBody, name: string | undefined) => buildPlacementRequest(body, name, rng);
+
+function context(engines: FakeEngine[], createRetry = 0): CreateContext {
+  const book = new ReservationBook();
+  for (const e of engines) e.book = book;
+  const asEngines = () => engines as unknown as Engine[];
+  return {
+    activeEngines: asEngines,
+    containers: () =>
+      engines.flatMap((e) => e.containers.map((c) => ({ node: e as unknown as Engine, container: c }))),
+    snapshots: () => engines.map((e) => snapshotOf(e, 0)),
+    book,
+    scheduler: fakeScheduler,
+    buildRequest,
+    createRetry,
+    logger: pino({ level: 'silent' }),
+  };
+}
+
+let seq = 0;
+const ok: CreateFn = async () => ({ Id: hexId(`c${++seq}`) });
+const noImage: CreateFn = async (body) => {
+  throw new EngineRequestError(404, `No such image: ${body.Image}:latest`);
+};
+
+describe('createContainer', () => {
+  it('places on the emptiest node, reserving before the engine call and releasing after', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', ok);
+    const b = new FakeEngine('node-2', '10.0.0.2:2376', ok);
+    a.containers.push(cached({ id: hexId('e1'), name: 'existing' }));
+    const ctx = context([a, b]);
+    const res = await createContainer(ctx, { Image: 'busybox' }, 'web');
+    expect(res.node).toBe(b);
+    expect(b.creates[0]?.pendingSeen).toBe(1);
+    expect(b.creates[0]?.name).toBe('web');
+    expect(ctx.book.size).toBe(0);
+  });
+
+  it('refuses a name used on any node with 409 and Swarm wording', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', ok);
+    const b = new FakeEngine('node-2', '10.0.0.2:2376', ok);
+    b.containers.push(cached({ id: hexId('e2'), name: 'web' }));
+    const err = await createContainer(context([a, b]), { Image: 'busybox' }, '/web').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NameConflictError);
+    expect((err as NameConflictError).httpStatus).toBe(409);
+    expect((err as Error).message).toBe(
+      'Conflict: The name web is already assigned. You have to delete (or rename) that container to be able to assign web to a container again.',
+    );
+    expect(a.creates.length + b.creates.length).toBe(0);
+  });
+
+  it('refuses a name held by an in-flight create', async () => {
+    let release: () => void = () => undefined;
+    const slow: CreateFn = () =>
+      new Promise((resolve) => {
+        release = () => resolve({ Id: hexId('slow') });
+      });
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', slow);
+    const ctx = context([a]);
+    const first = createContainer(ctx, { Image: 'busybox' }, 'job');
+    await new Promise((r) => setImmediate(r));
+    await expect(createContainer(ctx, { Image: 'busybox' }, 'job')).rejects.toBeInstanceOf(NameConflictError);
+    release();
+    await first;
+    expect(ctx.book.size).toBe(0);
+  });
+
+  it('releases the reservation exactly once when the engine fails', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', async () => {
+      throw new EngineUnreachableError('10.0.0.1:2376', 'connection refused');
+    });
+    const ctx = context([a]);
+    await expect(createContainer(ctx, { Image: 'busybox' }, 'x')).rejects.toBeInstanceOf(
+      EngineUnreachableError,
+    );
+    expect(ctx.book.size).toBe(0);
+    // the name is free again
+    a.onCreate = ok;
+    await expect(createContainer(ctx, { Image: 'busybox' }, 'x')).resolves.toMatchObject({ node: a });
+  });
+
+  it('auto-pulls on the chosen node, then retries with image affinity on a node that has it', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', noImage);
+    const b = new FakeEngine('node-2', '10.0.0.2:2376', ok);
+    b.containers.push(cached({ id: hexId('e3'), name: 'busy' }));
+    b.images.push({ Id: 'sha256:bb', RepoTags: ['busybox:latest'] });
+    const res = await createContainer(context([a, b]), { Image: 'busybox' }, undefined);
+    expect(a.pulls).toEqual(['busybox:latest']);
+    expect(res.node).toBe(b);
+  });
+
+  it('does not add image affinity when node== is pinned', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', noImage);
+    const b = new FakeEngine('node-2', '10.0.0.2:2376', ok);
+    b.images.push({ Id: 'sha256:bb', RepoTags: ['busybox:latest'] });
+    const err = await createContainer(
+      context([a, b]),
+      { Image: 'busybox', Env: ['constraint:node==node-1'] },
+      undefined,
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineRequestError);
+    expect((err as EngineRequestError).status).toBe(404);
+    expect((err as Error).message).toMatch(/^No such image: busybox:latest \(pull failed: /);
+    expect(b.creates).toHaveLength(0);
+  });
+
+  it('retries createretry times, then gives the last error', async () => {
+    let calls = 0;
+    const flaky = new FakeEngine('node-1', '10.0.0.1:2376', async () => {
+      calls++;
+      if (calls < 3) throw new EngineRequestError(500, `transient ${calls}`);
+      return { Id: hexId('ok') };
+    });
+    await expect(
+      createContainer(context([flaky], 2), { Image: 'busybox' }, undefined),
+    ).resolves.toMatchObject({
+      Id: hexId('ok'),
+    });
+    calls = -10;
+    await expect(createContainer(context([flaky], 1), { Image: 'busybox' }, undefined)).rejects.toThrow(
+      'transient -8',
+    );
+  });
+
+  it('turns a failed decision into NoNodeAvailableError (500)', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', ok);
+    a.state = 'unhealthy';
+    const err = await createContainer(context([a]), { Image: 'busybox' }, undefined).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoNodeAvailableError);
+    expect((err as NoNodeAvailableError).httpStatus).toBe(500);
+    expect((err as Error).message).toBe('No healthy node available in the cluster');
+  });
+
+  it('sends the cleaned body with a swarm ID', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', ok);
+    await createContainer(
+      context([a]),
+      { Image: 'busybox', Env: ['constraint:node==node-1', 'X=1'] },
+      undefined,
+    );
+    expect(a.creates[0]?.body.Env).toEqual(['X=1']);
+    expect(a.creates[0]?.body.Labels?.['com.docker.swarm.id']).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

@@ -1,0 +1,152 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeNetError, EngineClient, engineMessage, splitAddr } from './engine-client.js';
+import { EngineRequestError, EngineUnreachableError } from './errors.js';
+
+// A loopback HTTP server standing in for the engine's HTTP framing only (the engine itself is covered by the
+// cluster integration test).
+let server: Server;
+let addr = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/_ping') {
+      res.end('OK');
+    } else if (req.url?.startsWith('/echo')) {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ url: req.url, method: req.method, body, ct: req.headers['content-type'] }));
+      });
+    } else if (req.url === '/missing') {
+      res.statusCode = 404;
+      res.setHeader('content-type', 'application/json');
+      res.end('{"message":"No such container: nope"}\n');
+    } else if (req.url === '/empty') {
+      res.statusCode = 204;
+      res.end();
+    } else if (req.url === '/stream') {
+      res.write('{"a":1}\n');
+      setTimeout(() => res.end('{"b":2}\n'), 20);
+    } else {
+      res.statusCode = 500;
+      res.end('plain failure');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  addr = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+describe('EngineClient', () => {
+  it('sends JSON and parses the answer, with query parameters', async () => {
+    const c = new EngineClient({ addr });
+    const got = await c.json<{ url: string; method: string; body: string; ct: string }>(
+      'POST',
+      '/echo',
+      { Image: 'bb' },
+      { query: { name: 'web', skip: undefined, all: 1 } },
+    );
+    expect(got).toEqual({
+      url: '/echo?name=web&all=1',
+      method: 'POST',
+      body: '{"Image":"bb"}',
+      ct: 'application/json',
+    });
+    await c.close();
+  });
+
+  it('converts error statuses into EngineRequestError with the engine message and status', async () => {
+    const c = new EngineClient({ addr });
+    const err = await c.json('GET', '/missing').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineRequestError);
+    expect((err as EngineRequestError).status).toBe(404);
+    expect((err as EngineRequestError).httpStatus).toBe(404);
+    expect((err as Error).message).toBe('No such container: nope');
+    await expect(c.json('GET', '/other')).rejects.toThrow('plain failure');
+    expect(await c.json('DELETE', '/empty')).toBeUndefined();
+    await c.close();
+  });
+
+  it('returns raw responses for proxying and streams bodies', async () => {
+    const c = new EngineClient({ addr });
+    const res = await c.request('GET', '/missing');
+    expect(res.statusCode).toBe(404);
+    expect(await res.body.text()).toContain('No such container');
+    const body = await c.stream('GET', '/stream');
+    expect(await body.text()).toBe('{"a":1}\n{"b":2}\n');
+    await c.close();
+  });
+
+  it('reports unreachable engines as retryable errors and tells the observer', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const outcomes: string[] = [];
+    const c = new EngineClient({
+      addr: `127.0.0.1:${port}`,
+      observer: { success: () => outcomes.push('ok'), failure: (e) => outcomes.push(e.code) },
+    });
+    const err = await c.json('GET', '/_ping').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineUnreachableError);
+    expect((err as EngineUnreachableError).retryable).toBe(true);
+    expect((err as Error).message).toBe(
+      `Cannot connect to the Docker engine endpoint: dial tcp 127.0.0.1:${port}: connect: connection refused`,
+    );
+    expect(outcomes).toEqual(['ENGINE_UNREACHABLE']);
+    await c.close();
+    const good = new EngineClient({
+      addr,
+      observer: { success: () => outcomes.push('ok'), failure: () => undefined },
+    });
+    await good.json('GET', '/missing').catch(() => undefined);
+    expect(outcomes).toEqual(['ENGINE_UNREACHABLE', 'ok']);
+    await good.close();
+  });
+
+  it('gives raw connect options for hijacking', () => {
+    const plain = new EngineClient({ addr: '10.1.2.3:2375' });
+    expect(plain.rawConnectOptions()).toEqual({ host: '10.1.2.3', port: 2375 });
+    const tls = new EngineClient({
+      addr: '10.1.2.3:2376',
+      tls: { ca: 'CA', cert: 'C', key: 'K', verify: true },
+    });
+    expect(tls.rawConnectOptions().tls).toMatchObject({
+      ca: 'CA',
+      cert: 'C',
+      key: 'K',
+      rejectUnauthorized: true,
+    });
+  });
+});
+
+describe('helpers', () => {
+  it.each([
+    ['10.0.0.1:2376', '10.0.0.1', 2376],
+    ['[::1]:2375', '::1', 2375],
+    ['node-1:2376', 'node-1', 2376],
+  ])('splitAddr %s', (a, host, port) => {
+    expect(splitAddr(a)).toEqual({ host, port });
+  });
+
+  it('extracts engine messages', () => {
+    expect(engineMessage('{"message":"boom"}', 500)).toBe('boom');
+    expect(engineMessage('page not found\n', 404)).toBe('page not found');
+    expect(engineMessage('', 502)).toBe('engine answered HTTP 502');
+  });
+
+  it('describes timeouts like Go', () => {
+    const e = Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+    expect(describeNetError('1.2.3.4:2376', e)).toBe(
+      'Cannot connect to the Docker engine endpoint: dial tcp 1.2.3.4:2376: i/o timeout',
+    );
+  });
+});
