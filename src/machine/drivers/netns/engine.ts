@@ -6,8 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import type { Clock } from '../../../util/clock.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { EngineStartError } from './errors.js';
@@ -49,6 +50,9 @@ export async function enginePid(layout: MachineLayout): Promise<number | undefin
 
 /** Starts dockerd in the namespaces of `ns`, detached; returns its PID. Does not wait for the API. */
 export async function launchEngine(ns: string, layout: MachineLayout, rec: LaunchRecord): Promise<number> {
+  // dockerd trusts containerd's pid file while that PID exists, even as a not yet reaped zombie of a killed engine;
+  // callers have ended every process of the machine, so the file is stale.
+  await rm(join(layout.execRoot, 'containerd', 'containerd.pid'), { force: true });
   const argv = nsenterArgv(ns, [rec.dockerd, '--config-file', layout.daemonJson, ...rec.flags]);
   const log = openSync(layout.log, 'a', 0o600);
   try {

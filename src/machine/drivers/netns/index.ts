@@ -8,6 +8,7 @@ export { EngineStartError, NetnsCommandError, SubnetExhaustedError } from './err
 export { type MachineLayout, machineLayout } from './layout.js';
 export { ENGINE_PORT, NetnsDriver, type NetnsRecord } from './netns-driver.js';
 export { NetnsProvisioner } from './netns-provisioner.js';
+export { sweepPrefix } from './sweep.js';
 
 function recordString(record: Record<string, unknown>, key: string): string | undefined {
   const v = record[key];
