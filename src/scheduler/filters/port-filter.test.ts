@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { container, node, request } from '../testkit/fixtures.js';
-import type { ContainerSnapshot, PlacementRequest } from '../types.js';
+import type { ContainerSnapshot, Filter, PlacementRequest } from '../types.js';
 import { PortFilter } from './port-filter.js';
 
-const f = new PortFilter();
+const f: Filter = new PortFilter();
 const soft = { soft: true };
 
 function fits(req: PlacementRequest, ...cs: ContainerSnapshot[]): boolean {
@@ -131,7 +131,7 @@ describe('PortFilter, bridge mode', () => {
   });
 
   it('describes requested host ports like Swarm', () => {
-    expect(f.describe(request().port('80:80').port('443:443').port('90').build())).toBe(
+    expect(f.describe(request().port('80:80').port('443:443').port('90').build(), soft)).toBe(
       'port 80 (Bridge mode) port 443 (Bridge mode)',
     );
   });
@@ -175,6 +175,6 @@ describe('PortFilter, host mode', () => {
   });
 
   it('describes exposed ports', () => {
-    expect(f.describe(request().net('host').expose('80/tcp').build())).toBe('port 80/tcp (Host mode)');
+    expect(f.describe(request().net('host').expose('80/tcp').build(), soft)).toBe('port 80/tcp (Host mode)');
   });
 });
