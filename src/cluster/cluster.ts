@@ -2,17 +2,12 @@ import pino, { type Logger } from 'pino';
 import type { EngineTlsOptions } from '../engine/engine-client.js';
 import { asError } from '../errors.js';
 import type { CreateBody } from '../scheduler/request.js';
-import { buildPlacementRequest } from '../scheduler/request.js';
+import { type BuiltRequest, buildPlacementRequest } from '../scheduler/request.js';
 import { ReservationBook } from '../scheduler/reservations.js';
-import type { NodeSnapshot } from '../scheduler/types.js';
+import type { NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { defaultRng, type Rng } from '../util/rng.js';
-import {
-  type CreateResult,
-  createContainer,
-  type PlacementRequestBuilder,
-  type PlacementScheduler,
-} from './create-flow.js';
+import { type CreateResult, createContainer, type PlacementScheduler } from './create-flow.js';
 import { Engine, type EngineHooks } from './engine.js';
 import type { CachedContainer } from './engine-cache.js';
 import type { ImageSummary } from './engine-types.js';
@@ -34,6 +29,7 @@ import {
   type NodeContainer,
   type NodeNetwork,
   type NodeVolume,
+  SWARM_ID_LABEL,
 } from './lookup.js';
 import { snapshotOf } from './snapshot.js';
 
@@ -41,8 +37,12 @@ import { snapshotOf } from './snapshot.js';
 export interface ClusterOptions {
   /** The placement scheduler (strategy + filters). */
   readonly scheduler: PlacementScheduler;
-  /** Builds a placement request from a create body; default: the scheduler's `buildPlacementRequest` with `rng`. */
-  readonly buildRequest?: PlacementRequestBuilder;
+  /**
+   * Builds the placement request and cleaned body from a create body. Default (recommended): the scheduler's
+   * `buildPlacementRequest` with `rng`. A builder returning a bare `PlacementRequest` is accepted too: the body is
+   * then cleaned by the default builder, keeping the request's swarm ID.
+   */
+  readonly buildRequest?: (body: CreateBody, name: string | undefined) => BuiltRequest | PlacementRequest;
   /** TLS client options for engines; undefined = plain TCP. */
   readonly tls?: EngineTlsOptions | undefined;
   /** `swarm.overcommit` (default 0.05). */
@@ -189,6 +189,20 @@ export class Cluster {
     return this.book;
   }
 
+  private buildRequest(body: CreateBody, name: string | undefined): BuiltRequest {
+    const custom = this.opts.buildRequest?.(body, name);
+    if (custom && 'request' in custom) return custom;
+    const built = buildPlacementRequest(body, name, this.rng);
+    if (!custom) return built;
+    const swarmId = custom.labels[SWARM_ID_LABEL] ?? built.swarmId;
+    return {
+      ...built,
+      request: custom,
+      swarmId,
+      body: { ...built.body, Labels: { ...built.body.Labels, [SWARM_ID_LABEL]: swarmId } },
+    };
+  }
+
   private rawSnapshots(): NodeSnapshot[] {
     return this.activeEngines().map((e) => snapshotOf(e, this.overcommit));
   }
@@ -283,7 +297,7 @@ export class Cluster {
         snapshots: () => this.rawSnapshots(),
         book: this.book,
         scheduler: this.opts.scheduler,
-        buildRequest: this.opts.buildRequest ?? ((body, name) => buildPlacementRequest(body, name, this.rng)),
+        buildRequest: (body, name) => this.buildRequest(body, name),
         createRetry: this.createRetry,
         logger: this.logger,
       },
