@@ -19,6 +19,7 @@ import {
   parseManageConfig,
   type RawManageOptions,
 } from './manage-flags.js';
+import { createManagerReplication } from './manage-replication.js';
 import { runAction } from './run-action.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -130,13 +131,17 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     failureRetry: cfg.failureRetry,
     logger,
   });
+  const replication =
+    cfg.replication && cfg.advertise
+      ? createManagerReplication({ ...cfg, advertise: cfg.advertise }, tls.server, logger)
+      : undefined;
   const manager: ManagerInfo = {
     experimental: cfg.experimental,
     debug: cfg.debug,
     hostname: os.hostname(),
     kernelVersion: os.release(),
-    role: () => 'primary',
-    primary: () => undefined,
+    role: () => replication?.role() ?? 'primary',
+    primary: () => replication?.primary(),
     eventListeners: 0,
   };
   const deps: ApiDeps = {
@@ -151,7 +156,7 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     cors: cfg.cors,
     ...(registry ? { rawRoutes: (raw) => addDiscoveryRoutes(raw, registry) } : {}),
   });
-  const server = new ApiServer(handler);
+  const server = new ApiServer(replication ? replication.wrap(handler) : handler);
   let addresses: string[];
   try {
     addresses = await server.listen(specs, tls.server);
@@ -162,8 +167,7 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     throw err;
   }
   for (const a of addresses) logger.info({ addr: a, proto: a.split(':')[0] }, 'Listening for HTTP');
-  if (cfg.replication)
-    logger.warn('--replication: leader election is not enabled in this build; acting as primary');
+  replication?.start();
 
   const stop = new AbortController();
   const watching = (async () => {
@@ -179,6 +183,7 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     addresses,
     async close() {
       stop.abort();
+      await replication?.close().catch(() => undefined);
       await server.close();
       await discovery.close();
       await watching.catch(() => undefined);

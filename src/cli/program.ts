@@ -2,8 +2,9 @@ import { Command } from 'commander';
 import { SHOAL_VERSION } from '../version.js';
 import { joinCommand } from './join.js';
 import { listCommand } from './list.js';
-import { manageCommand } from './manage.js';
 import { machineCommands } from './machine.js';
+import { manageCommand } from './manage.js';
+import { upCommands } from './up.js';
 
 /**
  * A command group adds its sub-commands to the root program. Groups are listed explicitly in {@link commandGroups};
@@ -12,7 +13,13 @@ import { machineCommands } from './machine.js';
 export type CommandGroup = (program: Command) => void;
 
 /** Every command group of the `shoal` CLI, in help order. */
-export const commandGroups: readonly CommandGroup[] = [joinCommand, listCommand, machineCommands, manageCommand];
+export const commandGroups: readonly CommandGroup[] = [
+  joinCommand,
+  listCommand,
+  machineCommands,
+  manageCommand,
+  upCommands,
+];
 
 /** Builds the root `shoal` program with every command group. */
 export function buildProgram(): Command {

@@ -23,6 +23,7 @@ import { CONFIG_VERSION, defaultAuthOptions, engineOptionsOf, type HostRecord } 
 import { writeFileAtomic } from './store/atomic-write.js';
 import { FileStore } from './store/file-store.js';
 import type { HostStore } from './store/host-store.js';
+import { startSwarmContainers } from './swarm/swarm-containers.js';
 
 /** A loaded machine: its record, live driver and factory. */
 export interface Host {
@@ -153,6 +154,7 @@ export class MachineService {
         await this.issueAndProvision(req.name, record, driver, factory, ctx);
         this.progress('Waiting for the Docker API over TLS');
         await this.engineCheck(await driver.url(), this.clientTls(req.name));
+        await this.startSwarm(req.name, record, driver);
       }
       record.Driver = driver.toRecord();
       await this.store.save(record);
@@ -217,6 +219,22 @@ export class MachineService {
     if (!provisioner) return;
     this.progress(`Provisioning the engine (${provisioner.name})`);
     await provisioner.provision({ engine: engineOptionsOf(record), auth });
+  }
+
+  /** Starts the `--swarm` / `--swarm-master` containers of a host (nothing when it is not in a swarm). */
+  private async startSwarm(name: string, record: HostRecord, driver: Driver): Promise<void> {
+    if (!record.HostOptions.SwarmOptions.IsSwarm) return;
+    await startSwarmContainers(
+      {
+        name,
+        ip: await driver.ip(),
+        enginePort: record.HostOptions.EngineOptions.Port ?? 2376,
+        machineDir: this.store.machineDir(name),
+        swarm: record.HostOptions.SwarmOptions,
+        exec: (argv) => driver.exec(argv),
+      },
+      { cacheDir: join(this.storePath, 'cache'), progress: this.progress },
+    );
   }
 
   /** The TLS paths handed to a provisioner. */
@@ -324,6 +342,7 @@ export class MachineService {
     await this.issueAndProvision(name, host.record, host.driver, host.factory, ctx);
     await this.store.save({ ...host.record, Driver: host.driver.toRecord() });
     await this.engineCheck(await host.driver.url(), this.clientTls(name));
+    await this.startSwarm(name, host.record, host.driver);
   }
 
   /** Re-runs provisioning with the current server certificate (issued again for the current IP). */
@@ -336,5 +355,6 @@ export class MachineService {
     await this.issueAndProvision(name, host.record, host.driver, host.factory, ctx);
     await this.store.save({ ...host.record, Driver: host.driver.toRecord() });
     await this.engineCheck(await host.driver.url(), this.clientTls(name));
+    await this.startSwarm(name, host.record, host.driver);
   }
 }

@@ -1,0 +1,50 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MachineService } from '../machine/machine-service.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { NoUpClusterError } from './errors.js';
+import { stopRegistry } from './registry.js';
+import { loadUpState, upDir } from './state.js';
+import { kvCluster, registrySite } from './up.js';
+
+/**
+ * `shoal down`: removes the cluster `shoal up` made in this store: engine hosts (their swarm containers go with
+ * their engines), the registry and KV processes (by PID), the KV host, `up`'s folder, and the image cache when no
+ * machine is left in the store. Removal goes on past failures and reports them together at the end.
+ * @throws NoUpClusterError when the store holds no such cluster.
+ */
+export async function clusterDown(
+  storePath: string,
+  opts: { progress?: (line: string) => void; clock?: Clock } = {},
+): Promise<void> {
+  const clock = opts.clock ?? systemClock;
+  const say = opts.progress ?? (() => undefined);
+  const state = await loadUpState(storePath);
+  if (!state) throw new NoUpClusterError(`no cluster made by shoal up in ${storePath}`);
+  const svc = new MachineService({ storePath, clock });
+  const errors: Error[] = [];
+  const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
+    say(what);
+    await fn().catch((e: unknown) => errors.push(new Error(`${what}: ${(e as Error).message}`)));
+  };
+  for (const name of Object.keys(state.hosts).reverse()) {
+    if (await svc.store.exists(name))
+      await attempt(`Removing ${name}`, () => svc.remove(name, { force: true }));
+  }
+  if (state.kvIp) {
+    await attempt('Stopping the registry', () =>
+      stopRegistry(registrySite(storePath, state.spec, state.kvIp), clock),
+    );
+    await attempt('Stopping the KV cluster', () =>
+      kvCluster(storePath, state.spec, state.kvIp, clock).remove(),
+    );
+  }
+  if (await svc.store.exists(state.spec.kvHost)) {
+    await attempt(`Removing ${state.spec.kvHost}`, () => svc.remove(state.spec.kvHost, { force: true }));
+  }
+  await rm(upDir(storePath), { recursive: true, force: true });
+  if ((await svc.store.list().catch(() => [])).length === 0) {
+    await rm(join(storePath, 'cache'), { recursive: true, force: true });
+  }
+  if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join('; '));
+}

@@ -1,0 +1,31 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../machine/store/atomic-write.js';
+import type { UpSpec } from './spec.js';
+
+/** What `shoal up` made, kept in `<store>/up/state.json` so `up` again, `down` and `status` know the cluster. */
+export interface UpState {
+  readonly version: 1;
+  spec: UpSpec;
+  /** The KV host's address (KV members and registry listen there). */
+  kvIp: string;
+  /** Engine hosts made by `up`, with the fingerprint of the create request they were made with. */
+  hosts: Record<string, string>;
+}
+
+/** Folder of `up`'s own files inside a store. */
+export function upDir(storePath: string): string {
+  return join(storePath, 'up');
+}
+
+/** Reads the state, or undefined when `up` never ran in this store. */
+export async function loadUpState(storePath: string): Promise<UpState | undefined> {
+  const text = await readFile(join(upDir(storePath), 'state.json'), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as UpState);
+}
+
+/** Writes the state atomically. */
+export async function saveUpState(storePath: string, state: UpState): Promise<void> {
+  await mkdir(upDir(storePath), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(join(upDir(storePath), 'state.json'), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+}

@@ -1,0 +1,274 @@
+/**
+ * `shoal up`: brings a cluster to the declared shape, step by step, each timed. Steps: preflight → KV host → KV
+ * cluster → registry (+ busybox) → engine hosts (managers then nodes, one after another) → hosts no longer declared
+ * removed → wait for a primary seeing every node healthy. A step finds what exists and only makes what is missing,
+ * so a second run changes nothing. When a step fails, what this run made is removed again (what existed before is
+ * left alone) and the error names the step.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createKvCluster, type KvCluster } from '../kv/index.js';
+import type { CreateRequest } from '../machine/create-options.js';
+import { checkRoot, which } from '../machine/drivers/netns/preflight.js';
+import { MachineService } from '../machine/machine-service.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { UpStepError } from './errors.js';
+import { type ManagerView, managerView } from './manager-info.js';
+import { REGISTRY_BINARY, type RegistrySite, seedBusybox, startRegistry, stopRegistry } from './registry.js';
+import type { UpSpec } from './spec.js';
+import { loadUpState, saveUpState, type UpState, upDir } from './state.js';
+import { fingerprint, hostRequest, kvClusterName, kvHostRequest, kvMembers } from './topology.js';
+
+/** Duration of one step and whether it changed anything. */
+export interface StepTiming {
+  readonly step: string;
+  readonly ms: number;
+  readonly changed: boolean;
+}
+
+/** Result of {@link ClusterUp.up}. */
+export interface UpResult {
+  readonly steps: readonly StepTiming[];
+  /** True when any step made, started or removed something. */
+  readonly changed: boolean;
+  readonly kvIp: string;
+  /** The primary manager's address. */
+  readonly primary: string;
+  readonly totalMs: number;
+}
+
+/** Options of {@link ClusterUp}. */
+export interface ClusterUpOptions {
+  readonly storePath: string;
+  /** One line per step start/end and per machine sub-step. */
+  readonly progress?: (line: string) => void;
+  readonly clock?: Clock;
+  /** How long the final wait for a healthy cluster may take (default 90 s). */
+  readonly settleTimeoutMs?: number;
+}
+
+/** Registry site of a cluster. */
+export function registrySite(storePath: string, spec: UpSpec, kvIp: string): RegistrySite {
+  return { dir: join(upDir(storePath), 'registry'), ip: kvIp, ns: `${spec.prefix}-${spec.kvHost}` };
+}
+
+/** The KV cluster of a cluster. */
+export function kvCluster(storePath: string, spec: UpSpec, kvIp: string, clock?: Clock): KvCluster {
+  return createKvCluster(
+    { name: kvClusterName(spec), members: kvMembers(spec, kvIp), dataDir: join(upDir(storePath), 'kv') },
+    clock ? { clock } : {},
+  );
+}
+
+/** Builds and repairs a cluster; see the module comment. */
+export class ClusterUp {
+  readonly service: MachineService;
+  private readonly clock: Clock;
+  private readonly progress: (line: string) => void;
+  private readonly t0: number;
+
+  constructor(private readonly opts: ClusterUpOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.t0 = this.clock.now();
+    this.progress = opts.progress ?? (() => undefined);
+    this.service = new MachineService({
+      storePath: opts.storePath,
+      clock: this.clock,
+      progress: (line) => this.say(`    ${line}`),
+    });
+  }
+
+  private say(line: string): void {
+    this.progress(`[${((this.clock.now() - this.t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+  }
+
+  /** Brings the cluster to `spec`. @throws UpStepError naming the failed step, after undoing this run's work. */
+  async up(spec: UpSpec): Promise<UpResult> {
+    const steps: StepTiming[] = [];
+    const undo: (() => Promise<void>)[] = [];
+    const prior = await loadUpState(this.opts.storePath);
+    if (prior && (prior.spec.prefix !== spec.prefix || prior.spec.subnet !== spec.subnet)) {
+      throw new UpStepError(
+        `this store holds a cluster on ${prior.spec.subnet} (prefix ${prior.spec.prefix}); run shoal down first to change them`,
+      );
+    }
+    const state: UpState = prior ?? { version: 1, spec, kvIp: '', hosts: {} };
+    state.spec = spec;
+    const step = async <T>(name: string, fn: () => Promise<{ value: T; changed: boolean }>): Promise<T> => {
+      const start = this.clock.now();
+      this.say(`${name}...`);
+      try {
+        const { value, changed } = await fn();
+        const ms = this.clock.now() - start;
+        steps.push({ step: name, ms, changed });
+        this.say(`${name}: ${changed ? 'done' : 'unchanged'} (${(ms / 1000).toFixed(1)}s)`);
+        return value;
+      } catch (err) {
+        throw new UpStepError(`shoal up failed at "${name}": ${(err as Error).message}`, { cause: err });
+      }
+    };
+
+    try {
+      await step('Preflight checks', async () => {
+        checkRoot();
+        const need = ['dockerd', 'etcd', 'docker', ...(spec.registry ? [REGISTRY_BINARY] : [])];
+        for (const bin of need) {
+          if (
+            !(bin.startsWith('/')
+              ? await which(bin.split('/').pop() as string, '/usr/bin')
+              : await which(bin))
+          ) {
+            throw new Error(`${bin} is not installed`);
+          }
+        }
+        return { value: undefined, changed: false };
+      });
+
+      const kvMade = await step(`KV host ${spec.kvHost}`, async () => {
+        const made = await this.ensureMachine(kvHostRequest(spec), undefined, undo);
+        return { value: made, changed: made };
+      });
+      const kvIp = String((await this.service.load(spec.kvHost)).record.Driver.IPAddress);
+      state.kvIp = kvIp;
+      await saveUpState(this.opts.storePath, state);
+
+      await step(`KV cluster (${spec.kvMembers} etcd members on ${kvIp})`, async () => {
+        const kv = kvCluster(this.opts.storePath, spec, kvIp, this.clock);
+        if (kvMade) await rm(kv.spec.dataDir, { recursive: true, force: true });
+        const before = (await kv.health(1000)).filter((m) => m.pid !== undefined).length;
+        if (before === spec.kvMembers && (await kv.health()).every((m) => m.reachable)) {
+          return { value: undefined, changed: false };
+        }
+        undo.push(() => kv.stop());
+        await kv.start();
+        return { value: undefined, changed: true };
+      });
+
+      if (spec.registry) {
+        await step(`Registry mirror on ${kvIp}:5000 (seeded with busybox)`, async () => {
+          const site = registrySite(this.opts.storePath, spec, kvIp);
+          const started = await startRegistry(site, this.clock);
+          if (started) undo.push(() => stopRegistry(site, this.clock));
+          const seeded = await seedBusybox(site);
+          return { value: undefined, changed: started || seeded };
+        });
+      }
+
+      for (const host of spec.hosts) {
+        const req = hostRequest(spec, host, kvIp);
+        await step(`${host.role === 'manager' ? 'Manager' : 'Node'} ${host.name}`, async () => {
+          const made = await this.ensureMachine(req, state.hosts[host.name], undo);
+          state.hosts[host.name] = fingerprint(req);
+          await saveUpState(this.opts.storePath, state);
+          return { value: undefined, changed: made };
+        });
+      }
+
+      const declared = new Set(spec.hosts.map((h) => h.name));
+      const extra = Object.keys(state.hosts).filter((n) => !declared.has(n));
+      if (extra.length) {
+        await step(`Removing hosts no longer declared (${extra.join(', ')})`, async () => {
+          for (const name of extra) {
+            await this.service.remove(name, { force: true });
+            delete state.hosts[name];
+            await saveUpState(this.opts.storePath, state);
+          }
+          return { value: undefined, changed: true };
+        });
+      }
+
+      const primary = await step('Waiting for a primary manager that sees every node', async () => ({
+        value: await this.settle(spec),
+        changed: false,
+      }));
+      const totalMs = this.clock.now() - this.t0;
+      return { steps, changed: steps.some((s) => s.changed), kvIp, primary, totalMs };
+    } catch (err) {
+      this.say(`failed: ${(err as Error).message}`);
+      this.say('removing what this run made...');
+      for (const fn of undo.reverse()) await fn().catch(() => undefined);
+      const left = await loadUpState(this.opts.storePath);
+      if (left) {
+        for (const name of Object.keys(left.hosts)) {
+          if (!(await this.service.store.exists(name))) delete left.hosts[name];
+        }
+        if (!prior && !(await this.service.store.exists(spec.kvHost))) {
+          await rm(upDir(this.opts.storePath), { recursive: true, force: true });
+        } else {
+          await saveUpState(this.opts.storePath, left);
+        }
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Makes machine `req.name` exist and run. An existing one is started if stopped, and re-created if its namespaces
+   * are gone or it was made with another request (`known` is the fingerprint it was made with). Returns whether it
+   * changed anything; pushes the removal of a machine it created onto `undo`.
+   */
+  private async ensureMachine(
+    req: CreateRequest,
+    known: string | undefined,
+    undo: (() => Promise<void>)[],
+  ): Promise<boolean> {
+    const svc = this.service;
+    if (await svc.store.exists(req.name)) {
+      const host = await svc.load(req.name).catch(() => undefined);
+      const st = host ? await host.driver.state().catch(() => 'Error' as const) : 'Error';
+      const same = known === undefined || known === fingerprint(req);
+      if (st === 'Running' && same) return false;
+      if (st === 'Stopped' && same) {
+        this.say(`    starting ${req.name}`);
+        await svc.start(req.name);
+        return true;
+      }
+      this.say(`    re-creating ${req.name} (${same ? `state ${st}` : 'declared differently'})`);
+      await svc.remove(req.name, { force: true });
+    }
+    undo.push(() => svc.remove(req.name, { force: true }));
+    await svc.create(req);
+    return true;
+  }
+
+  /** Polls every manager's `/info` until one is primary with every node healthy and the others follow it. */
+  private async settle(spec: UpSpec): Promise<string> {
+    const managers = spec.hosts.filter((h) => h.role === 'manager');
+    const want = spec.hosts.length;
+    const deadline = this.clock.now() + (this.opts.settleTimeoutMs ?? 90_000);
+    let last = '';
+    for (;;) {
+      const views: { name: string; addr: string; view?: ManagerView; error?: string }[] = [];
+      for (const m of managers) {
+        const h = await this.service.load(m.name);
+        const ip = String(h.record.Driver.IPAddress);
+        const addr = `${ip}:3376`;
+        try {
+          views.push({
+            name: m.name,
+            addr,
+            view: await managerView(`tcp://${addr}`, this.service.clientTls(m.name), 3000),
+          });
+        } catch (err) {
+          views.push({ name: m.name, addr, error: (err as Error).message });
+        }
+      }
+      const primary = views.find((v) => v.view?.role === 'primary');
+      const ok =
+        primary?.view &&
+        primary.view.nodes === want &&
+        primary.view.healthy === want &&
+        views.every((v) => v === primary || (v.view?.role === 'replica' && v.view.primary === primary.addr));
+      if (ok && primary) return primary.addr;
+      last = views
+        .map((v) =>
+          v.view
+            ? `${v.name}: ${v.view.role}, ${v.view.healthy}/${v.view.nodes} healthy${v.view.primary ? `, primary ${v.view.primary}` : ''}`
+            : `${v.name}: ${v.error}`,
+        )
+        .join('; ');
+      if (this.clock.now() >= deadline) throw new Error(`the cluster did not settle: ${last}`);
+      await this.clock.sleep(500);
+    }
+  }
+}
