@@ -76,10 +76,28 @@ export async function launchEngine(ns: string, layout: MachineLayout, rec: Launc
   }
 }
 
-/** The last lines of the engine log, for error messages. */
-export async function logTail(layout: MachineLayout, lines = 5): Promise<string> {
-  const text = await readFile(layout.log, 'utf8').catch(() => '');
-  return text.trim().split('\n').slice(-lines).join('\n');
+/**
+ * The one line of the engine log that best says why dockerd failed: the last plain line mentioning a failure (dockerd's
+ * own `failed to start daemon: ...`), else the last error/fatal message without logrus' `time=... level=...`
+ * decoration, else the last line.
+ */
+export function failureReason(log: string): string {
+  const lines = log
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const msg = (l: string): string => /msg="((?:[^"\\]|\\.)*)"/.exec(l)?.[1]?.replace(/\\"/g, '"') ?? l;
+  const pick =
+    lines.findLast((l) => !l.startsWith('time=') && /fail|unknown|invalid|error|denied|conflict/i.test(l)) ??
+    lines.findLast((l) => /level=(fatal|error)/.test(l)) ??
+    lines.at(-1) ??
+    '(empty log)';
+  return msg(pick);
+}
+
+/** {@link failureReason} of the machine's engine log. */
+export async function logReason(layout: MachineLayout): Promise<string> {
+  return failureReason(await readFile(layout.log, 'utf8').catch(() => ''));
 }
 
 /** One `GET /_ping` on the engine's unix socket; true on `OK`. */
@@ -111,12 +129,12 @@ export async function waitForEngine(
   const deadline = clock.now() + timeoutMs;
   for (;;) {
     if (!(await isAlive(pid))) {
-      throw new EngineStartError(`dockerd exited while starting:\n${await logTail(layout)}`);
+      throw new EngineStartError(`dockerd exited while starting: ${await logReason(layout)}`);
     }
     if (await ping(layout.socket)) return;
     if (clock.now() >= deadline) {
       throw new EngineStartError(
-        `dockerd did not answer within ${timeoutMs / 1000}s:\n${await logTail(layout)}`,
+        `dockerd did not answer within ${timeoutMs / 1000}s: ${await logReason(layout)} (log: ${layout.log})`,
       );
     }
     await clock.sleep(100);

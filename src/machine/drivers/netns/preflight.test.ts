@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { PreCreateCheckError } from '../../errors.js';
+import { machineLayout } from './layout.js';
+import { checkRoot, checkSocketPaths, checkTools, which } from './preflight.js';
+
+describe('preflight', () => {
+  it('refuses a non-root user with a clear reason', () => {
+    expect(() => checkRoot(65534)).toThrow(PreCreateCheckError);
+    expect(() => checkRoot(65534)).toThrow(/needs root/);
+    expect(() => checkRoot(0)).not.toThrow();
+  });
+  it('finds binaries in PATH and refuses a missing dockerd', async () => {
+    expect(await which('sh', '/nonexistent:/bin')).toBe('/bin/sh');
+    expect(await which('no-such-binary-here')).toBeUndefined();
+    await expect(checkTools('/nonexistent/dockerd')).rejects.toThrow(
+      /dockerd not found: "\/nonexistent\/dockerd"/,
+    );
+    await expect(checkTools('no-such-dockerd')).rejects.toThrow(/not an executable in PATH/);
+  });
+  it('refuses store paths whose sockets would be too long', () => {
+    expect(() => checkSocketPaths(machineLayout('/root/.shoal/machines/m1'))).not.toThrow();
+    expect(() => checkSocketPaths(machineLayout(`/tmp/${'x'.repeat(60)}/machines/m1`))).toThrow(
+      /shorter --storage-path/,
+    );
+  });
+});
