@@ -82,6 +82,10 @@ export async function createContainer(
     const pinned = request.constraints.some((c) => c.key === 'node' && c.op === '==');
     if (isImageMissing(first) && !pinned && someNodeHasImage(ctx, request.image)) {
       retries++;
+      ctx.logger.info(
+        { image: request.image, err: asError(first).message },
+        'Image missing, retrying with image affinity',
+      );
       const affinity = {
         key: 'image',
         op: '==' as const,

@@ -1,0 +1,250 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineRequestError } from '../engine/errors.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { bootTestHosts, type TestHosts } from '../testkit/hosts.js';
+import { Cluster } from './cluster.js';
+import type { CreateResult } from './create-flow.js';
+import type { Engine } from './engine.js';
+import { NameConflictError, NoNodeAvailableError, NoSuchContainerError } from './errors.js';
+import type { ClusterEvent } from './events.js';
+
+// Three real dockerd hosts in network namespaces (prefix shc, subnet 10.233.0.0/24), reached over mutual TLS
+// with the store's client certificate, as the manager does.
+const NAMES = ['shc1', 'shc2', 'shc3'] as const;
+let kit: TestHosts;
+let cluster: Cluster;
+const events: ClusterEvent<Engine>[] = [];
+const logLines: { msg?: string; err?: string }[] = [];
+
+/** Polls `cond` until it holds; fails with `what` after `limitMs` (a guard against hangs, not a speed check). */
+async function waitFor(what: string, cond: () => boolean, limitMs = 90_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function byName(name: string): Engine {
+  const e = cluster.engines().find((x) => x.name === name);
+  if (!e) throw new Error(`no engine ${name}`);
+  return e;
+}
+
+function swarmEvents(action: string, node: string): number {
+  return events.filter((e) => e.swarm === action && e.engine.name === node).length;
+}
+
+function addrs(names: readonly string[]): string[] {
+  return names.map((n) => `${kit.hosts.find((h) => h.name === n)!.ip}:2376`);
+}
+
+beforeAll(async () => {
+  kit = await bootTestHosts({
+    prefix: 'shc',
+    subnet: '10.233.0.0/24',
+    hosts: NAMES.map((name, i) => ({ name, labels: [`zone=z${i + 1}`] })),
+  });
+  for (const h of kit.hosts) await kit.loadBusybox(h);
+  const pem = (f: string) => readFile(join(kit.certDir, f), 'utf8');
+  cluster = new Cluster({
+    scheduler: new Scheduler({ strategy: 'spread' }),
+    tls: { ca: await pem('ca.pem'), cert: await pem('cert.pem'), key: await pem('key.pem'), verify: true },
+    refreshMinMs: 1000,
+    refreshMaxMs: 2000,
+    failureRetry: 2,
+    engineTimeoutMs: 5000,
+    logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line)) }),
+  });
+  cluster.events.subscribe((e) => events.push(e));
+  await cluster.updateEntries(addrs(NAMES));
+  await waitFor('three healthy engines', () => cluster.engines().every((e) => e.state === 'healthy'));
+});
+
+afterAll(async () => {
+  try {
+    await cluster?.close();
+  } finally {
+    await kit?.dispose();
+  }
+});
+
+describe('Cluster against three real engines', () => {
+  it('validates the engines: identity, labels, resources, engine_connect', () => {
+    expect(
+      cluster
+        .engines()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([...NAMES]);
+    for (const [i, name] of NAMES.entries()) {
+      const e = byName(name);
+      expect(e.id).toMatch(/^[A-Z0-9]{4}(:[A-Z0-9]{4}){11}$/);
+      expect(e.labels).toMatchObject({ zone: `z${i + 1}`, ostype: 'linux', provider: 'netns' });
+      expect(e.labels.storagedriver).toBeTruthy();
+      expect(e.cpus).toBeGreaterThan(0);
+      expect(e.memory).toBeGreaterThan(0);
+      expect(e.serverVersion).toMatch(/^\d+\.\d+/);
+      expect(e.healthIndicator).toBe(100);
+      expect(swarmEvents('engine_connect', name)).toBe(1);
+      expect(e.cache.images().some((img) => (img.RepoTags ?? []).includes('busybox:latest'))).toBe(true);
+    }
+    expect(new Set(cluster.engines().map((e) => e.id)).size).toBe(3);
+    const info = cluster.info();
+    expect(info.nodes.map((n) => n.status)).toEqual(['Healthy', 'Healthy', 'Healthy']);
+    expect(info.nodes.map((n) => n.name)).toEqual([...NAMES]);
+    expect(info.nodes[0]?.labels).toContain('zone=z1');
+    expect(info.ncpu).toBeGreaterThanOrEqual(3);
+  });
+
+  it('spreads creates over the three nodes and finds them by every lookup form', async () => {
+    const created: CreateResult[] = [];
+    for (const n of [1, 2, 3]) {
+      created.push(await cluster.createContainer({ Image: 'busybox', Cmd: ['sleep', '3600'] }, `web${n}`));
+    }
+    expect(new Set(created.map((c) => c.node.name)).size).toBe(3);
+    for (const [i, c] of created.entries()) {
+      const where = c.node.name;
+      expect(cluster.container(`web${i + 1}`).node).toBe(c.node);
+      expect(cluster.container(`${where}/web${i + 1}`).container.info.Id).toBe(c.Id);
+      expect(cluster.container(`/web${i + 1}`).container.info.Id).toBe(c.Id);
+      expect(cluster.container(c.Id.slice(0, 12)).node.name).toBe(where);
+      const swarmId = cluster.container(c.Id).container.info.Config.Labels?.['com.docker.swarm.id'] ?? '';
+      expect(swarmId).toMatch(/^[0-9a-f]{64}$/);
+      expect(cluster.container(swarmId).container.info.Id).toBe(c.Id);
+    }
+    expect(() => cluster.container(`${created[0]!.node.name === 'shc1' ? 'shc2' : 'shc1'}/web1`)).toThrow(
+      NoSuchContainerError,
+    );
+    const conflict = await cluster.createContainer({ Image: 'busybox' }, 'web2').catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(NameConflictError);
+    expect((conflict as NameConflictError).httpStatus).toBe(409);
+  });
+
+  it('honours constraints through the scheduler and explains impossible ones', async () => {
+    const r = await cluster.createContainer({ Image: 'busybox', Env: ['constraint:zone==z2'] }, 'pinned');
+    expect(r.node.name).toBe('shc2');
+    const err = await cluster
+      .createContainer({ Image: 'busybox', Env: ['constraint:zone==mars'] }, 'nowhere')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoNodeAvailableError);
+    expect((err as Error).message).toContain('Unable to find a node that satisfies the following conditions');
+    expect(cluster.findContainer('nowhere')).toBeUndefined();
+  });
+
+  it('retries with image affinity when the chosen node lacks the image and cannot pull it', async () => {
+    // Tag an image that exists on shc3 only, under a registry address inside this test's own subnet where nothing
+    // listens: the pull on any other node fails at once, and the create must land on shc3.
+    const tag = '10.233.0.1:1/only-on-3:1';
+    const h3 = kit.hosts.find((h) => h.name === 'shc3')!;
+    expect((await kit.docker(h3, ['tag', 'busybox:latest', tag])).code).toBe(0);
+    await waitFor('shc3 image cache', () =>
+      byName('shc3')
+        .cache.images()
+        .some((i) => i.RepoTags?.includes(tag)),
+    );
+    // Make shc3 the least attractive node for spread so the first choice is elsewhere.
+    await cluster.createContainer({ Image: 'busybox', Env: ['constraint:node==shc3'] }, 'filler3');
+    const r = await cluster.createContainer({ Image: tag, Cmd: ['true'] }, 'affine');
+    expect(r.node.name).toBe('shc3');
+    const retry = logLines.find((l) => l.msg === 'Image missing, retrying with image affinity');
+    expect(retry?.err).toMatch(/^No such image: 10\.233\.0\.1:1\/only-on-3:1 \(pull failed: /);
+    const missing = await cluster
+      .createContainer({ Image: '10.233.0.1:1/nowhere:1', Env: ['constraint:node==shc1'] }, 'ghost')
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(EngineRequestError);
+    expect((missing as EngineRequestError).status).toBe(404);
+    expect((missing as Error).message).toContain('No such image');
+  });
+
+  it('streams engine events annotated with the node, and keeps the cache fresh from them', async () => {
+    const web1 = cluster.container('web1');
+    const seen = events.length;
+    await web1.node.client.json('POST', `/containers/${web1.container.info.Id}/start`);
+    await waitFor('start event', () =>
+      events
+        .slice(seen)
+        .some((e) => e.message.Action === 'start' && e.message.Actor?.ID === web1.container.info.Id),
+    );
+    const ev = events.slice(seen).find((e) => e.message.Action === 'start')!;
+    expect(ev.message.from).toBe(`busybox node:${web1.node.name}`);
+    expect(ev.message.Actor?.Attributes?.['node.name']).toBe(web1.node.name);
+    expect(ev.message.Actor?.Attributes?.['node.addr']).toBe(web1.node.addr);
+    expect(ev.message.node).toEqual({
+      Name: web1.node.name,
+      Id: web1.node.id,
+      Addr: web1.node.addr,
+      Ip: web1.node.ip,
+    });
+    await waitFor('cache shows web1 running', () => cluster.container('web1').container.info.State.Running);
+    const info = cluster.info().nodes.find((n) => n.name === web1.node.name)!;
+    expect(info.running).toBeGreaterThanOrEqual(1);
+  });
+
+  it('marks a killed engine unhealthy after the failure retry, avoids it, and reconnects when it is back', async () => {
+    const h2 = kit.hosts.find((h) => h.name === 'shc2')!;
+    const e2 = byName('shc2');
+    const killedAt = Date.now();
+    await h2.killEngine();
+    await waitFor('shc2 unhealthy', () => e2.state === 'unhealthy');
+    const detectMs = Date.now() - killedAt;
+    expect(swarmEvents('engine_disconnect', 'shc2')).toBe(1);
+    expect(e2.failureCount).toBeGreaterThanOrEqual(2);
+    expect(e2.lastError).not.toBe('');
+    expect(e2.healthIndicator).toBe(0);
+    const node = cluster.info().nodes.find((n) => n.name === 'shc2')!;
+    expect(node.status).toBe('Unhealthy');
+    expect(node.error).toBe(e2.lastError);
+    // containers of the dead node stay listed
+    expect(cluster.findContainer('pinned')?.node).toBe(e2);
+
+    const placed: string[] = [];
+    for (const n of [1, 2, 3])
+      placed.push((await cluster.createContainer({ Image: 'busybox' }, `avoid${n}`)).node.name);
+    expect(placed).not.toContain('shc2');
+    const pinned = await cluster
+      .createContainer({ Image: 'busybox', Env: ['constraint:node==shc2'] }, 'unreachable')
+      .catch((e: unknown) => e);
+    expect(pinned).toBeInstanceOf(NoNodeAvailableError);
+
+    const startedAt = Date.now();
+    await h2.startEngine();
+    const engineUpMs = Date.now() - startedAt;
+    await waitFor('shc2 healthy again', () => e2.state === 'healthy');
+    console.info(
+      `failure detection ${detectMs} ms (retry 2, refresh 1-2 s); engine restart ${engineUpMs} ms, healthy after ${Date.now() - startedAt} ms`,
+    );
+    expect(swarmEvents('engine_reconnect', 'shc2')).toBe(1);
+    expect(e2.failureCount).toBe(0);
+    expect(e2.lastError).toBe('');
+    const again = await cluster.createContainer(
+      { Image: 'busybox', Env: ['constraint:node==shc2'] },
+      'back2',
+    );
+    expect(again.node).toBe(e2);
+  });
+
+  it('drops an engine removed from discovery and validates it again when it returns', async () => {
+    const e3 = byName('shc3');
+    await cluster.updateEntries(addrs(['shc1', 'shc2']));
+    expect(
+      cluster
+        .engines()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['shc1', 'shc2']);
+    expect(e3.state).toBe('disconnected');
+    expect(swarmEvents('engine_disconnect', 'shc3')).toBe(1);
+    expect(cluster.findContainer('affine')).toBeUndefined();
+
+    await cluster.updateEntries(addrs(NAMES));
+    const back = cluster.engines().find((e) => e.addr === e3.addr)!;
+    expect(back).not.toBe(e3);
+    await waitFor('shc3 healthy again', () => back.state === 'healthy');
+    expect(swarmEvents('engine_connect', 'shc3')).toBe(2);
+    expect(cluster.container('affine').node).toBe(back);
+  });
+});
