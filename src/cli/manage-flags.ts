@@ -190,7 +190,8 @@ export function parseManageConfig(
   const replicationTtlMs = duration('replication-ttl', o.replicationTtl);
   if (replicationTtlMs <= 0)
     throw new InvalidArgumentError('--replication-ttl should be a positive duration');
-  const advertiseText = o.advertise ?? env.SWARM_ADVERTISE;
+  // commander stores `--advertise, --addr` under `addr`
+  const advertiseText = o.advertise ?? (o as { addr?: string }).addr ?? env.SWARM_ADVERTISE;
   const advertise = advertiseText ? validateAdvertise(advertiseText) : undefined;
   if (o.replication) {
     if (!advertise)
