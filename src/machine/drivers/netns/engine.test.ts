@@ -10,6 +10,7 @@ describe('failureReason', () => {
     ],
     ['time="x" level=info msg="starting up"\ntime="x" level=error msg="bad \\"thing\\"" \n', 'bad "thing"'],
     ['time="x" level=fatal msg="Devices cgroup isn\'t mounted"\n', "Devices cgroup isn't mounted"],
+    ["Status: unknown flag: --x\nSee 'dockerd --help'., Code: 125\n", 'unknown flag: --x'],
     ['', '(empty log)'],
     ['just one line', 'just one line'],
   ])('%j → %j', (log, reason) => {

@@ -92,7 +92,9 @@ export function failureReason(log: string): string {
     lines.findLast((l) => /level=(fatal|error)/.test(l)) ??
     lines.at(-1) ??
     '(empty log)';
-  return msg(pick);
+  return msg(pick)
+    .replace(/^Status: /, '')
+    .replace(/, Code: \d+$/, '');
 }
 
 /** {@link failureReason} of the machine's engine log. */

@@ -121,7 +121,7 @@ describe('netns hosts', () => {
     ]);
     expect(run.code, run.stderr).toBe(0);
     await h.stopEngine();
-    expect((await th.service.load(h.name)).driver.state()).resolves.toBe('Stopped');
+    expect(await (await th.service.load(h.name)).driver.state()).toBe('Stopped');
     expect((await th.docker(h, ['version'])).code).not.toBe(0);
     await h.startEngine();
     expect(await (await th.service.load(h.name)).driver.state()).toBe('Running');
