@@ -79,7 +79,8 @@ export class Cluster {
   readonly overcommit: number;
   readonly createRetry: number;
   private readonly byAddr = new Map<string, Engine>();
-  private readonly validating = new Set<Engine>();
+  private readonly validating = new Map<Engine, Promise<void>>();
+  private readonly activating = new Set<Engine>();
   private readonly book = new ReservationBook();
   private readonly clock: Clock;
   private readonly rng: Rng;
@@ -312,19 +313,33 @@ export class Cluster {
     return clusterInfo(this.engines(), this.overcommit);
   }
 
-  /** Validates one pending engine now (normally done by the cluster itself); resolves when the attempt ended. */
-  async validate(engine: Engine): Promise<void> {
-    if (this.validating.has(engine) || engine.state !== 'pending') return;
-    this.validating.add(engine);
+  /**
+   * Validates one pending engine now (normally done by the cluster itself); resolves when the attempt ended. A call
+   * while an attempt is running joins it.
+   */
+  validate(engine: Engine): Promise<void> {
+    const running = this.validating.get(engine);
+    if (running) return running;
+    if (engine.state !== 'pending') return Promise.resolve();
+    const attempt = this.runValidation(engine).finally(() => this.validating.delete(engine));
+    this.validating.set(engine, attempt);
+    return attempt;
+  }
+
+  private async runValidation(engine: Engine): Promise<void> {
     try {
       await engine.validate();
-      const twin = this.engines().find((o) => o !== engine && o.id === engine.id && o.state !== 'pending');
+      // An engine being activated already owns its ID, so two clones validated at once cannot both get in.
+      const twin = this.engines().find(
+        (o) => o !== engine && o.id === engine.id && (o.active || this.activating.has(o)),
+      );
       if (twin) {
         const msg = `ID duplicated. ${engine.id} shared by this node ${engine.addr} and another node ${twin.addr}`;
         engine.markPendingError(msg);
         this.logger.error({ addr: engine.addr }, msg);
         return;
       }
+      this.activating.add(engine);
       await engine.activate();
       if (this.byAddr.get(engine.addr) !== engine) {
         await engine.disconnect();
@@ -335,7 +350,7 @@ export class Cluster {
     } catch (err) {
       this.logger.warn({ addr: engine.addr, err: asError(err).message }, 'Engine validation failed');
     } finally {
-      this.validating.delete(engine);
+      this.activating.delete(engine);
     }
   }
 
@@ -346,6 +361,7 @@ export class Cluster {
     const all = this.engines();
     this.byAddr.clear();
     await Promise.all(all.map((e) => e.disconnect()));
+    await Promise.allSettled([...this.validating.values()]);
   }
 
   private emitSwarm(action: SwarmAction, engine: Engine): void {

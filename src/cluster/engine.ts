@@ -75,6 +75,7 @@ export class Engine {
   private readonly events: EngineEventStream;
   private lastInfoAt = 0;
   private started = false;
+  private eventsBroken = false;
 
   constructor(
     addr: string,
@@ -108,9 +109,14 @@ export class Engine {
         event: (ev) => this.onEngineEvent(ev),
         broken: (err) => {
           log.debug({ addr, err: err.message }, 'engine event stream broken');
+          this.eventsBroken = true;
           if (this.active) this.loop.wake();
         },
-        opened: () => undefined,
+        opened: () => {
+          // Events may have been missed while the stream was down: catch up with a refresh now.
+          if (this.eventsBroken && this.active) this.loop.wake();
+          this.eventsBroken = false;
+        },
       },
       settings.clock,
       Math.max(1000, Math.min(settings.refreshMinMs, 10_000)),
@@ -175,6 +181,7 @@ export class Engine {
    */
   async activate(): Promise<void> {
     await this.cache.refreshAll(true);
+    if (this.health.state === 'disconnected') return;
     this.health.state = 'healthy';
     this.health.success();
     this.updatedAt = this.settings.clock.now();
@@ -211,6 +218,11 @@ export class Engine {
     if (!(info.NCPU > 0) || !(info.MemTotal > 0)) {
       throw new EngineValidationError(
         `Engine ${this.addr} reports ${info.NCPU ?? 0} CPUs and ${info.MemTotal ?? 0} bytes of memory: make sure ${this.addr} is a Docker Engine, not a Swarm manager`,
+      );
+    }
+    if (versionBelow(version.Version, 1, 8)) {
+      throw new EngineValidationError(
+        `Engine ${this.addr} is running an unsupported version: ${version.Version}. Please upgrade to at least 1.8.0`,
       );
     }
     const { labels, warnings } = engineLabels(info);
@@ -263,4 +275,12 @@ export class Engine {
       ),
     );
   }
+}
+
+/** True when a `major.minor[.patch...]` version is older than `major.minor` (unparsable versions pass). */
+export function versionBelow(version: string, major: number, minor: number): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  return maj < major || (maj === major && min < minor);
 }

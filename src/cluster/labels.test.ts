@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { versionBelow } from './engine.js';
 import type { EngineInfo } from './engine-types.js';
 import { EngineValidationError } from './errors.js';
 import { engineLabels } from './labels.js';
@@ -44,5 +45,18 @@ describe('engineLabels', () => {
       'native-0.2',
     );
     expect(engineLabels(base).labels.executiondriver).toBeUndefined();
+  });
+});
+
+describe('versionBelow', () => {
+  it.each([
+    ['1.7.1', true],
+    ['1.8.0', false],
+    ['1.12.6', false],
+    ['20.10.24', false],
+    ['0.9', true],
+    ['dev', false],
+  ])('%s below 1.8 → %s', (v, want) => {
+    expect(versionBelow(v, 1, 8)).toBe(want);
   });
 });

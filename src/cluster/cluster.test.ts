@@ -1,0 +1,119 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { Cluster } from './cluster.js';
+import { FakeEngineServer } from './testing/fake-engine-server.js';
+import { flush, ManualClock } from './testing/manual-clock.js';
+
+const servers: FakeEngineServer[] = [];
+const clusters: Cluster[] = [];
+
+async function fake(info: ConstructorParameters<typeof FakeEngineServer>[0] = {}): Promise<FakeEngineServer> {
+  const s = new FakeEngineServer(info);
+  servers.push(s);
+  await s.start();
+  return s;
+}
+
+function cluster(clock = new ManualClock()): Cluster {
+  const c = new Cluster({
+    scheduler: new Scheduler(),
+    clock,
+    rng: () => 0,
+    refreshMinMs: 30_000,
+    refreshMaxMs: 60_000,
+    engineTimeoutMs: 2000,
+    logger: pino({ level: 'silent' }),
+  });
+  clusters.push(c);
+  return c;
+}
+
+async function settle(c: Cluster): Promise<void> {
+  await Promise.all(c.engines().map((e) => c.validate(e)));
+  await flush();
+}
+
+afterEach(async () => {
+  for (const c of clusters.splice(0)) await c.close();
+  for (const s of servers.splice(0)) await s.stop();
+});
+
+describe('Cluster membership and validation', () => {
+  it('keeps a clone with a duplicated engine ID pending with Swarm wording, then admits it once the original goes', async () => {
+    const clock = new ManualClock();
+    const a = await fake({ ID: 'SAME:ID', Name: 'a' });
+    const b = await fake({ ID: 'SAME:ID', Name: 'b' });
+    const c = cluster(clock);
+    await c.updateEntries([a.addr, b.addr]);
+    await settle(c);
+    const states = c
+      .engines()
+      .map((e) => e.state)
+      .sort();
+    expect(states).toEqual(['healthy', 'pending']);
+    const clone = c.engines().find((e) => e.state === 'pending')!;
+    const original = c.engines().find((e) => e.state === 'healthy')!;
+    expect(clone.lastError).toBe(
+      `ID duplicated. SAME:ID shared by this node ${clone.addr} and another node ${original.addr}`,
+    );
+    expect(c.info().nodes.find((n) => n.addr === clone.addr)?.status).toBe('Pending');
+
+    await c.updateEntries([clone.addr]);
+    expect(c.engines()).toEqual([clone]);
+    // failureCount 1 → retried once its last attempt is 2^1 + 30 s old, checked every 10 s
+    await clock.advance(30_000);
+    await flush();
+    expect(clone.state).toBe('pending');
+    await clock.advance(10_000);
+    await settle(c);
+    expect(clone.state).toBe('healthy');
+    expect(clone.lastError).toBe('');
+  });
+
+  it('rejects an engine reporting no CPUs or memory as not a Docker Engine', async () => {
+    const s = await fake({ NCPU: 0 });
+    const c = cluster();
+    await c.updateEntries([s.addr]);
+    await settle(c);
+    const e = c.engines()[0]!;
+    expect(e.state).toBe('pending');
+    expect(e.lastError).toMatch(/make sure 127\.0\.0\.1:\d+ is a Docker Engine, not a Swarm manager$/);
+  });
+
+  it('retries an unreachable pending engine on the 2^failures + 30 s schedule', async () => {
+    const clock = new ManualClock();
+    const s = new FakeEngineServer({ Name: 'late' });
+    servers.push(s);
+    await s.start();
+    const port = s.port;
+    await s.stop();
+    const c = cluster(clock);
+    await c.updateEntries([`127.0.0.1:${port}`]);
+    await settle(c);
+    const e = c.engines()[0]!;
+    expect(e.state).toBe('pending');
+    expect(e.failureCount).toBe(2); // /info and /version both refused
+    expect(e.lastError).toContain('connection refused');
+    await s.start(port);
+    await clock.advance(30_000);
+    expect(e.state).toBe('pending');
+    await clock.advance(10_000);
+    await settle(c);
+    expect(e.state).toBe('healthy');
+    expect(e.name).toBe('late');
+    expect(c.events.listenerCount).toBe(0);
+  });
+
+  it('emits engine_connect and engine_disconnect with node info', async () => {
+    const s = await fake({ ID: 'AAAA:1', Name: 'n1' });
+    const c = cluster();
+    const seen: string[] = [];
+    c.events.subscribe((ev) => seen.push(`${ev.swarm}:${ev.message.node.Name}:${ev.message.from}`));
+    await c.updateEntries([s.addr]);
+    await settle(c);
+    await c.updateEntries([]);
+    expect(seen).toEqual(['engine_connect:n1:swarm node:n1', 'engine_disconnect:n1:swarm node:n1']);
+    expect(c.engines()).toEqual([]);
+  });
+});
