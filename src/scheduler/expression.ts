@@ -1,11 +1,17 @@
 import { InvalidExpressionError } from './errors.js';
-import type { Expression } from './types.js';
+import type { Expression, Matcher } from './types.js';
 
 const KEY_RE = /^[a-z_][a-z0-9\-_.]+$/i;
 // Swarm's value grammar: an optional `=`, `!` or `/`, an optional soft marker, then the allowed characters.
 const VALUE_RE = /^[=!/]?~?[a-z0-9:\-_\s.*/()?+[\]\\^$|]+$/i;
 // RE2 flag groups at the start of a pattern (`(?i)`, `(?is)`), which JavaScript spells as RegExp flags.
 const RE2_FLAGS_RE = /^\(\?([a-zA-Z]+)\)/;
+// Characters with a regex meaning (value grammar excludes `{}`); `/` for the `/regex/` form.
+const REGEX_META_RE = /[\\^$.|?*+()[\]{}/]/;
+
+function literalMatcher(literal: string): Matcher {
+  return { literal, test: (s: string) => s === literal };
+}
 
 /**
  * Parses one `KEY OP VALUE` expression (constraint, affinity, whitelist) with classic Swarm's grammar (§1.11).
@@ -55,7 +61,14 @@ export function parseExpressions(texts: readonly string[]): Expression[] {
  *   because users' existing constraints rely on it (`node==node[12]`); a glob that is not a valid regex matches
  *   nothing.
  */
-export function compilePattern(value: string): RegExp | null {
+export function compilePattern(value: string): Matcher | null {
+  // Fast paths with the same meaning as the anchored glob: a literal, or a literal followed by one `*`.
+  if (!REGEX_META_RE.test(value)) return literalMatcher(value);
+  const star = value.indexOf('*');
+  if (star === value.length - 1 && !REGEX_META_RE.test(value.slice(0, -1)) && !value.startsWith('/')) {
+    const prefix = value.slice(0, -1);
+    return { test: (s: string) => s.startsWith(prefix) };
+  }
   try {
     if (value.length >= 2 && value.startsWith('/') && value.endsWith('/')) {
       let source = value.slice(1, -1);

@@ -118,7 +118,7 @@ describe('properties', () => {
           );
           const inFlight: { r: Reservation; req: ReturnType<typeof request> }[] = [];
           let releases = 0;
-        let finishes = 0;
+          let finishes = 0;
           for (const o of ops) {
             if (o.kind === 'create') {
               const req = request().cpus(o.cpus).mem(o.mem);
@@ -128,7 +128,7 @@ describe('properties', () => {
             } else if (inFlight.length > 0) {
               const [done] = inFlight.splice(o.pick % inFlight.length, 1);
               if (!done) continue;
-            finishes++;
+              finishes++;
               if (o.ok) {
                 const req = done.req.build();
                 const c = {

@@ -153,3 +153,13 @@ describe('Scheduler.decide', () => {
     expect(() => sched({ strategy: 'nope' })).toThrow(StrategyNotSupportedError);
   });
 });
+
+describe('Scheduler ranking size', () => {
+  it('carries the best 10 by default, or rankingLimit', () => {
+    const many = Array.from({ length: 30 }, (_, i) => node(`n${i}`).containers(i).build());
+    const d = sched().decide(request().build(), many);
+    expect(d.ok && d.ranking.map((r) => r.node.name)).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`));
+    const all = sched({ rankingLimit: Number.POSITIVE_INFINITY }).decide(request().build(), many);
+    expect(all.ok && all.ranking).toHaveLength(30);
+  });
+});

@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   readonly rng?: Rng;
   /** Per-filter cap on explanation lines in the failure message (all rejections stay in the data). Default 10. */
   readonly maxReasonsPerFilter?: number;
+  /** How many ranked candidates a successful decision carries (`Infinity` for all). Default 10. */
+  readonly rankingLimit?: number;
 }
 
 type PassResult = Decision;
@@ -40,6 +42,7 @@ export class Scheduler {
   readonly strategy: Strategy;
   readonly filters: readonly Filter[];
   readonly #maxReasons: number;
+  readonly #rankingLimit: number;
 
   constructor(opts: SchedulerOptions = {}) {
     const rng = opts.rng ?? defaultRng;
@@ -48,6 +51,7 @@ export class Scheduler {
     const fs = opts.filters ?? DEFAULT_FILTERS;
     this.filters = fs.map((f) => (typeof f === 'string' ? createFilters([f])[0]! : f));
     this.#maxReasons = opts.maxReasonsPerFilter ?? 10;
+    this.#rankingLimit = Math.max(1, opts.rankingLimit ?? 10);
   }
 
   /** Names of the active filters, in order, for `docker info`'s `Filters:` line. */
@@ -73,6 +77,7 @@ export class Scheduler {
     let current = candidates;
     for (let i = 0; i < this.filters.length; i++) {
       const filter = this.filters[i]!;
+      if (filter.needed?.(req, opts) === false) continue;
       const next: NodeSnapshot[] = [];
       for (const node of current) {
         const v = filter.check(req, node, opts);
@@ -90,22 +95,13 @@ export class Scheduler {
       }
       current = next;
     }
-    const ranking = this.strategy.rank(req, current);
+    const ranking = this.strategy.rank(req, current, this.#rankingLimit);
     if (ranking.length === 0) {
       for (const node of current) {
         const why = resourceShortfall(req, node) ?? 'no room';
         rejections.push({ node: node.name, filter: this.strategy.name, reason: why });
       }
       return { ok: false, message: NO_RESOURCES_MESSAGE + this.#explain(rejections), rejections };
-    }
-    if (ranking.length < current.length) {
-      const ranked = new Set(ranking.map((r) => r.node));
-      for (const node of current) {
-        if (!ranked.has(node)) {
-          const why = resourceShortfall(req, node) ?? 'no room';
-          rejections.push({ node: node.name, filter: this.strategy.name, reason: why });
-        }
-      }
     }
     return { ok: true, node: ranking[0]!.node, ranking, pass, rejections };
   }

@@ -86,10 +86,18 @@ export interface Expression {
   /** The original text, for messages (`region==~eu*`). */
   readonly text: string;
   /**
-   * Compiled matcher set by `parseExpression`: the anchored glob or the `/regex/`; `null` when the regex does not
-   * compile (then nothing matches). Absent on hand-built expressions, which `matchesAny` compiles on use.
+   * Compiled matcher set by `parseExpression`: the anchored glob or the `/regex/` (a `RegExp`, or a faster
+   * equivalent for plain literals and `prefix*` globs); `null` when the regex does not compile (then nothing
+   * matches). Absent on hand-built expressions, which `matchesAny` compiles on use.
    */
-  readonly pattern?: RegExp | null;
+  readonly pattern?: Matcher | null;
+}
+
+/** A compiled expression value. `RegExp` is one; `literal` is set when the value matches only itself. */
+export interface Matcher {
+  test(value: string): boolean;
+  /** Set when the matcher is plain string equality with this text (lets filters use set lookups). */
+  readonly literal?: string;
 }
 
 /** What a container create asks of the scheduler. */
@@ -128,6 +136,11 @@ export interface Filter {
   check(req: PlacementRequest, node: NodeSnapshot, opts: { readonly soft: boolean }): Verdict;
   /** What this filter was asked for, for the "unable to find a node" message (`port 80 (Bridge mode)`). */
   describe(req: PlacementRequest, opts: { readonly soft: boolean }): string;
+  /**
+   * Optional shortcut: `false` when this request gives the filter nothing to check in this pass, so every node
+   * would pass and the scheduler may skip the per-node loop. Absent = always run.
+   */
+  needed?(req: PlacementRequest, opts: { readonly soft: boolean }): boolean;
 }
 
 /** A node with its strategy score, best first. */
@@ -143,7 +156,12 @@ export interface RankedNode {
 export interface Strategy {
   /** Wire name (`spread`, `binpack`, `random`). */
   readonly name: string;
-  rank(req: PlacementRequest, nodes: readonly NodeSnapshot[]): RankedNode[];
+  /**
+   * Ranks `nodes` best first. With `limit`, only the best `limit` nodes are returned (same order as a full ranking
+   * would give them); the scheduler uses it so a decision at 1,000 nodes does not sort and describe every node.
+   * An empty result means no node can take the request.
+   */
+  rank(req: PlacementRequest, nodes: readonly NodeSnapshot[], limit?: number): RankedNode[];
 }
 
 /** Why one node was rejected, by which filter, in which pass. */
@@ -158,7 +176,10 @@ export type Decision =
   | {
       readonly ok: true;
       readonly node: NodeSnapshot;
-      /** Every ranked candidate, best first, so `explain` and the dashboard can show the scores. */
+      /**
+       * The best candidates with their scores, best first (up to the scheduler's `rankingLimit`, default 10), so
+       * `explain` and the dashboard can show why the first one won.
+       */
       readonly ranking: readonly RankedNode[];
       /** 1 or 2 (2 = soft rules were dropped). */
       readonly pass: 1 | 2;

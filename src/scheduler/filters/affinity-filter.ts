@@ -33,17 +33,35 @@ function why(e: Expression): string {
   return e.op === '==' ? `no container label ${e.key} matches` : `a container label ${e.key} matches`;
 }
 
+/** The values of one key on one node, as a list (for patterns) and a set (for literals). */
+interface Values {
+  readonly list: readonly string[];
+  readonly set: ReadonlySet<string>;
+}
+
 /**
  * `affinity`: `affinity:container==X`, `affinity:image==X`, or `affinity:LABEL==X` over the labels of the node's
  * containers. `==` passes if any value matches, `!=` if none does. Soft (`~`) expressions only apply in pass 1.
+ *
+ * Node snapshots are immutable, so the values of a key are computed once per snapshot and kept in a per-instance
+ * `WeakMap` memo (no shared state; dropped with the snapshot). Literal values are then a set lookup.
  */
 export class AffinityFilter implements Filter {
   readonly name = 'affinity';
+  readonly #memo = new WeakMap<NodeSnapshot, Map<string, Values>>();
+
+  needed(req: PlacementRequest, opts: { readonly soft: boolean }): boolean {
+    return req.affinities.some((e) => opts.soft || !e.soft);
+  }
 
   check(req: PlacementRequest, node: NodeSnapshot, opts: { readonly soft: boolean }): Verdict {
     for (const e of req.affinities) {
       if (e.soft && !opts.soft) continue;
-      if (!matchesAny(e, affinityValues(e.key, node))) {
+      const values = this.#values(node, e.key);
+      const literal = e.pattern?.literal;
+      const ok =
+        literal !== undefined ? values.set.has(literal) === (e.op === '==') : matchesAny(e, values.list);
+      if (!ok) {
         return { ok: false, reason: `${formatExpression(e)}${e.soft ? ' (soft)' : ''}: ${why(e)}` };
       }
     }
@@ -52,5 +70,20 @@ export class AffinityFilter implements Filter {
 
   describe(req: PlacementRequest): string {
     return req.affinities.map(formatExpression).join(' ');
+  }
+
+  #values(node: NodeSnapshot, key: string): Values {
+    let byKey = this.#memo.get(node);
+    if (!byKey) {
+      byKey = new Map();
+      this.#memo.set(node, byKey);
+    }
+    let v = byKey.get(key);
+    if (!v) {
+      const list = affinityValues(key, node);
+      v = { list, set: new Set(list) };
+      byKey.set(key, v);
+    }
+    return v;
   }
 }

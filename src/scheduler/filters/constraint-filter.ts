@@ -11,6 +11,10 @@ const PASS: Verdict = { ok: true };
 export class ConstraintFilter implements Filter {
   readonly name = 'constraint';
 
+  needed(req: PlacementRequest, opts: { readonly soft: boolean }): boolean {
+    return req.constraints.some((e) => opts.soft || !e.soft);
+  }
+
   check(req: PlacementRequest, node: NodeSnapshot, opts: { readonly soft: boolean }): Verdict {
     for (const e of req.constraints) {
       if (e.soft && !opts.soft) continue;

@@ -17,6 +17,11 @@ function refOf(spec: string): string {
 export class DependencyFilter implements Filter {
   readonly name = 'dependency';
 
+  needed(req: PlacementRequest): boolean {
+    const d = req.dependencies;
+    return d.volumesFrom.length > 0 || d.links.length > 0 || d.netContainer !== undefined;
+  }
+
   check(req: PlacementRequest, node: NodeSnapshot): Verdict {
     const { volumesFrom, links, netContainer } = req.dependencies;
     const missing: string[] = [];

@@ -24,15 +24,35 @@ function collides(wanted: PortBinding, held: PortBinding): boolean {
   );
 }
 
-function holder(c: ContainerSnapshot, wanted: PortBinding): PortBinding | undefined {
-  // Requested bindings cover stopped and pending containers; published ports cover dynamic `-p 80` ones.
-  for (const b of c.requestedPorts) if (collides(wanted, b)) return b;
-  for (const b of c.publishedPorts) if (collides(wanted, b)) return b;
-  return undefined;
-}
-
 function label(c: ContainerSnapshot): string {
   return c.names[0] ?? c.id.slice(0, 12);
+}
+
+/** Host ports held on one node: host port → bindings (with their container) that hold it. */
+interface PortIndex {
+  readonly byHostPort: ReadonlyMap<string, readonly { binding: PortBinding; container: ContainerSnapshot }[]>;
+  /** Exposed port key → a host-network container exposing it. */
+  readonly hostNet: ReadonlyMap<string, ContainerSnapshot>;
+}
+
+function indexOf(node: NodeSnapshot): PortIndex {
+  const byHostPort = new Map<string, { binding: PortBinding; container: ContainerSnapshot }[]>();
+  const hostNet = new Map<string, ContainerSnapshot>();
+  const add = (binding: PortBinding, container: ContainerSnapshot) => {
+    // Bindings without a host port (`-p 80`, `-P`) are dynamic: they hold nothing until published.
+    if (binding.hostPort === '') return;
+    const list = byHostPort.get(binding.hostPort);
+    if (list) list.push({ binding, container });
+    else byHostPort.set(binding.hostPort, [{ binding, container }]);
+  };
+  for (const c of node.containers) {
+    // Requested bindings cover stopped and pending containers; published ports cover dynamic `-p 80` ones.
+    for (const b of c.requestedPorts) add(b, c);
+    for (const b of c.publishedPorts) add(b, c);
+    if (c.networkMode === 'host')
+      for (const key of c.exposedPorts) if (!hostNet.has(key)) hostNet.set(key, c);
+  }
+  return { byHostPort, hostNet };
 }
 
 /**
@@ -44,28 +64,36 @@ function label(c: ContainerSnapshot): string {
  *
  * Host mode: for each exposed port key of the request, a node is rejected when another host-network container on it
  * exposes the same key.
+ *
+ * Each immutable node snapshot is indexed once (per-instance `WeakMap` memo).
  */
 export class PortFilter implements Filter {
   readonly name = 'port';
+  readonly #memo = new WeakMap<NodeSnapshot, PortIndex>();
+
+  needed(req: PlacementRequest): boolean {
+    if (req.networkMode === 'host') return req.exposedPorts.length > 0;
+    return req.portBindings.some((b) => b.hostPort !== '');
+  }
 
   check(req: PlacementRequest, node: NodeSnapshot): Verdict {
+    if (!this.needed(req)) return PASS;
+    let index = this.#memo.get(node);
+    if (!index) {
+      index = indexOf(node);
+      this.#memo.set(node, index);
+    }
     if (req.networkMode === 'host') {
-      if (req.exposedPorts.length === 0) return PASS;
-      for (const c of node.containers) {
-        if (c.networkMode !== 'host') continue;
-        for (const key of req.exposedPorts) {
-          if (c.exposedPorts.includes(key)) {
-            return { ok: false, reason: `port ${key} used by host-network container ${label(c)}` };
-          }
-        }
+      for (const key of req.exposedPorts) {
+        const c = index.hostNet.get(key);
+        if (c) return { ok: false, reason: `port ${key} used by host-network container ${label(c)}` };
       }
       return PASS;
     }
     for (const wanted of req.portBindings) {
       if (wanted.hostPort === '') continue;
-      for (const c of node.containers) {
-        const b = holder(c, wanted);
-        if (b) {
+      for (const { binding: b, container: c } of index.byHostPort.get(wanted.hostPort) ?? []) {
+        if (collides(wanted, b)) {
           const ip = b.hostIp === '' ? '0.0.0.0' : b.hostIp;
           return {
             ok: false,

@@ -10,6 +10,10 @@ const PASS: Verdict = { ok: true };
 export class WhitelistFilter implements Filter {
   readonly name = 'whitelist';
 
+  needed(req: PlacementRequest, opts: { readonly soft: boolean }): boolean {
+    return req.whitelists.some((e) => opts.soft || !e.soft);
+  }
+
   check(req: PlacementRequest, node: NodeSnapshot, opts: { readonly soft: boolean }): Verdict {
     for (const e of req.whitelists) {
       if (e.soft && !opts.soft) continue;

@@ -15,11 +15,7 @@ export class BinpackStrategy implements Strategy {
     this.#rng = opts.rng ?? defaultRng;
   }
 
-  rank(req: PlacementRequest, nodes: readonly NodeSnapshot[]): RankedNode[] {
-    const weighted = weighNodes(req, nodes, BINPACK_HEALTH_FACTOR, this.#rng);
-    weighted.sort(
-      (a, b) => b.weight - a.weight || b.node.containers.length - a.node.containers.length || a.tie - b.tie,
-    );
-    return toRanking(weighted);
+  rank(req: PlacementRequest, nodes: readonly NodeSnapshot[], limit?: number): RankedNode[] {
+    return toRanking(weighNodes(req, nodes, BINPACK_HEALTH_FACTOR, this.#rng, false), limit);
   }
 }

@@ -13,14 +13,22 @@ export class RandomStrategy implements Strategy {
     this.#rng = opts.rng ?? defaultRng;
   }
 
-  rank(_req: PlacementRequest, nodes: readonly NodeSnapshot[]): RankedNode[] {
+  rank(
+    _req: PlacementRequest,
+    nodes: readonly NodeSnapshot[],
+    limit = Number.POSITIVE_INFINITY,
+  ): RankedNode[] {
+    // Fisher–Yates from the front: the first k positions are a uniform random k-permutation after k steps.
     const out = nodes.slice();
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.#rng() * (i + 1));
+    const k = Math.min(limit, out.length);
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(this.#rng() * (out.length - i));
       const t = out[i]!;
       out[i] = out[j]!;
       out[j] = t;
     }
-    return out.map((node, i) => ({ node, score: i, components: { containers: node.containers.length } }));
+    return out
+      .slice(0, k)
+      .map((node, i) => ({ node, score: i, components: { containers: node.containers.length } }));
   }
 }

@@ -15,11 +15,7 @@ export class SpreadStrategy implements Strategy {
     this.#rng = opts.rng ?? defaultRng;
   }
 
-  rank(req: PlacementRequest, nodes: readonly NodeSnapshot[]): RankedNode[] {
-    const weighted = weighNodes(req, nodes, SPREAD_HEALTH_FACTOR, this.#rng);
-    weighted.sort(
-      (a, b) => a.weight - b.weight || a.node.containers.length - b.node.containers.length || a.tie - b.tie,
-    );
-    return toRanking(weighted);
+  rank(req: PlacementRequest, nodes: readonly NodeSnapshot[], limit?: number): RankedNode[] {
+    return toRanking(weighNodes(req, nodes, SPREAD_HEALTH_FACTOR, this.#rng, true), limit);
   }
 }

@@ -176,3 +176,26 @@ describe('strategy registry', () => {
     );
   });
 });
+
+describe('ranking limit', () => {
+  it.each(['spread', 'binpack'])('%s: the best k equal the prefix of the full ranking', (name) => {
+    const nodes = Array.from({ length: 40 }, (_, i) =>
+      node(`n${i}`)
+        .cpus(8)
+        .containers(i % 5)
+        .health(i % 7 === 0 ? 50 : 100)
+        .container(container().cpus(i % 4))
+        .build(),
+    );
+    const full = createStrategy(name, { rng: seededRng(4) }).rank(request().cpus(1).build(), nodes);
+    for (const k of [1, 3, 10, 39, 40, 100]) {
+      const top = createStrategy(name, { rng: seededRng(4) }).rank(request().cpus(1).build(), nodes, k);
+      expect(names(top)).toEqual(names(full).slice(0, k));
+    }
+  });
+
+  it('random: k first positions', () => {
+    const nodes = ['a', 'b', 'c', 'd'].map((n) => node(n).build());
+    expect(new RandomStrategy({ rng: seededRng(1) }).rank(request().build(), nodes, 2)).toHaveLength(2);
+  });
+});

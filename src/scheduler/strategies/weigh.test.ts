@@ -43,7 +43,7 @@ describe('weighNodes (integer arithmetic of §1.9)', () => {
       .cpus(rc)
       .mem(rm * 1024 ** 2)
       .build();
-    const [w] = weighNodes(req, [n], -10, rng);
+    const [w] = weighNodes(req, [n], -10, rng, true);
     expect(w).toMatchObject({ cpu, memory: mem, health: -10 * h, weight: cpu + mem - 10 * h });
   });
 
@@ -58,7 +58,7 @@ describe('weighNodes (integer arithmetic of §1.9)', () => {
   ])('drops: %s', (_t, rc, rm) => {
     const n = node('n').cpus(4).mem('1g').container(container().cpus(2).mem('512m')).build();
     const req = request().cpus(rc).mem(rm).build();
-    expect(weighNodes(req, [n], 10, rng)).toEqual([]);
+    expect(weighNodes(req, [n], 10, rng, false)).toEqual([]);
     expect(resourceShortfall(req, n)).toMatch(/needs/);
   });
 
@@ -67,11 +67,11 @@ describe('weighNodes (integer arithmetic of §1.9)', () => {
       .cpus(2)
       .container(container().cpus(1).state('exited'), container().cpus(1).state('pending'))
       .build();
-    expect(weighNodes(request().cpus(1).build(), [n], 10, rng)).toEqual([]);
+    expect(weighNodes(request().cpus(1).build(), [n], 10, rng, false)).toEqual([]);
   });
 
   it('an already overbooked dimension that is not requested does not matter', () => {
     const n = node('n').cpus(1).container(container().cpus(3)).build();
-    expect(weighNodes(request().mem('1m').build(), [n], 10, rng)).toHaveLength(1);
+    expect(weighNodes(request().mem('1m').build(), [n], 10, rng, false)).toHaveLength(1);
   });
 });

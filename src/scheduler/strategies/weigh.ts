@@ -33,13 +33,15 @@ export function usedResources(node: NodeSnapshot): { cpus: number; memory: numbe
  * a node smaller than the request is skipped; cpu = 100 without a CPU request, else trunc((used+req)*100/total);
  * memory likewise; a node with either score above 100 is dropped (and, unlike Swarm, one where used+req would
  * exceed the total at all); weight = cpu + memory + factor × health.
- * Returns the survivors unsorted; each carries a tie-break drawn from `rng` so full ties end up in random order.
+ * Returns the survivors unsorted with a sort key `order`: weight then container count, ascending (spread) or
+ * descending (binpack), then a tie-break drawn from `rng` so full ties end up in random order.
  */
 export function weighNodes(
   req: PlacementRequest,
   nodes: readonly NodeSnapshot[],
   factor: number,
   rng: Rng,
+  ascending: boolean,
 ): WeightedNode[] {
   const out: WeightedNode[] = [];
   for (const node of nodes) {
@@ -57,7 +59,11 @@ export function weighNodes(
     }
     if (cpu > 100 || memory > 100) continue;
     const health = factor * node.healthIndicator;
-    out.push({ node, weight: cpu + memory + health, cpu, memory, health, tie: rng() });
+    const weight = cpu + memory + health;
+    // One number orders by weight, then container count, then the random tie-break in [0, 1): exact while
+    // |weight| and the count stay below 2^20 (weights are within ±1,200), with ~2^-22 left for the tie.
+    const primary = weight * 2 ** 20 + node.containers.length;
+    out.push({ node, weight, cpu, memory, health, order: (ascending ? primary : -primary) + rng() });
   }
   return out;
 }
@@ -69,13 +75,31 @@ export interface WeightedNode {
   readonly cpu: number;
   readonly memory: number;
   readonly health: number;
-  /** Random tie-break for nodes equal in weight and container count. */
-  readonly tie: number;
+  /** Sort key, lower = better: weight then container count (ascending or descending), then a random tie-break. */
+  readonly order: number;
 }
 
-/** Converts sorted weighted nodes into the scheduler's ranking. */
-export function toRanking(sorted: readonly WeightedNode[]): RankedNode[] {
-  return sorted.map((w) => ({
+/**
+ * The best `limit` weighted nodes (all when absent) by their key, best first, as the scheduler's ranking. A small
+ * limit is a single linear pass keeping a sorted top list, so 1,000 nodes are never fully sorted.
+ */
+export function toRanking(weighted: WeightedNode[], limit = Number.POSITIVE_INFINITY): RankedNode[] {
+  let best: WeightedNode[];
+  if (limit >= weighted.length) {
+    best = weighted.sort((a, b) => a.order - b.order);
+  } else {
+    best = [];
+    for (const w of weighted) {
+      if (best.length === limit && w.order >= best[limit - 1]!.order) continue;
+      let i = best.length === limit ? limit - 1 : best.length;
+      while (i > 0 && best[i - 1]!.order > w.order) {
+        best[i] = best[i - 1]!;
+        i--;
+      }
+      best[i] = w;
+    }
+  }
+  return best.map((w) => ({
     node: w.node,
     score: w.weight,
     components: { cpu: w.cpu, memory: w.memory, health: w.health, containers: w.node.containers.length },
