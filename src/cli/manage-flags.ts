@@ -39,7 +39,7 @@ export const MANAGE_VALUE_FLAGS: ReadonlySet<string> = new Set([
 
 /**
  * Rewrites Go-flag spellings that commander does not read, so scripts written for `swarm manage` work unchanged:
- * single-dash long flags (`-tlsverify`, `-host=x`) become `--tlsverify`, `--host=x`; boolean flags given a value
+ * single-dash long flags (`-tlsverify`, `-host=x`) become `--tlsverify`, `--host=x`; `-H=x` becomes `-H x`; boolean flags given a value
  * (`--tls=true`, `--tlsverify=false`) become the bare flag or disappear. Arguments after `--` are untouched.
  */
 export function normalizeGoArgv(argv: readonly string[]): string[] {
@@ -52,6 +52,11 @@ export function normalizeGoArgv(argv: readonly string[]): string[] {
       continue;
     }
     let a = arg;
+    const shortEq = /^-([Hflc])=(.*)$/.exec(a);
+    if (shortEq) {
+      out.push(`-${shortEq[1]}`, shortEq[2] as string);
+      continue;
+    }
     const single = /^-([a-z][a-z0-9-]+)(=.*)?$/.exec(a);
     if (
       single &&

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import {
+  NoSuchContainerError as ClusterNoSuchContainer,
+  NameConflictError,
+  NoNodeAvailableError,
+} from '../cluster/index.js';
+import { EngineRequestError, EngineUnreachableError } from '../engine/index.js';
+import { renderError } from './error-handler.js';
+import {
+  ContainerNameConflictError,
+  MalformedJsonError,
+  NoSuchContainerError,
+  NoSuchExecError,
+  NoSuchImageError,
+  NoSuchNetworkError,
+  NoSuchRouteError,
+  NoSuchVolumeError,
+  NotSupportedInClusterError,
+} from './errors.js';
+
+// Statuses the Docker Engine answers for the same conditions.
+const table: [string, unknown, number][] = [
+  ['no such container', new NoSuchContainerError('x'), 404],
+  ['no such container (cluster)', new ClusterNoSuchContainer('x'), 404],
+  ['no such exec', new NoSuchExecError('x'), 404],
+  ['no such image', new NoSuchImageError('x'), 404],
+  ['no such network', new NoSuchNetworkError('x'), 404],
+  ['no such volume', new NoSuchVolumeError('x'), 404],
+  ['no route', new NoSuchRouteError(), 404],
+  ['name conflict', new ContainerNameConflictError('/web', 'abc'), 409],
+  ['name conflict (cluster)', new NameConflictError('/web', 'abc'), 409],
+  ['malformed JSON', new MalformedJsonError('bad'), 400],
+  ['no node fits', new NoNodeAvailableError('Unable to find a node'), 500],
+  ['engine error keeps its status', new EngineRequestError(409, 'is not running'), 409],
+  ['engine 304 becomes 500', new EngineRequestError(304, 'odd'), 500],
+  ['engine unreachable', new EngineUnreachableError('1.2.3.4:2376', 'refused'), 500],
+  ['viz refused', new NotSupportedInClusterError(), 501],
+  ['a bug', new TypeError('oops'), 500],
+  ['a thrown string', 'weird', 500],
+];
+
+describe('renderError', () => {
+  it.each(table)('%s → %i', (_name, err, status) => {
+    expect(renderError(err).status).toBe(status);
+  });
+
+  it('keeps the message', () => {
+    expect(renderError(new NoSuchContainerError('web')).message).toBe('No such container: web');
+    expect(renderError(new NotSupportedInClusterError()).message).toBe('Not supported in clustering mode.');
+  });
+});

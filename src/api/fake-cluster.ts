@@ -1,0 +1,56 @@
+import type { EngineClient } from '../engine/index.js';
+import type { ApiCluster, ApiContainer, ApiNode, EngineContainerSummary } from './cluster-port.js';
+
+/** Builds an {@link ApiNode} for unit tests (no engine behind it: `client` throws if used). */
+export function fakeNode(over: Partial<ApiNode> & { name: string }): ApiNode {
+  return {
+    id: `${over.name.toUpperCase()}:ID`,
+    addr: '10.0.0.1:2376',
+    ip: '10.0.0.1',
+    state: 'healthy',
+    error: '',
+    updatedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+    serverVersion: '20.10.24',
+    totalCpus: 2,
+    totalMemory: 2 * 1024 ** 3,
+    usedCpus: 0,
+    usedMemory: 0,
+    labels: { storagedriver: 'overlay2' },
+    client: undefined as unknown as EngineClient,
+    ...over,
+  };
+}
+
+/** Builds a cached container summary for unit tests. */
+export function fakeContainer(
+  node: ApiNode,
+  over: Partial<EngineContainerSummary> & { Id: string },
+): ApiContainer {
+  const summary: EngineContainerSummary = {
+    Names: [`/${over.Id.slice(0, 4)}`],
+    Image: 'bb',
+    Created: 1000,
+    State: 'running',
+    Status: 'Up 2 minutes',
+    Labels: {},
+    Ports: [],
+    ...over,
+  };
+  return { node, id: over.Id, summary };
+}
+
+/** A read-only {@link ApiCluster} over fixed nodes and containers, for unit tests of pure API logic. */
+export function fakeCluster(nodes: ApiNode[], containers: ApiContainer[] = []): ApiCluster {
+  return {
+    nodes: () => nodes,
+    containers: () => containers,
+    container: (ref) => containers.find((c) => c.id.startsWith(ref) || c.summary.Names.includes(`/${ref}`)),
+    createContainer: () => Promise.reject(new Error('not in a fake')),
+    refreshContainer: () => Promise.resolve(),
+    refreshNode: () => Promise.resolve(),
+    pickNode: () => nodes[0] as ApiNode,
+    subscribe: () => () => undefined,
+    imageCount: () => 3,
+    scheduler: () => ({ strategy: 'spread', filters: ['health', 'port'] }),
+  };
+}

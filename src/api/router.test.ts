@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ApiRouter } from './router.js';
+import { allRoutes } from './routes/index.js';
+
+const router = new ApiRouter(allRoutes());
+
+describe('ApiRouter', () => {
+  it.each([
+    ['GET', '/_ping'],
+    ['HEAD', '/_ping'],
+    ['GET', '/v1.41/_ping'],
+    ['GET', '/v1.24/info'],
+    ['GET', '/version'],
+    ['GET', '/events'],
+    ['GET', '/v1.41/containers/json'],
+    ['POST', '/v1.41/containers/create'],
+    ['GET', '/v1.41/containers/node-1/web/json'],
+    ['POST', '/containers/abc/start'],
+    ['DELETE', '/v1.50/containers/abc'],
+    ['POST', '/v1.41/exec/abc/start'],
+    ['GET', '/images/json'],
+    ['GET', '/images/library/bb:latest/json'],
+    ['POST', '/images/load'],
+    ['GET', '/networks'],
+    ['DELETE', '/networks/node-1/nw'],
+    ['GET', '/volumes/node-1/v1'],
+    ['POST', '/build'],
+    ['POST', '/commit'],
+  ])('routes %s %s', (method, url) => {
+    expect(router.match(method, url)).toBeDefined();
+  });
+
+  it.each([
+    ['GET', '/swarm'],
+    ['GET', '/v1.41/services'],
+    ['GET', '/nodes'],
+    ['GET', '/tasks'],
+    ['GET', '/secrets'],
+    ['GET', '/configs'],
+    ['GET', '/plugins'],
+    ['GET', '/system/df'],
+    ['POST', '/v1.41/containers/prune'],
+    ['GET', '/distribution/bb/json'],
+  ])('refuses %s %s with no route (404)', (method, url) => {
+    const m = router.match(method, url);
+    // containers/prune falls into the container wildcard, whose handler answers 404 for an unknown action
+    if (m) expect(m.path).toBe('/containers/prune');
+    else expect(m).toBeUndefined();
+  });
+
+  it('strips the version prefix and keeps the query', () => {
+    const m = router.match('GET', '/v1.41/containers/json?all=1&limit=2');
+    expect(m?.version).toBe('1.41');
+    expect(m?.path).toBe('/containers/json');
+    expect(m?.query.get('limit')).toBe('2');
+  });
+
+  it('gives the wildcard rest for node/name references', () => {
+    expect(router.match('GET', '/containers/node-1/web/json')?.params['*']).toBe('node-1/web/json');
+  });
+});
