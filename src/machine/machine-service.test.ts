@@ -62,7 +62,7 @@ describe('MachineService.create', () => {
     expect(rec.HostOptions.EngineOptions.Labels).toEqual(['zone=a']);
     expect(rec.HostOptions.AuthOptions.ServerCertSANs).toEqual(['extra.example']);
     expect(world.provisioned[0]?.auth.serverCert).toBe(join(dir, 'server.pem'));
-    expect((await svc.load('m1')).record.Driver.IPAddress).toBe('10.231.0.10');
+    expect((await svc.load('m1')).record.Driver.IPAddress).toBe('127.231.0.10');
   });
 
   it.each<FakeFailStep | 'engine'>(['create', 'ip', 'provision', 'engine'])(
@@ -134,7 +134,7 @@ describe('MachineService.create', () => {
     const { readFileSync } = await import('node:fs');
     const cert = new X509Certificate(readFileSync(join(svc.store.machineDir('mst'), 'server.pem')));
     expect(cert.keyUsage).toContain('1.3.6.1.5.5.7.3.2');
-    expect(cert.subjectAltName).toContain('IP Address:10.231.0.10');
+    expect(cert.subjectAltName).toContain('IP Address:127.231.0.10');
   });
 });
 
@@ -170,13 +170,13 @@ describe('MachineService life cycle', () => {
     const svc = service(world);
     await svc.create(req('rg'));
     const m = world.machines.get('rg');
-    if (m) m.ip = '10.231.0.99';
+    if (m) m.ip = '127.231.0.99';
     const { X509Certificate } = await import('node:crypto');
     const { readFileSync } = await import('node:fs');
     const caBefore = readFileSync(join(svc.certDir, 'ca.pem'), 'utf8');
     await svc.regenerateCerts('rg');
     const cert = new X509Certificate(readFileSync(join(svc.store.machineDir('rg'), 'server.pem')));
-    expect(cert.subjectAltName).toContain('IP Address:10.231.0.99');
+    expect(cert.subjectAltName).toContain('IP Address:127.231.0.99');
     expect(readFileSync(join(svc.certDir, 'ca.pem'), 'utf8')).toBe(caBefore);
     await svc.regenerateCerts('rg', { clientCerts: true });
     const caAfter = readFileSync(join(svc.certDir, 'ca.pem'), 'utf8');

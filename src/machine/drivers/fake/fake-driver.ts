@@ -17,16 +17,18 @@ import { BaseDriver, flagString } from '../base-driver.js';
 /** Steps at which a {@link FakeWorld} can be told to fail. */
 export type FakeFailStep = 'preCreateCheck' | 'create' | 'ip' | 'provision' | 'remove';
 
-/** Shared state of every fake machine of one test: what exists, what ran, where to fail. */
+/** Shared state of every fake machine (IPs are loopback addresses 127.231.0.N, so nothing leaves the box) of one test: what exists, what ran, where to fail. */
 export class FakeWorld {
   readonly machines = new Map<string, { state: MachineState; ip: string }>();
   readonly calls: string[] = [];
   readonly provisioned: { engine: EngineOptions; auth: AuthPaths }[] = [];
   failAt: FakeFailStep | undefined;
+  /** Machines whose `state()` never answers (for `ls --timeout`). */
+  readonly hang = new Set<string>();
   private nextIp = 10;
 
   allocateIp(): string {
-    return `10.231.0.${this.nextIp++}`;
+    return `127.231.0.${this.nextIp++}`;
   }
 
   maybeFail(step: FakeFailStep, name: string): void {
@@ -97,6 +99,7 @@ export class FakeDriver extends BaseDriver {
   }
 
   async state(): Promise<MachineState> {
+    if (this.world.hang.has(this.ctx.machineName)) return new Promise<MachineState>(() => undefined);
     return this.world.machines.get(this.ctx.machineName)?.state ?? 'Error';
   }
 
