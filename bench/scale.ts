@@ -1,0 +1,214 @@
+/**
+ * Scale benchmark through the real manager: N `SimulatedEngine`s (default 1,000 × 30 containers) on loopback ports,
+ * `shoal manage` pointed at them through a file:// discovery list, then:
+ *   - `docker info` latency: `GET /info` on the manager, sequential, p50/p99 (plus a few real docker CLI runs);
+ *   - `docker run -d` latency, manager side: `POST /containers/create` (name check + scheduling + engine create)
+ *     and create+start, sequential, p50/p99;
+ *   - the manager's peak memory (VmHWM from /proc).
+ *
+ *   npm run build && npx tsc -p bench/tsconfig.json && \
+ *     node dist/.bench/bench/scale.js [--engines 1000] [--containers 30] [--infos 200] [--runs 100]
+ *
+ * Everything it starts (engines in this process, the manager child, the temp dir) is stopped in `finally`.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { Agent, request } from 'undici';
+import { SimulatedEngine } from './sim-engine/simulated-engine.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const ENGINES = Number(args.get('engines') ?? 1000);
+const CONTAINERS = Number(args.get('containers') ?? 30);
+const INFOS = Number(args.get('infos') ?? 200);
+const RUNS = Number(args.get('runs') ?? 100);
+const CONVERGE_S = Number(args.get('converge-timeout') ?? 600);
+const CLI = args.get('cli') ?? 'dist/cli/main.js';
+const DOCKER = args.get('docker') ?? '/usr/local/bin/docker';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor(s.length * p))]! * 10) / 10;
+}
+
+async function vm(pid: number): Promise<{ rss: number; hwm: number }> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+async function main(): Promise<void> {
+  const engines: SimulatedEngine[] = [];
+  const dir = await mkdtemp(join(tmpdir(), 'shs-scale-'));
+  const agent = new Agent({ connections: 8, keepAliveTimeout: 60_000 });
+  let manager: ChildProcess | undefined;
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < ENGINES; i += 50) {
+      const batch = Array.from(
+        { length: Math.min(50, ENGINES - i) },
+        (_, j) =>
+          new SimulatedEngine({
+            name: `sim-${i + j}`,
+            cpus: 4,
+            memory: 8 * 1024 ** 3,
+            labels: { region: ['eu', 'us', 'asia'][(i + j) % 3]! },
+            containers: CONTAINERS,
+          }),
+      );
+      await Promise.all(batch.map((e) => e.start()));
+      engines.push(...batch);
+    }
+    const list = join(dir, 'engines');
+    await writeFile(list, `${engines.map((e) => e.addr).join('\n')}\n`);
+    console.log(
+      `${ENGINES} simulated engines × ${CONTAINERS} containers up in ${Math.round(performance.now() - t0)} ms`,
+    );
+
+    const port = await freePort();
+    const host = `127.0.0.1:${port}`;
+    const t1 = performance.now();
+    manager = spawn(
+      process.execPath,
+      [CLI, 'manage', '-H', `tcp://${host}`, '--heartbeat', '5s', `file://${list}`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    manager.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    const pid = manager.pid!;
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      vm(pid)
+        .then((m) => {
+          peakRss = Math.max(peakRss, m.rss);
+        })
+        .catch(() => undefined);
+    }, 200);
+
+    const base = `http://${host}`;
+    const get = async (path: string) => {
+      const r = await request(`${base}${path}`, { dispatcher: agent });
+      const text = await r.body.text();
+      return { status: r.statusCode, text };
+    };
+    const want = ENGINES * CONTAINERS;
+    let seen = -1;
+    for (;;) {
+      if (manager.exitCode !== null) throw new Error(`manager exited ${manager.exitCode}: ${stderr}`);
+      if (performance.now() - t1 > CONVERGE_S * 1000)
+        throw new Error(`manager saw ${seen} of ${want} containers`);
+      try {
+        const r = await get('/info');
+        if (r.status === 200) {
+          seen = (JSON.parse(r.text) as { Containers?: number }).Containers ?? -1;
+          if (seen >= want) break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const converge = Math.round(performance.now() - t1);
+    console.log(`manager (pid ${pid}) sees ${seen} containers on ${ENGINES} engines after ${converge} ms`);
+
+    const infos: number[] = [];
+    for (let i = 0; i < INFOS; i++) {
+      const a = performance.now();
+      const r = await get('/info');
+      if (r.status !== 200) throw new Error(`/info ${r.status}: ${r.text}`);
+      infos.push(performance.now() - a);
+    }
+
+    const creates: number[] = [];
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = performance.now();
+      const r = await request(`${base}/containers/create?name=scale-${i}`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          Image: 'busybox',
+          Cmd: ['sleep', '1d'],
+          Env: i % 2 ? ['constraint:region==eu'] : [],
+        }),
+      });
+      const text = await r.body.text();
+      if (r.statusCode !== 201) throw new Error(`create ${r.statusCode}: ${text}`);
+      const b = performance.now();
+      const { Id } = JSON.parse(text) as { Id: string };
+      const s = await request(`${base}/containers/${Id}/start`, { method: 'POST', dispatcher: agent });
+      await s.body.text();
+      if (s.statusCode !== 204) throw new Error(`start ${s.statusCode}`);
+      creates.push(b - a);
+      runs.push(performance.now() - a);
+    }
+
+    const cli: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const a = performance.now();
+      await promisify(execFile)(DOCKER, ['-H', `tcp://${host}`, 'info'], { maxBuffer: 64 * 1024 * 1024 });
+      cli.push(performance.now() - a);
+    }
+    clearInterval(sampler);
+    const final = await vm(pid);
+    const rows = [
+      {
+        measure: 'GET /info (docker info), manager',
+        n: INFOS,
+        p50ms: pct(infos, 0.5),
+        p99ms: pct(infos, 0.99),
+      },
+      {
+        measure: 'POST /containers/create (scheduling + create)',
+        n: RUNS,
+        p50ms: pct(creates, 0.5),
+        p99ms: pct(creates, 0.99),
+      },
+      { measure: 'create + start (docker run -d)', n: RUNS, p50ms: pct(runs, 0.5), p99ms: pct(runs, 0.99) },
+      { measure: 'docker CLI `info` end to end', n: cli.length, p50ms: pct(cli, 0.5), p99ms: pct(cli, 0.99) },
+    ];
+    console.table(rows);
+    console.log(
+      `manager peak RSS ${Math.round(Math.max(peakRss, final.hwm))} MB (VmHWM ${Math.round(final.hwm)} MB), ` +
+        `converged in ${converge} ms`,
+    );
+  } finally {
+    if (manager && manager.exitCode === null) {
+      manager.kill('SIGTERM');
+      const exited = new Promise((r) => manager?.once('exit', r));
+      const t = setTimeout(() => manager?.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    await agent.close();
+    await Promise.all(engines.map((e) => e.stop()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
