@@ -1,8 +1,10 @@
+import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRequestError } from '../engine/errors.js';
+import { createCa, issueLeaf, readCa } from '../machine/certs/index.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { bootTestHosts, type TestHosts } from '../testkit/hosts.js';
 import { Cluster } from './cluster.js';
@@ -246,5 +248,69 @@ describe('Cluster against three real engines', () => {
     await waitFor('shc3 healthy again', () => back.state === 'healthy');
     expect(swarmEvents('engine_connect', 'shc3')).toBe(2);
     expect(cluster.container('affine').node).toBe(back);
+  });
+});
+
+describe('TLS between the manager and engines', () => {
+  /** A one-engine cluster against shc1 with the given TLS material; resolves once validation settled. */
+  async function against(tls: {
+    ca: string;
+    cert: string;
+    key: string;
+    verify: boolean;
+  }): Promise<{ state: string; name: string; lastError: string }> {
+    const c = new Cluster({
+      scheduler: new Scheduler(),
+      tls,
+      engineTimeoutMs: 5000,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      await c.updateEntries(addrs(['shc1']));
+      const e = c.engines()[0]!;
+      await c.validate(e);
+      return { state: e.state, name: e.name, lastError: e.lastError };
+    } finally {
+      await c.close();
+    }
+  }
+
+  it('accepts a manager certificate with serverAuth and clientAuth issued by the store CA', async () => {
+    const ca = await readCa(join(kit.certDir, 'ca.pem'), join(kit.certDir, 'ca-key.pem'));
+    const mgr = await issueLeaf(ca, {
+      organization: 'shoal manager',
+      serverAuth: true,
+      clientAuth: true,
+      hosts: ['127.0.0.1', 'localhost'],
+    });
+    const caPem = await readFile(join(kit.certDir, 'ca.pem'), 'utf8');
+    const e = await against({ ca: caPem, cert: mgr.certPem, key: mgr.keyPem, verify: true });
+    expect(e).toEqual({ state: 'healthy', name: 'shc1', lastError: '' });
+  });
+
+  it('explains an engine certificate from another CA and a client certificate the engine rejects', async () => {
+    const other = await createCa({ organization: 'elsewhere' });
+    const stranger = await issueLeaf(other, {
+      organization: 'stranger',
+      serverAuth: false,
+      clientAuth: true,
+    });
+    const own = (f: string) => readFile(join(kit.certDir, f), 'utf8');
+    const unknownCa = await against({
+      ca: other.certPem,
+      cert: await own('cert.pem'),
+      key: await own('key.pem'),
+      verify: true,
+    });
+    expect(unknownCa.state).toBe('pending');
+    expect(unknownCa.lastError).toContain('x509: certificate signed by unknown authority');
+    const rejected = await against({
+      ca: other.certPem,
+      cert: stranger.certPem,
+      key: stranger.keyPem,
+      verify: false,
+    });
+    expect(rejected.state).toBe('pending');
+    expect(rejected.lastError).toMatch(/bad certificate|unknown ca|connection reset/);
   });
 });

@@ -143,6 +143,24 @@ describe('helpers', () => {
     expect(engineMessage('', 502)).toBe('engine answered HTTP 502');
   });
 
+  it.each([
+    [
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      'x509: cannot validate certificate for 1.2.3.4 because it is not among its SANs',
+    ],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'x509: certificate signed by unknown authority'],
+    ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'allow clientAuth'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'the engine does not speak TLS'],
+  ])('explains TLS failure %s', (code, text) => {
+    expect(describeNetError('1.2.3.4:2376', Object.assign(new Error('x'), { code }))).toContain(text);
+  });
+
+  it('reports TLS against a plain-HTTP engine clearly', async () => {
+    const c = new EngineClient({ addr, tls: { cert: '', key: '', verify: false } });
+    await expect(c.json('GET', '/_ping')).rejects.toThrow(/does not speak TLS/);
+    await c.close();
+  });
+
   it('describes timeouts like Go', () => {
     const e = Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
     expect(describeNetError('1.2.3.4:2376', e)).toBe(

@@ -247,23 +247,40 @@ export function engineMessage(text: string, status: number): string {
   return t || `engine answered HTTP ${status}`;
 }
 
-/** A one-line description of a network-level failure, in the style of Go's net errors. */
+/** A one-line description of a network-level failure, in the style of Go's net errors, with TLS hints. */
 export function describeNetError(addr: string, e: Error & { code?: string }): string {
   const url = `http://${addr}`;
+  const host = splitAddr(addr).host;
+  const prefix = 'Cannot connect to the Docker engine endpoint';
   switch (e.code) {
     case 'ECONNREFUSED':
-      return `Cannot connect to the Docker engine endpoint: dial tcp ${addr}: connect: connection refused`;
+      return `${prefix}: dial tcp ${addr}: connect: connection refused`;
     case 'EHOSTUNREACH':
-      return `Cannot connect to the Docker engine endpoint: dial tcp ${addr}: connect: no route to host`;
+      return `${prefix}: dial tcp ${addr}: connect: no route to host`;
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return `Cannot connect to the Docker engine endpoint: dial tcp ${addr}: i/o timeout`;
+      return `${prefix}: dial tcp ${addr}: i/o timeout`;
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return `Get ${url}: net/http: request canceled (Client.Timeout exceeded while awaiting headers)`;
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
-      return `Cannot connect to the Docker engine endpoint ${addr}: connection reset (${e.message})`;
+      return `${prefix} ${addr}: connection reset (${e.message})`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `${prefix} ${addr}: x509: cannot validate certificate for ${host} because it is not among its SANs (regenerate the engine certificate with ${host} as a SAN)`;
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return `${prefix} ${addr}: x509: certificate signed by unknown authority (the engine certificate is not signed by --tlscacert)`;
+    case 'CERT_HAS_EXPIRED':
+      return `${prefix} ${addr}: x509: certificate has expired or is not yet valid`;
+    case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
+    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
+    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
+      return `${prefix} ${addr}: remote error: tls: bad certificate (the engine rejected the manager's certificate: it must be signed by the engine's CA and allow clientAuth)`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      return `${prefix} ${addr}: tls: first record does not look like a TLS handshake (the engine does not speak TLS)`;
     default:
-      return `Cannot connect to the Docker engine endpoint ${addr}: ${e.message}${e.code ? ` (${e.code})` : ''}`;
+      return `${prefix} ${addr}: ${e.message}${e.code ? ` (${e.code})` : ''}`;
   }
 }
