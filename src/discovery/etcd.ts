@@ -9,7 +9,7 @@ import {
   parseEtcdTarget,
 } from './etcd-client.js';
 import { validateHostPort } from './ranges.js';
-import { sleepUnlessAborted } from './sleep.js';
+import { raceAbort, sleepUnlessAborted } from './sleep.js';
 import { canonicalEntries, type Discovery, type DiscoveryOptions, sameEntries } from './types.js';
 
 /**
@@ -49,9 +49,14 @@ export class EtcdDiscovery implements Discovery {
 
   /** Reads the current list once. @throws DiscoveryUnavailableError when etcd cannot be reached. */
   async list(): Promise<string[]> {
+    return (await this.read()).entries;
+  }
+
+  private async read(): Promise<{ entries: string[]; nextRevision: string }> {
     try {
-      const values = await this.etcd().getAll().prefix(`${this.dir}/`).strings();
-      return canonicalEntries(Object.values(values).filter((v) => isHostPort(v)));
+      const res = await this.etcd().getAll().prefix(`${this.dir}/`).exec();
+      const values = res.kvs.map((kv) => kv.value.toString()).filter((v) => isHostPort(v));
+      return { entries: canonicalEntries(values), nextRevision: String(BigInt(res.header.revision) + 1n) };
     } catch (err) {
       throw new DiscoveryUnavailableError(`cannot list ${this.dir} in etcd: ${(err as Error).message}`, {
         cause: err,
@@ -73,7 +78,15 @@ export class EtcdDiscovery implements Discovery {
       const onAbort = (): void => wake?.();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        watcher = await this.etcd().watch().prefix(`${this.dir}/`).create();
+        // Read first (fails fast when etcd is down), then watch from the next revision so nothing is missed.
+        const first = await this.read();
+        if (!sameEntries(last, first.entries)) {
+          last = first.entries;
+          yield first.entries;
+        }
+        dirty = false;
+        const builder = this.etcd().watch().prefix(`${this.dir}/`).startRevision(first.nextRevision);
+        watcher = await raceAbort(builder.create(), signal, (w) => w.cancel());
         watcher.on('put', poke).on('delete', poke).on('connected', poke);
         watcher.on('error', (err) => {
           failure = err;
@@ -83,7 +96,7 @@ export class EtcdDiscovery implements Discovery {
           if (failure) throw failure;
           if (dirty) {
             dirty = false;
-            const entries = await this.list();
+            const entries = (await this.read()).entries;
             if (!sameEntries(last, entries)) {
               last = entries;
               yield entries;
@@ -96,6 +109,7 @@ export class EtcdDiscovery implements Discovery {
           wake = undefined;
         }
       } catch (err) {
+        if (signal.aborted) break;
         onError?.(err instanceof DiscoveryUnavailableError ? err : wrap(err));
         await sleepUnlessAborted(this.clock, this.opts.heartbeatMs, signal);
       } finally {

@@ -1,4 +1,5 @@
 import type { Etcd3, Watcher } from 'etcd3';
+import { raceAbort } from '../sleep.js';
 
 /** One change of a watched key. `lease` is etcd's lease ID ("0" when none). */
 export type KeyEvent = { type: 'put'; value: string; lease: string } | { type: 'delete' };
@@ -16,7 +17,7 @@ export async function* watchKey(
 ): AsyncIterable<KeyEvent> {
   const builder = client.watch().key(key);
   if (startRevision) builder.startRevision(startRevision);
-  const watcher: Watcher = await builder.create();
+  const watcher: Watcher = await raceAbort(builder.create(), signal, (w) => w.cancel());
   const queue: Array<KeyEvent | Error> = [];
   let wake: (() => void) | undefined;
   const push = (x: KeyEvent | Error): void => {
