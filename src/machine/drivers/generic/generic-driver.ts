@@ -12,7 +12,7 @@ import type {
 } from '../../driver.js';
 import { InvalidFlagError, PreCreateCheckError } from '../../errors.js';
 import { BaseDriver, flagInt, flagString } from '../base-driver.js';
-import { GenericProvisioner } from './generic-provisioner.js';
+import { GenericProvisioner, shQuote } from './generic-provisioner.js';
 import { type SshTarget, sshArgv, sshExec } from './ssh-client.js';
 
 /** Flags of the `generic` driver (an existing host reached over SSH). */
@@ -139,7 +139,7 @@ export class GenericDriver extends BaseDriver {
   }
 
   override async exec(argv: readonly string[], opts?: { readonly stdin?: string }): Promise<ExecResult> {
-    return sshExec(this.target(), argv.join(' '), opts?.stdin);
+    return sshExec(this.target(), argv.map(shQuote).join(' '), opts?.stdin);
   }
 
   override async shellArgv(cmd: readonly string[]): Promise<readonly string[]> {
