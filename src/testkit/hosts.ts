@@ -4,6 +4,19 @@
  * back their addresses, TLS environment and helpers. Every namespace, bridge and veth carries the caller's prefix,
  * so suites with different prefixes never collide; leftovers of an earlier crashed run with the same prefix are
  * swept before booting. Always call `dispose()` (in `afterAll`), which is safe after failures and when repeated.
+ *
+ * ```ts
+ * let th: TestHosts;
+ * beforeAll(async () => {
+ *   th = await bootTestHosts({ prefix: 'abc', subnet: '10.240.0.0/24', hosts: [{ name: 'abc-1' }, { name: 'abc-2' }] });
+ *   for (const h of th.hosts) await th.loadBusybox(h);
+ * });
+ * afterAll(() => th?.dispose());
+ * it('runs', async () => expect((await th.docker(th.hosts[0]!, ['run', '--rm', 'busybox', 'true'])).code).toBe(0));
+ * ```
+ *
+ * Needs root. Hosts get `.2`, `.3`, ... of the subnet in the order given; the bridge is `.1` (reachable from the
+ * test process). Host names are also their hostnames and engine names; namespaces are `<prefix>-<name>`.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';

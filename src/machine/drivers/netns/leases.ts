@@ -27,11 +27,19 @@ async function isStale(file: string): Promise<boolean> {
   );
 }
 
-/** Leases the first free host address of `subnet` on `bridge` for the namespace `ns`. */
-export async function leaseAddress(bridge: string, subnet: Subnet, ns: string): Promise<string> {
+/**
+ * Leases the first free host address of `subnet` on `bridge` for the namespace `ns`; with `only`, that address or
+ * nothing (a machine brought back after a reboot keeps its address). An address already leased to `ns` is reused.
+ */
+export async function leaseAddress(
+  bridge: string,
+  subnet: Subnet,
+  ns: string,
+  only?: string,
+): Promise<string> {
   const dir = leaseDir(bridge);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  for (const ip of hostAddresses(subnet)) {
+  for (const ip of only ? [only] : hostAddresses(subnet)) {
     const file = join(dir, ip);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -41,12 +49,17 @@ export async function leaseAddress(bridge: string, subnet: Subnet, ns: string): 
         return ip;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((await readFile(file, 'utf8').catch(() => '')).trim() === ns) return ip;
         if (attempt === 0 && (await isStale(file))) await rm(file, { force: true });
         else break;
       }
     }
   }
-  throw new SubnetExhaustedError(`No free address left in ${subnet.cidr} on bridge ${bridge}`);
+  throw new SubnetExhaustedError(
+    only
+      ? `Address ${only} on bridge ${bridge} is taken by another machine`
+      : `No free address left in ${subnet.cidr} on bridge ${bridge}`,
+  );
 }
 
 /** Gives the address back (idempotent). */

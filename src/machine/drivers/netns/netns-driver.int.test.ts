@@ -4,7 +4,10 @@ import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importBusybox } from '../../../images/busybox.js';
 import { bootTestHosts, runCommand, type TestHosts } from '../../../testkit/hosts.js';
-import { namespacePaths } from './namespaces.js';
+import { releaseAddress } from './leases.js';
+import { destroyNamespaces, namespacePaths } from './namespaces.js';
+import type { NetnsDriver } from './netns-driver.js';
+import { unplugVeth } from './network.js';
 
 // Three real hosts shared by the whole file (prefix shn, subnet 10.232.0.0/24); torn down even after failures.
 let th: TestHosts;
@@ -140,6 +143,25 @@ describe('netns hosts', () => {
     await h.startEngine();
     const r = await th.docker(h, ['run', '--rm', 'busybox', 'true']);
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('comes back after losing its namespaces (as after a reboot): same address, data kept', async () => {
+    const h = th.hosts[2]!;
+    const created = await th.docker(h, ['create', '--name', 'survivor', 'busybox', 'true']);
+    expect(created.code, created.stderr).toBe(0);
+    const d = (await th.service.load(h.name)).driver as NetnsDriver;
+    // what a reboot clears: every process, the pinned namespaces, the veth and the lease under /run
+    await d.kill();
+    await destroyNamespaces(d.ns);
+    await unplugVeth(d.veth);
+    await releaseAddress(d.settings.bridge, h.ip);
+    expect(await d.state()).toBe('Stopped');
+    await h.startEngine();
+    expect(await d.state()).toBe('Running');
+    const ps = await th.docker(h, ['ps', '-a', '--filter', 'name=survivor', '--format', '{{.Names}}']);
+    expect(ps.stdout.trim()).toBe('survivor');
+    expect((await h.exec(['hostname'])).stdout.trim()).toBe(h.name);
+    expect((await th.hosts[0]!.exec(['busybox', 'ping', '-c', '1', '-W', '3', h.ip])).code).toBe(0);
   });
 
   it('refuses clients without a certificate', async () => {

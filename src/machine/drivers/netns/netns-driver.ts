@@ -94,38 +94,53 @@ export class NetnsDriver implements Driver {
   }
 
   async create(): Promise<void> {
-    const { subnet, bridge, prefix } = this.settings;
     try {
-      this.ctx.progress(
-        `Creating namespaces ${this.ns} (network, hostname ${this.ctx.machineName}, mounts)...`,
-      );
-      await createNamespaces(this.ns, this.ctx.machineName);
-      this.ctx.progress(`Plugging into bridge ${bridge} (${subnet.cidr})...`);
-      await ensureBridge(bridge, subnet);
-      this.ipAddress = await leaseAddress(bridge, subnet, this.ns);
-      await plugVeth({
-        ns: this.ns,
-        bridge,
-        subnet,
-        ip: this.ipAddress,
-        veth: vethName(prefix, this.ipAddress),
-        peer: peerTempName(prefix, this.ipAddress),
-      });
+      await this.makeMachine();
     } catch (err) {
       await this.remove();
       throw err;
     }
   }
 
+  /** Namespaces, bridge, address and veth; with a known address (a machine brought back), that address. */
+  private async makeMachine(): Promise<void> {
+    const { subnet, bridge, prefix } = this.settings;
+    this.ctx.progress(
+      `Creating namespaces ${this.ns} (network, hostname ${this.ctx.machineName}, mounts)...`,
+    );
+    await createNamespaces(this.ns, this.ctx.machineName);
+    this.ctx.progress(`Plugging into bridge ${bridge} (${subnet.cidr})...`);
+    await ensureBridge(bridge, subnet);
+    this.ipAddress = await leaseAddress(bridge, subnet, this.ns, this.ipAddress || undefined);
+    await plugVeth({
+      ns: this.ns,
+      bridge,
+      subnet,
+      ip: this.ipAddress,
+      veth: vethName(prefix, this.ipAddress),
+      peer: peerTempName(prefix, this.ipAddress),
+    });
+  }
+
+  /**
+   * Starts the engine with its saved configuration (data kept). A machine whose namespaces are gone (the host
+   * rebooted: `/run` is empty) gets them made again first, with the same address.
+   */
   async start(): Promise<void> {
-    if (!(await namespacesExist(this.ns))) {
-      throw new HostStateError(
-        `Machine "${this.ctx.machineName}" has lost its namespaces (${this.ns}); remove and create it again`,
-      );
-    }
     if ((await enginePid(this.layout)) !== undefined) return;
     const rec = await readLaunchRecord(this.layout);
     if (!rec) throw new HostStateError(`Machine "${this.ctx.machineName}" has no engine configuration yet`);
+    if (!(await namespacesExist(this.ns))) {
+      await destroyNamespaces(this.ns);
+      await unplugVeth(this.veth);
+      try {
+        await this.makeMachine();
+      } catch (err) {
+        await destroyNamespaces(this.ns);
+        await unplugVeth(this.veth);
+        throw err;
+      }
+    }
     // A killed engine can leave containerd and shims behind; they would hold the engine's sockets.
     await this.killAll();
     const pid = await launchEngine(this.ns, this.layout, rec);
@@ -183,7 +198,6 @@ export class NetnsDriver implements Driver {
 
   async state(): Promise<MachineState> {
     if (!this.ipAddress) return 'None';
-    if (!(await namespacesExist(this.ns))) return 'Error';
     return (await enginePid(this.layout)) !== undefined ? 'Running' : 'Stopped';
   }
 
