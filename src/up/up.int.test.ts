@@ -1,0 +1,267 @@
+/**
+ * The tutorial's whole cluster, for real: ONE `shoal up` (KV host with 3 etcd members and the registry mirror,
+ * master1 + master2 replicated, node1) on 10.236.0.0/24 with prefix `shu`, then the tutorial's checks and failures
+ * through the docker CLI, and `shoal down` leaving no trace. Tests run in order and share the cluster.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepPrefix } from '../machine/drivers/netns/index.js';
+import { DEFAULT_DOCKER_CLI, type RunResult, runCommand } from '../testkit/hosts.js';
+
+const PREFIX = 'shu';
+const SUBNET = '10.236.0.0/24';
+const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
+
+let store = '';
+const ip: Record<string, string> = {};
+
+function shoal(...args: string[]): Promise<RunResult> {
+  return runCommand(['node', CLI, ...args], { env: { SHOAL_STORAGE_PATH: store } });
+}
+
+function engineEnv(host: string): Record<string, string> {
+  return {
+    DOCKER_HOST: `tcp://${ip[host]}:2376`,
+    DOCKER_TLS_VERIFY: '1',
+    DOCKER_CERT_PATH: join(store, 'machines', host),
+  };
+}
+
+function managerEnv(host: string): Record<string, string> {
+  return { ...engineEnv(host), DOCKER_HOST: `tcp://${ip[host]}:3376` };
+}
+
+/** docker CLI through a host's manager (`swarm`) or straight to its engine. */
+function docker(host: string, args: string[], via: 'swarm' | 'engine' = 'swarm'): Promise<RunResult> {
+  return runCommand([DEFAULT_DOCKER_CLI, ...args], {
+    env: via === 'swarm' ? managerEnv(host) : engineEnv(host),
+  });
+}
+
+async function info(host: string): Promise<Record<string, string>> {
+  const r = await docker(host, ['info', '--format', '{{json .SystemStatus}}']);
+  if (r.code !== 0) return {};
+  const pairs = JSON.parse(r.stdout) as [string, string][] | null;
+  return Object.fromEntries((pairs ?? []).map(([k, v]) => [k.trim(), v]));
+}
+
+/** Polls `check` every 250 ms until it is true or `limitMs` passes; returns whether it became true. */
+async function eventually(check: () => Promise<boolean>, limitMs = 60_000): Promise<boolean> {
+  const end = Date.now() + limitMs;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function primaryHost(): Promise<string> {
+  for (const h of ['master1', 'master2']) if ((await info(h)).Role === 'primary') return h;
+  throw new Error('no primary');
+}
+
+beforeAll(async () => {
+  await sweepPrefix(PREFIX);
+  store = await mkdtemp(join(tmpdir(), 'shoal-shu-'));
+  const r = await shoal('up', '--prefix', PREFIX, '--subnet', SUBNET);
+  if (r.code !== 0) throw new Error(`shoal up failed:\n${r.stdout}\n${r.stderr}`);
+  const s = JSON.parse((await shoal('status', '--json')).stdout) as { hosts: { name: string; ip: string }[] };
+  for (const h of s.hosts) ip[h.name] = h.ip;
+});
+
+afterAll(async () => {
+  if (store) {
+    await shoal('down');
+    await sweepPrefix(PREFIX).catch(() => undefined);
+    await rm(store, { recursive: true, force: true });
+  }
+});
+
+describe('shoal up: the tutorial cluster', () => {
+  it('docker info through master1 says primary with Nodes: 3, all healthy', async () => {
+    const i = await info('master1');
+    expect(i.Role).toBe('primary');
+    expect(i.Nodes).toBe('3');
+    const r = await docker('master1', ['info']);
+    expect(r.stdout).toMatch(/Strategy: spread/);
+    expect(r.stdout.match(/Status: Healthy/g)?.length).toBe(3);
+  });
+
+  it("docker info through master2 says replica with the primary's address", async () => {
+    const i = await info('master2');
+    expect(i.Role).toBe('replica');
+    expect(i.Primary).toBe(`${ip.master1}:3376`);
+  });
+
+  it('docker run through the replica pulls busybox from the mirror and streams its output', async () => {
+    const r = await docker('master2', [
+      'run',
+      '--rm',
+      '-e',
+      'constraint:node==node1',
+      'busybox',
+      'sh',
+      '-c',
+      'echo hi-$(hostname)',
+    ]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.stdout.trim()).toMatch(/^hi-/);
+    const logs = await docker('master2', [
+      'run',
+      '-d',
+      '--name',
+      'shu-logs',
+      'busybox',
+      'sh',
+      '-c',
+      'echo line1; echo line2',
+    ]);
+    expect(logs.code).toBe(0);
+    expect(
+      await eventually(
+        async () => (await docker('master2', ['logs', '-f', 'shu-logs'])).stdout === 'line1\nline2\n',
+      ),
+    ).toBe(true);
+    const exec = await docker('master2', ['run', '-d', '--name', 'shu-exec', 'busybox', 'sleep', '600']);
+    expect(exec.code).toBe(0);
+    const ex = await runCommand(
+      [DEFAULT_DOCKER_CLI, 'exec', '-i', 'shu-exec', 'sh', '-c', 'read x; echo got:$x'],
+      {
+        env: managerEnv('master2'),
+        input: 'ping\n',
+      },
+    );
+    expect(ex.stdout).toBe('got:ping\n');
+  });
+
+  it('every host pulls busybox from the registry mirror with no internet', async () => {
+    for (const h of ['master1', 'master2', 'node1']) {
+      const r = await docker(h, ['pull', 'busybox'], 'engine');
+      expect(r.code, `${h}: ${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('an overlay network made through the manager spans node1 and master2; ping by name', async () => {
+    const net = await docker('master1', ['network', 'create', '-d', 'overlay', 'shu-ov']);
+    expect(net.code, net.stderr).toBe(0);
+    const a = await docker('master1', [
+      'run',
+      '-d',
+      '--name',
+      'ov-a',
+      '--net',
+      'shu-ov',
+      '-e',
+      'constraint:node==node1',
+      'busybox',
+      'sleep',
+      '600',
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await docker('master1', [
+      'run',
+      '--rm',
+      '--net',
+      'shu-ov',
+      '-e',
+      'constraint:node==master2',
+      'busybox',
+      'ping',
+      '-c',
+      '2',
+      'ov-a',
+    ]);
+    expect(b.stdout, b.stderr).toMatch(/2 packets received/);
+  });
+
+  it('stopping one etcd member keeps the cluster scheduling', async () => {
+    const { kvCluster } = await import('./up.js');
+    const { loadUpState } = await import('./state.js');
+    const st = await loadUpState(store);
+    const kv = kvCluster(store, st!.spec, st!.kvIp);
+    expect(await kv.stopMember(1)).toBe(true);
+    try {
+      const r = await docker('master1', ['run', '-d', '--name', 'kv-down', 'busybox', 'sleep', '60']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await info('master2')).Role).toBe('replica');
+    } finally {
+      await kv.startMember(1);
+    }
+  });
+
+  it('a stopped agent makes its node leave after the TTL; it comes back with the agent', async () => {
+    expect((await docker('node1', ['stop', '-t', '1', 'shoal-agent'], 'engine')).code).toBe(0);
+    expect(await eventually(async () => (await info('master1')).Nodes === '2')).toBe(true);
+    expect((await docker('node1', ['start', 'shoal-agent'], 'engine')).code).toBe(0);
+    expect(await eventually(async () => (await info('master1')).Nodes === '3')).toBe(true);
+  });
+
+  it('killing the primary: master2 takes over and serves; no create in flight lands twice; master1 rejoins as replica', async () => {
+    expect(await primaryHost()).toBe('master1');
+    // Creates through the replica keep flowing while the primary dies.
+    let stop = false;
+    const outcomes: { name: string; ok: boolean }[] = [];
+    const flood = (async () => {
+      for (let n = 0; !stop && n < 200; n++) {
+        const name = `inflight-${n}`;
+        const r = await docker('master2', ['create', '--name', name, 'busybox', 'true']);
+        outcomes.push({ name, ok: r.code === 0 });
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await docker('master1', ['kill', 'shoal-agent-master'], 'engine')).code).toBe(0);
+    expect(await eventually(async () => (await info('master2')).Role === 'primary', 30_000)).toBe(true);
+    const run = await docker('master2', ['run', '--rm', 'busybox', 'echo', 'after-failover']);
+    expect(run.stdout).toBe('after-failover\n');
+    await new Promise((r) => setTimeout(r, 1000));
+    stop = true;
+    await flood;
+
+    const seen = new Map<string, number>();
+    for (const h of ['master1', 'master2', 'node1']) {
+      const ps = await docker(
+        h,
+        ['ps', '-a', '--filter', 'name=inflight-', '--format', '{{.Names}}'],
+        'engine',
+      );
+      for (const n of ps.stdout.split('\n').filter(Boolean)) seen.set(n, (seen.get(n) ?? 0) + 1);
+    }
+    expect([...seen.values()].every((c) => c === 1)).toBe(true);
+    for (const o of outcomes.filter((x) => x.ok)) expect(seen.get(o.name), o.name).toBe(1);
+    expect(outcomes.filter((o) => o.ok).length).toBeGreaterThan(0);
+
+    expect((await docker('master1', ['start', 'shoal-agent-master'], 'engine')).code).toBe(0);
+    expect(
+      await eventually(async () => {
+        const i = await info('master1');
+        return i.Role === 'replica' && i.Primary === `${ip.master2}:3376`;
+      }),
+    ).toBe(true);
+    expect((await docker('master1', ['run', '--rm', 'busybox', 'echo', 'via-new-replica'])).stdout).toBe(
+      'via-new-replica\n',
+    );
+  });
+
+  it('shoal up again changes nothing', async () => {
+    const before = await docker('master2', ['ps', '-a', '-q']);
+    const r = await shoal('up', '--prefix', PREFIX, '--subnet', SUBNET);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/already up, nothing changed/);
+    expect(r.stdout).not.toMatch(/: done \(/);
+    expect((await docker('master2', ['ps', '-a', '-q'])).stdout).toBe(before.stdout);
+  });
+
+  it('shoal down leaves no namespaces, links, iptables rules, processes or files', async () => {
+    const r = await shoal('down');
+    expect(r.code, r.stderr).toBe(0);
+    expect((await runCommand(['ip', 'netns', 'list'])).stdout).not.toMatch(/shu-/);
+    expect((await runCommand(['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/ shu[bvp][0-9a-f]{8}/);
+    expect((await runCommand(['iptables-save'])).stdout).not.toMatch(/shub[0-9a-f]{8}/);
+    expect((await runCommand(['ps', '-eo', 'args'])).stdout).not.toContain(store);
+    expect(await readdir(join(store, 'machines')).catch(() => [])).toEqual([]);
+    expect(await readdir(store)).not.toContain('up');
+    expect(await readdir(store)).not.toContain('cache');
+  });
+});
