@@ -21,15 +21,7 @@ async function ping(ctx: RequestContext): Promise<void> {
 async function version(ctx: RequestContext): Promise<void> {
   const m = ctx.deps.manager;
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
-  sendJson(ctx, {
-    Platform: { Name: 'shoal' },
-    Components: [
-      {
-        Name: 'Engine',
-        Version: `shoal/${SHOAL_VERSION}`,
-        Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION },
-      },
-    ],
+  const common = {
     Version: `shoal/${SHOAL_VERSION}`,
     ApiVersion: API_VERSION,
     MinAPIVersion: MIN_API_VERSION,
@@ -40,7 +32,17 @@ async function version(ctx: RequestContext): Promise<void> {
     KernelVersion: m.kernelVersion,
     Experimental: m.experimental,
     BuildTime: '',
+  };
+  const { Version, ...details } = common;
+  sendJson(ctx, {
+    Platform: { Name: 'shoal' },
+    Components: [{ Name: 'Engine', Version, Details: stringValues(details) }],
+    ...common,
   });
+}
+
+function stringValues(o: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
 }
 
 async function info(ctx: RequestContext): Promise<void> {
