@@ -1,4 +1,4 @@
-import { access, copyFile } from 'node:fs/promises';
+import { access, chmod, copyFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { systemClock } from '../../../util/clock.js';
@@ -107,7 +107,6 @@ export class GenericDriver extends BaseDriver {
       this.ctx.progress('Importing SSH key...');
       this.sshKeyPath = join(this.ctx.machineDir, 'id_rsa');
       await copyFile(this.sshKey, this.sshKeyPath);
-      const { chmod } = await import('node:fs/promises');
       await chmod(this.sshKeyPath, 0o600);
       await copyFile(`${this.sshKey}.pub`, `${this.sshKeyPath}.pub`).catch(() => undefined);
     }
@@ -176,6 +175,7 @@ export const genericDriverFactory: DriverFactory = {
       (cmd, stdin) => sshExec(d.target(), cmd, stdin),
       'generic',
       (ms) => systemClock.sleep(ms),
+      d.sshUser === 'root' ? '' : 'sudo ',
     );
   },
 };

@@ -63,6 +63,8 @@ export class GenericProvisioner implements Provisioner {
     private readonly run: (cmd: string, stdin?: string) => Promise<ExecResult>,
     private readonly driverName: string,
     private readonly sleep: (ms: number) => Promise<void>,
+    /** Prefix for privileged commands: `sudo ` for a normal user, '' when logged in as root (no sudo needed). */
+    private readonly sudo = 'sudo ',
   ) {}
 
   private async must(cmd: string, stdin?: string): Promise<string> {
@@ -77,7 +79,7 @@ export class GenericProvisioner implements Provisioner {
     const has = await this.run('command -v dockerd');
     if (has.code !== 0)
       throw new ProvisionError('dockerd is not installed on the host (no install script offline)');
-    await this.must(`sudo mkdir -p ${REMOTE_CERT_DIR}`);
+    await this.must(`${this.sudo}mkdir -p ${REMOTE_CERT_DIR}`);
     const uploads: [string, string, string][] = [
       [auth.caCert, 'ca.pem', '644'],
       [auth.serverCert, 'server.pem', '644'],
@@ -86,29 +88,29 @@ export class GenericProvisioner implements Provisioner {
     for (const [local, remote, mode] of uploads) {
       const dest = `${REMOTE_CERT_DIR}/${remote}`;
       await this.must(
-        `sudo tee ${dest} >/dev/null && sudo chmod ${mode} ${dest}`,
+        `${this.sudo}tee ${dest} >/dev/null && ${this.sudo}chmod ${mode} ${dest}`,
         await readFile(local, 'utf8'),
       );
     }
     const systemd = (await this.run('test -d /run/systemd/system')).code === 0;
     if (systemd) {
-      await this.must('sudo mkdir -p /etc/systemd/system/docker.service.d');
+      await this.must(`${this.sudo}mkdir -p /etc/systemd/system/docker.service.d`);
       await this.must(
-        'sudo tee /etc/systemd/system/docker.service.d/10-machine.conf >/dev/null',
+        `${this.sudo}tee /etc/systemd/system/docker.service.d/10-machine.conf >/dev/null`,
         systemdDropIn(engine, this.driverName),
       );
       await this.must(
-        'sudo systemctl daemon-reload && sudo systemctl restart docker && sudo systemctl enable docker',
+        `${this.sudo}systemctl daemon-reload && ${this.sudo}systemctl restart docker && ${this.sudo}systemctl enable docker`,
       );
     } else {
       const envs = engine.env.map((e) => shQuote(e)).join(' ');
       const args = dockerdArgs(engine, this.driverName).map(shQuote).join(' ');
       await this.run(
-        'if [ -f /var/run/docker.pid ]; then p=$(cat /var/run/docker.pid); sudo kill "$p"; ' +
+        `if [ -f /var/run/docker.pid ]; then p=$(cat /var/run/docker.pid); ${this.sudo}kill "$p"; ` +
           'for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done; fi',
       );
       await this.must(
-        `sudo sh -c ${shQuote(`${envs ? `env ${envs} ` : ''}nohup dockerd ${args} >/var/log/shoal-dockerd.log 2>&1 </dev/null &`)}`,
+        `${this.sudo}sh -c ${shQuote(`${envs ? `env ${envs} ` : ''}nohup dockerd ${args} >/var/log/shoal-dockerd.log 2>&1 </dev/null &`)}`,
       );
     }
     for (let i = 0; i < 10; i++) {
