@@ -34,3 +34,10 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ bridge: 'br-test', subnet: '10.9.0.0/16' }).bridge).toBe('br-test');
   });
 });
+
+describe('macFor', () => {
+  it('derives a stable locally administered MAC from the address', async () => {
+    const { macFor } = await import('./network.js');
+    expect(macFor('10.232.0.4')).toBe('02:5e:0a:e8:00:04');
+  });
+});

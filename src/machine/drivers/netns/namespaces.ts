@@ -27,12 +27,20 @@ export interface NamespacePaths {
   readonly mnt: string;
   /** Folder holding `uts` and `mnt`. */
   readonly dir: string;
+  /** Names the machine directory that made the namespaces, so no other store's machine ever removes them. */
+  readonly owner: string;
 }
 
 /** The pinned namespace files of the namespace set called `ns`. */
 export function namespacePaths(ns: string): NamespacePaths {
   const dir = join(NS_ROOT, ns);
-  return { net: join(NETNS_DIR, ns), uts: join(dir, 'uts'), mnt: join(dir, 'mnt'), dir };
+  return {
+    net: join(NETNS_DIR, ns),
+    uts: join(dir, 'uts'),
+    mnt: join(dir, 'mnt'),
+    dir,
+    owner: join(dir, 'owner'),
+  };
 }
 
 /** Argv that runs `argv` inside the machine's network, UTS and mount namespaces. */
@@ -73,15 +81,16 @@ const SETUP_SCRIPT = [
 ].join('\n');
 
 /**
- * Makes and pins the namespaces of `ns` with `hostname` set. Throws if a namespace set of that name exists. On
- * failure it removes what it made.
+ * Makes and pins the namespaces of `ns` with `hostname` set, recording `owner` (the machine directory). Throws if a
+ * namespace set of that name exists, touching nothing then. On a later failure it removes what it made.
  */
-export async function createNamespaces(ns: string, hostname: string): Promise<void> {
+export async function createNamespaces(ns: string, hostname: string, owner: string): Promise<void> {
   await ensurePrivateRoot();
   const p = namespacePaths(ns);
   await run(['ip', 'netns', 'add', ns]);
   try {
-    await mkdir(p.dir, { mode: 0o700 });
+    await mkdir(p.dir, { recursive: true, mode: 0o700 });
+    await writeFile(p.owner, owner);
     await writeFile(p.uts, '');
     await writeFile(p.mnt, '');
     const scratch = join(p.dir, 'cg');
@@ -114,6 +123,11 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** The machine directory recorded when the namespaces of `ns` were made; undefined when there is none. */
+export async function namespaceOwner(ns: string): Promise<string | undefined> {
+  return readFile(namespacePaths(ns).owner, 'utf8').catch(() => undefined);
 }
 
 /** True when all three namespaces of `ns` are pinned. */

@@ -225,7 +225,6 @@ describe('netns hosts', () => {
   });
 
   it('a create whose engine cannot start leaves nothing behind', async () => {
-    const netnsBefore = (await runCommand(['ip', 'netns', 'list'])).stdout;
     await expect(
       th.service.create({
         name: 'shn-bad',
@@ -236,6 +235,6 @@ describe('netns hosts', () => {
     ).rejects.toThrow(/^dockerd exited while starting: unknown flag: --no-such-dockerd-flag$/);
     expect(await th.service.store.exists('shn-bad')).toBe(false);
     expect(await traces('shn-shn-bad', 'shnv0ae80005', th.service.store.machineDir('shn-bad'))).toEqual([]);
-    expect((await runCommand(['ip', 'netns', 'list'])).stdout).toBe(netnsBefore);
+    expect((await runCommand(['ip', 'netns', 'list'])).stdout).not.toContain('shn-shn-bad');
   });
 });

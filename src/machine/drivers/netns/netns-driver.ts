@@ -10,6 +10,7 @@ import { netnsName, peerTempName, vethName } from './names.js';
 import {
   createNamespaces,
   destroyNamespaces,
+  namespaceOwner,
   namespacesExist,
   netnsInode,
   nsenterArgv,
@@ -108,7 +109,7 @@ export class NetnsDriver implements Driver {
     this.ctx.progress(
       `Creating namespaces ${this.ns} (network, hostname ${this.ctx.machineName}, mounts)...`,
     );
-    await createNamespaces(this.ns, this.ctx.machineName);
+    await createNamespaces(this.ns, this.ctx.machineName, this.ctx.machineDir);
     this.ctx.progress(`Plugging into bridge ${bridge} (${subnet.cidr})...`);
     await ensureBridge(bridge, subnet);
     this.ipAddress = await leaseAddress(bridge, subnet, this.ns, this.ipAddress || undefined);
@@ -131,6 +132,10 @@ export class NetnsDriver implements Driver {
     const rec = await readLaunchRecord(this.layout);
     if (!rec) throw new HostStateError(`Machine "${this.ctx.machineName}" has no engine configuration yet`);
     if (!(await namespacesExist(this.ns))) {
+      const owner = await namespaceOwner(this.ns);
+      if (owner !== undefined && owner !== this.ctx.machineDir) {
+        throw new HostStateError(`Namespace "${this.ns}" now belongs to another machine (${owner})`);
+      }
       await destroyNamespaces(this.ns);
       await unplugVeth(this.veth);
       try {
@@ -168,13 +173,21 @@ export class NetnsDriver implements Driver {
 
   /** SIGKILLs every process inside the machine's network namespace and their descendants. */
   async killAll(): Promise<void> {
+    if (!(await this.ownsNamespaces())) return;
     const inode = await netnsInode(this.ns);
     if (inode !== undefined) await killMachineProcesses(inode, this.clock);
   }
 
+  /** True when the namespaces called {@link ns} were made for this machine directory (not another store's). */
+  private async ownsNamespaces(): Promise<boolean> {
+    return (await namespaceOwner(this.ns)) === this.ctx.machineDir;
+  }
+
   async remove(): Promise<void> {
-    await this.killAll();
-    await destroyNamespaces(this.ns);
+    if (await this.ownsNamespaces()) {
+      await this.killAll();
+      await destroyNamespaces(this.ns);
+    }
     if (this.ipAddress) {
       await unplugVeth(vethName(this.settings.prefix, this.ipAddress));
       await releaseAddress(this.settings.bridge, this.ipAddress);

@@ -59,13 +59,22 @@ export interface VethSpec {
   readonly peer: string;
 }
 
+/**
+ * The MAC address of a machine's `eth1`: locally administered `02:5e:` + the four address bytes. A machine made
+ * again with the same address (after a reboot) keeps its MAC, so its neighbours' ARP caches stay right.
+ */
+export function macFor(ip: string): string {
+  const bytes = ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'));
+  return ['02', '5e', ...bytes].join(':');
+}
+
 /** Creates the veth pair, moves one end into the namespace as `eth1` with the address and default route. */
 export async function plugVeth(s: VethSpec): Promise<void> {
   await run(['ip', 'link', 'add', s.veth, 'type', 'veth', 'peer', 'name', s.peer]);
   try {
     await run(['ip', 'link', 'set', s.peer, 'netns', s.ns]);
     const inNs = (args: string[]) => run(['ip', '-n', s.ns, ...args]);
-    await inNs(['link', 'set', s.peer, 'name', 'eth1']);
+    await inNs(['link', 'set', s.peer, 'name', 'eth1', 'address', macFor(s.ip)]);
     await inNs(['addr', 'add', `${s.ip}/${s.subnet.prefixLength}`, 'dev', 'eth1']);
     await inNs(['link', 'set', 'eth1', 'up']);
     await inNs(['route', 'add', 'default', 'via', s.subnet.gateway]);
