@@ -95,8 +95,15 @@ describe('etcd:// discovery (real etcd)', () => {
       expect(list.lines).toEqual(['10.235.0.11:2376', '10.235.0.12:2376']);
       j1.proc.kill('SIGKILL');
       await j1.exited;
+      // The lease expires about one TTL after the last keepalive and etcd deletes the key; the watch follows.
+      await eventually(
+        async () =>
+          (await client.get('docker/swarm/nodes/10.235.0.11:2376').string()) === null ? true : undefined,
+        30_000,
+        'the dead agent key to expire',
+      );
       await w.until(['10.235.0.12:2376']);
-      expect(await client.get('docker/swarm/nodes/10.235.0.11:2376').string()).toBeNull();
+      expect(await client.get('docker/swarm/nodes/10.235.0.12:2376').string()).toBe('10.235.0.12:2376');
       expect(await j2.stop('SIGTERM')).toBe(0);
     } finally {
       await w.stop();
