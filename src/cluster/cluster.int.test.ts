@@ -229,6 +229,40 @@ describe('Cluster against three real engines', () => {
     expect(again.node).toBe(e2);
   });
 
+  it('creates through the scheduler about as fast as directly on an engine (numbers printed)', async () => {
+    const e1 = byName('shc1');
+    const viaCluster: number[] = [];
+    const direct: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      let t = performance.now();
+      const r = await cluster.createContainer(
+        { Image: 'busybox', Env: ['constraint:node==shc1'] },
+        `timed-c${i}`,
+      );
+      viaCluster.push(performance.now() - t);
+      expect(r.node).toBe(e1);
+      t = performance.now();
+      const d = await e1.client.json<{ Id: string }>(
+        'POST',
+        '/containers/create',
+        { Image: 'busybox' },
+        {
+          query: { name: `timed-d${i}` },
+        },
+      );
+      direct.push(performance.now() - t);
+      expect(d.Id).toMatch(/^[0-9a-f]{64}$/);
+    }
+    await waitFor(
+      'direct creates cached from events',
+      () => cluster.findContainer('shc1/timed-d9') !== undefined,
+    );
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.info(
+      `create median: cluster ${median(viaCluster).toFixed(1)} ms, direct ${median(direct).toFixed(1)} ms (10 each, alternating)`,
+    );
+  });
+
   it('drops an engine removed from discovery and validates it again when it returns', async () => {
     const e3 = byName('shc3');
     await cluster.updateEntries(addrs(['shc1', 'shc2']));

@@ -301,6 +301,7 @@ export class Cluster {
         buildRequest: (body, name) => this.buildRequest(body, name),
         createRetry: this.createRetry,
         logger: this.logger,
+        now: () => this.clock.now(),
       },
       body,
       name,

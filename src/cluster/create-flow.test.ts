@@ -12,6 +12,7 @@ import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import { imageMatches } from './lookup.js';
 import { snapshotOf } from './snapshot.js';
 import { cached, hexId } from './testing/fixtures.js';
+import { flush } from './testing/manual-clock.js';
 
 type CreateFn = (body: CreateBody, name: string | undefined, engine: FakeEngine) => Promise<{ Id: string }>;
 
@@ -42,10 +43,18 @@ class FakeEngine {
     return this.state === 'healthy' ? 100 : 0;
   }
 
+  provisional: string[] = [];
+  /** Resolves the background refresh; replaced by tests that want to hold it. */
+  refreshGate: Promise<void> = Promise.resolve();
+
   readonly cache = {
     containers: () => this.containers,
     images: () => this.images,
+    addProvisional: (id: string) => {
+      this.provisional.push(id);
+    },
     refreshContainer: async (id: string) => {
+      await this.refreshGate;
       const c = cached({ id, name: this.creates.at(-1)?.name ?? 'anon' });
       this.containers.push(c);
       return c;
@@ -106,6 +115,7 @@ function context(engines: FakeEngine[], createRetry = 0): CreateContext {
     buildRequest,
     createRetry,
     logger: pino({ level: 'silent' }),
+    now: () => 1_700_000_000_000,
   };
 }
 
@@ -125,6 +135,26 @@ describe('createContainer', () => {
     expect(res.node).toBe(b);
     expect(b.creates[0]?.pendingSeen).toBe(1);
     expect(b.creates[0]?.name).toBe('web');
+    expect(b.provisional).toEqual([res.Id]);
+    await flush();
+    expect(ctx.book.size).toBe(0);
+  });
+
+  it('answers before the background refresh and holds the reservation until it is done', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', ok);
+    let open: () => void = () => undefined;
+    a.refreshGate = new Promise((r) => {
+      open = r;
+    });
+    const ctx = context([a]);
+    await createContainer(ctx, { Image: 'busybox' }, 'held');
+    await flush();
+    expect(ctx.book.size).toBe(1);
+    await expect(createContainer(ctx, { Image: 'busybox' }, 'held')).rejects.toBeInstanceOf(
+      NameConflictError,
+    );
+    open();
+    await flush();
     expect(ctx.book.size).toBe(0);
   });
 
@@ -154,6 +184,7 @@ describe('createContainer', () => {
     await expect(createContainer(ctx, { Image: 'busybox' }, 'job')).rejects.toBeInstanceOf(NameConflictError);
     release();
     await first;
+    await flush();
     expect(ctx.book.size).toBe(0);
   });
 

@@ -36,6 +36,8 @@ export interface CreateContext {
   /** `swarm.createretry`: extra attempts after a failed create. */
   readonly createRetry: number;
   readonly logger: Logger;
+  /** Current time, ms (the cluster's Clock). */
+  now(): number;
 }
 
 /** A created container. */
@@ -143,14 +145,22 @@ async function attempt(
   const engine = ctx.activeEngines().find((e) => e.addr === decision.node.addr);
   if (!engine) throw new NoNodeAvailableError('No nodes available in the cluster');
   const reservation = ctx.book.reserve(engine.id, request);
+  const sent = toEngineCreateBody(engineBody, engine.cpus);
+  let created: { Id: string; Warnings?: string[] | null };
   try {
-    const created = await createOn(engine, toEngineCreateBody(engineBody, engine.cpus), name, registryAuth);
-    // Cache it before the reservation goes, so no snapshot misses it.
-    await engine.cache.refreshContainer(created.Id).catch(() => undefined);
-    return { Id: created.Id, Warnings: created.Warnings ?? [], node: engine };
-  } finally {
+    created = await createOn(engine, sent, name, registryAuth);
+  } catch (err) {
     reservation.release();
+    throw err;
   }
+  // Answer at once: a provisional cache entry serves lookups (e.g. the start that follows `docker run`), while the
+  // engine's view is fetched in the background; the reservation holds until then so no snapshot misses it.
+  engine.cache.addProvisional(created.Id, name, sent, ctx.now());
+  engine.cache
+    .refreshContainer(created.Id)
+    .catch(() => undefined)
+    .finally(() => reservation.release());
+  return { Id: created.Id, Warnings: created.Warnings ?? [], node: engine };
 }
 
 async function createOn(

@@ -97,6 +97,46 @@ export class EngineCache {
     return entry;
   }
 
+  /**
+   * Records a container the manager just created, from its create body, so lookups by ID or name work at once;
+   * the engine's own view replaces it on the next refresh of that container. No-op when already cached.
+   */
+  addProvisional(
+    id: string,
+    name: string | undefined,
+    body: {
+      Image?: string;
+      Labels?: Record<string, string> | null;
+      HostConfig?: Record<string, unknown> | null;
+    },
+    nowMs: number,
+  ): void {
+    if (this.byId.has(id)) return;
+    const labels = body.Labels ?? {};
+    const names = name ? [`/${name}`] : [];
+    this.byId.set(id, {
+      summary: {
+        Id: id,
+        Names: names,
+        Image: body.Image ?? '',
+        ImageID: '',
+        Created: Math.floor(nowMs / 1000),
+        State: 'created',
+        Status: 'Created',
+        Labels: labels,
+      },
+      info: {
+        Id: id,
+        Name: names[0] ?? '',
+        Created: new Date(nowMs).toISOString(),
+        Image: '',
+        State: { Status: 'created', Running: false, Paused: false },
+        Config: { Image: body.Image ?? '', Labels: labels },
+        HostConfig: { ...(body.HostConfig ?? {}) },
+      },
+    });
+  }
+
   /** Drops a container from the cache (after a `destroy` event or a remove through the manager). */
   removeContainer(id: string): void {
     this.byId.delete(id);
