@@ -6,9 +6,9 @@
  * imported on a host only when the host lacks an image with that build id.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHOAL_VERSION } from '../../version.js';
 import { run } from '../drivers/netns/run.js';
@@ -23,8 +23,10 @@ export const APP_DIR = '/opt/shoal';
 
 /** The checkout (or install) root holding package.json and dist/ of the running shoal. */
 export function appRoot(): string {
-  // this file is dist/machine/swarm/shoal-image.js (or src/... under vitest)
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  // the nearest folder above this file holding package.json (dist/machine/swarm/ → the checkout)
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 /** node_modules paths (relative to the app root) of production packages, outermost only. */
