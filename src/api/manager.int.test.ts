@@ -1,0 +1,364 @@
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueServerCert } from '../machine/certs/index.js';
+import { bootTestHosts, type RunResult, runCommand, type TestHosts } from '../testkit/hosts.js';
+
+// Three real netns hosts (prefix sha, subnet 10.234.0.0/24), the manager as a real `shoal manage --tlsverify`
+// process, and the stock docker CLIs (20.10 and 28), docker-compose 1.29 and dockerode against it.
+const CLIS = ['/usr/bin/docker', '/usr/local/bin/docker'] as const;
+const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
+
+let th: TestHosts;
+let work: string;
+let manager: ChildProcess | undefined;
+let managerLog = '';
+let port = 0;
+let env: Record<string, string>;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function docker(args: string[], cli: string = CLIS[1], input?: string): Promise<RunResult> {
+  return runCommand([cli, ...args], { env, ...(input !== undefined ? { input } : {}) });
+}
+
+async function ok(args: string[], cli: string = CLIS[1], input?: string): Promise<string> {
+  const r = await docker(args, cli, input);
+  if (r.code !== 0)
+    throw new Error(`docker ${args.join(' ')} (${cli}) exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** A raw HTTPS request to the manager with the store's client certificate. */
+async function api(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  const [ca, cert, key] = await Promise.all(
+    ['ca.pem', 'cert.pem', 'key.pem'].map((f) => readFile(join(th.certDir, f))),
+  );
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        ca,
+        cert,
+        key,
+        headers: body !== undefined ? { 'Content-Type': 'application/json' } : {},
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (b: Buffer) => {
+          text += b.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, tries = 120): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}; manager log:\n${managerLog.slice(-3000)}`);
+}
+
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+  work = await mkdtemp(join(tmpdir(), 'shoal-sha-'));
+  th = await bootTestHosts({
+    prefix: 'sha',
+    subnet: '10.234.0.0/24',
+    hosts: [{ name: 'sha-1', labels: ['region=eu'] }, { name: 'sha-2' }, { name: 'sha-3' }],
+  });
+  // The manager's certificate serves clients and reaches engines: serverAuth + clientAuth (§1.18).
+  await issueServerCert({
+    caCertPath: join(th.certDir, 'ca.pem'),
+    caKeyPath: join(th.certDir, 'ca-key.pem'),
+    commonName: 'sha-manager',
+    clientAuth: true,
+    outCert: join(work, 'server.pem'),
+    outKey: join(work, 'server-key.pem'),
+  });
+  port = await freePort();
+  env = { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: th.certDir };
+  const nodes = th.hosts.map((h) => `${h.ip}:2376`).join(',');
+  manager = spawn(
+    process.execPath,
+    [
+      MAIN,
+      'manage',
+      '-tlsverify', // Go-style single-dash spelling, as swarm scripts write it
+      `--tlscacert=${join(th.certDir, 'ca.pem')}`,
+      '--tlscert',
+      join(work, 'server.pem'),
+      `--tlskey=${join(work, 'server-key.pem')}`,
+      '--engine-refresh-min-interval=1s',
+      '--engine-refresh-max-interval=2s',
+      '-H',
+      `tcp://127.0.0.1:${port}`,
+      `nodes://${nodes}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  manager.stdout?.on('data', (b: Buffer) => {
+    managerLog += b.toString();
+  });
+  manager.stderr?.on('data', (b: Buffer) => {
+    managerLog += b.toString();
+  });
+  await waitFor('3 healthy nodes', async () => {
+    const out = await ok(['info']);
+    return out.includes('Nodes: 3') && (out.match(/Status: Healthy/g) ?? []).length === 3;
+  });
+  // busybox on one host only; `docker load` through the manager puts it on all three
+  await th.loadBusybox(th.hosts[0]!);
+  await runCommand([CLIS[1], 'save', '-o', join(work, 'bb.tar'), 'busybox:latest'], {
+    env: th.hosts[0]!.env,
+  });
+});
+
+afterAll(async () => {
+  try {
+    if (manager?.pid && manager.exitCode === null) {
+      manager.kill('SIGTERM');
+      await new Promise((r) => manager?.once('exit', r));
+    }
+  } finally {
+    await th?.dispose();
+    if (work) await rm(work, { recursive: true, force: true });
+  }
+});
+
+describe('shoal manage through the docker CLIs', () => {
+  it.each(CLIS)('%s info prints the cluster layout', async (cli) => {
+    const out = await ok(['info'], cli);
+    expect(out).toMatch(/Server Version: shoal\/\d+\.\d+\.\d+/);
+    expect(out).toContain('Role: primary');
+    expect(out).toContain('Strategy: spread');
+    expect(out).toContain('Filters: health, port, containerslots, dependency, affinity, constraint');
+    expect(out).toContain('Nodes: 3');
+    for (const h of th.hosts) expect(out).toContain(`${h.name}: ${h.ip}:2376`);
+    expect(out).toMatch(/└ Reserved Memory: 0 B \/ [\d.]+ GiB/);
+    expect(out).toContain('region=eu');
+  });
+
+  it('loads an image on every node and lists it once', async () => {
+    await ok(['load', '-i', join(work, 'bb.tar')]);
+    for (const h of th.hosts) {
+      const r = await runCommand([CLIS[1], 'image', 'inspect', 'busybox:latest'], { env: h.env });
+      expect(r.code).toBe(0);
+    }
+    const ls = await ok(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
+    expect(ls.split('\n').filter((l) => l === 'busybox:latest')).toHaveLength(1);
+    await ok(['tag', 'busybox:latest', 'busybox:sha']);
+    expect(await ok(['image', 'ls', '--format', '{{.Tag}}', 'busybox'])).toContain('sha');
+    await ok(['rmi', 'busybox:sha']);
+    expect(await ok(['image', 'ls', '--format', '{{.Tag}}', 'busybox'])).not.toContain('sha');
+  });
+
+  it.each(CLIS)('%s runs the container life cycle', async (cli) => {
+    const name = cli.includes('local') ? 'life28' : 'life20';
+    const id = (
+      await ok(['run', '-d', '--name', name, 'busybox', 'sh', '-c', 'echo hello; sleep 300'], cli)
+    ).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const ps = await ok(['ps', '--format', '{{.Names}}'], cli);
+    expect(ps).toMatch(new RegExp(`^sha-\\d/${name}$`, 'm'));
+    const node = ps.match(new RegExp(`^(sha-\\d)/${name}$`, 'm'))?.[1];
+    await waitFor('logs', async () => (await ok(['logs', name], cli)).includes('hello'));
+    expect(await ok(['exec', name, 'echo', 'from-exec'], cli)).toBe('from-exec\n');
+    expect(await ok(['exec', '-i', name, 'cat'], cli, 'via-stdin\n')).toBe('via-stdin\n');
+    expect((await ok(['inspect', '-f', '{{.Node.Name}} {{.State.Running}}', name], cli)).trim()).toBe(
+      `${node} true`,
+    );
+    expect(await ok(['inspect', '-f', '{{.Id}}', `${node}/${name}`], cli)).toContain(id);
+    expect(await ok(['top', name], cli)).toContain('sleep 300');
+    expect(await ok(['stats', '--no-stream', name], cli)).toContain(name);
+    await ok(['cp', `${name}:/bin/busybox`, join(work, `${name}-bb`)], cli);
+    expect(existsSync(join(work, `${name}-bb`))).toBe(true);
+    await ok(['stop', '-t', '0', name], cli);
+    expect(await ok(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Status}}'], cli)).toMatch(
+      /^Exited/,
+    );
+    await ok(['start', name], cli);
+    await ok(['rename', name, `${name}x`], cli);
+    expect(await ok(['ps', '--format', '{{.Names}}'], cli)).toContain(`${node}/${name}x`);
+    await ok(['rm', '-f', `${name}x`], cli);
+    expect(await ok(['ps', '-a', '--format', '{{.Names}}'], cli)).not.toContain(name);
+  });
+
+  it.each(CLIS)(
+    '%s attaches over a hijacked connection (run -i with stdin half-close, attach)',
+    async (cli) => {
+      expect(await ok(['run', '-i', '--rm', 'busybox', 'cat'], cli, 'echo-me\n')).toBe('echo-me\n');
+      const name = cli.includes('local') ? 'att28' : 'att20';
+      await ok(['run', '-d', '--name', name, 'busybox', 'sh', '-c', 'sleep 2; echo attached-out'], cli);
+      const r = await docker(['attach', '--no-stdin', name], cli);
+      expect(r.stdout).toContain('attached-out');
+      await ok(['rm', '-f', name], cli);
+    },
+  );
+
+  it.each(CLIS)('%s streams logs -f and node-annotated events until a deadline', async (cli) => {
+    const name = cli.includes('local') ? 'follow28' : 'follow20';
+    const until = String(Math.floor(Date.now() / 1000) + 6);
+    const events = docker(
+      ['events', '--until', until, '--format', '{{.Action}} {{index .Actor.Attributes "node.name"}}'],
+      cli,
+    );
+    await ok(['run', '-d', '--name', name, 'busybox', 'sh', '-c', 'echo first; sleep 2; echo second'], cli);
+    expect(await ok(['logs', '-f', name], cli)).toBe('first\nsecond\n');
+    const ev = await events;
+    expect(ev.code).toBe(0);
+    expect(ev.stdout).toMatch(/^start sha-\d$/m);
+    expect(ev.stdout).toMatch(/^die sha-\d$/m);
+    await ok(['rm', '-f', name], cli);
+  });
+
+  it('spreads containers and honours constraints', async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await ok(['run', '-d', '--name', `spread${i}`, 'busybox', 'sleep', '300'])).trim());
+    const nodes = await ok(['ps', '--filter', 'name=spread', '--format', '{{.Names}}']);
+    // spread never stacks all three on one node (exact spread placement is the scheduler's own test)
+    expect(
+      new Set(
+        nodes
+          .trim()
+          .split('\n')
+          .map((n) => n.split('/')[0]),
+      ).size,
+      nodes,
+    ).toBeGreaterThan(1);
+    await ok(['run', '-d', '--name', 'eu', '-e', 'constraint:region==eu', 'busybox', 'sleep', '300']);
+    expect(await ok(['ps', '--filter', 'node=sha-1', '--format', '{{.Names}}'])).toContain('sha-1/eu');
+    await ok(['rm', '-f', 'spread0', 'spread1', 'spread2', 'eu']);
+  });
+
+  it.each(CLIS)('%s manages networks and volumes', async (cli) => {
+    const tag = cli.includes('local') ? '28' : '20';
+    await ok(['network', 'create', `sha-1/net${tag}`], cli);
+    expect(await ok(['network', 'ls', '--format', '{{.Name}}'], cli)).toContain(`sha-1/net${tag}`);
+    expect(await ok(['network', 'inspect', '-f', '{{.Driver}}', `sha-1/net${tag}`], cli)).toBe('bridge\n');
+    await ok(['network', 'rm', `sha-1/net${tag}`], cli);
+    expect(await ok(['network', 'ls', '--format', '{{.Name}}'], cli)).not.toContain(`net${tag}`);
+    await ok(['volume', 'create', `vol${tag}`], cli);
+    const vols = await ok(['volume', 'ls', '--format', '{{.Name}}'], cli);
+    for (const h of th.hosts) expect(vols).toContain(`${h.name}/vol${tag}`);
+    await ok(['volume', 'create', `sha-2/only${tag}`], cli);
+    expect(await ok(['volume', 'ls', '--format', '{{.Name}}'], cli)).toMatch(
+      new RegExp(`^sha-2/only${tag}$`, 'm'),
+    );
+    await ok(['volume', 'rm', `vol${tag}`, `sha-2/only${tag}`], cli);
+    expect(await ok(['volume', 'ls', '--format', '{{.Name}}'], cli)).not.toContain(
+      tag === '28' ? 'vol28' : 'vol20',
+    );
+  });
+
+  it('serves docker-compose 1.29 up, ps, scale, logs, down', async () => {
+    const dir = join(work, 'compose');
+    await runCommand(['mkdir', '-p', dir]);
+    const file = join(dir, 'docker-compose.yml');
+    await writeFile(
+      file,
+      'version: "2.4"\nservices:\n  web:\n    image: busybox\n    command: sh -c "echo compose-up; sleep 300"\n    network_mode: bridge\n',
+    );
+    // docker-py lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE (set machine-wide here) replace DOCKER_CERT_PATH's CA
+    const ca = join(th.certDir, 'ca.pem');
+    const composeEnv = { ...env, REQUESTS_CA_BUNDLE: ca, CURL_CA_BUNDLE: ca };
+    const compose = (args: string[]) =>
+      runCommand(['docker-compose', '-f', file, '-p', 'shaproj', ...args], { env: composeEnv });
+    const up = await compose(['up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    expect((await compose(['ps'])).stdout).toContain('shaproj_web_1');
+    const scaled = await compose(['up', '-d', '--scale', 'web=3']);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    const ps = await ok([
+      'ps',
+      '--filter',
+      'label=com.docker.compose.project=shaproj',
+      '--format',
+      '{{.Names}}',
+    ]);
+    expect(ps.trim().split('\n')).toHaveLength(3);
+    await waitFor(
+      'compose logs',
+      async () => ((await compose(['logs', '--no-color'])).stdout.match(/compose-up/g) ?? []).length === 3,
+    );
+    expect((await compose(['down'])).code).toBe(0);
+    expect(
+      await ok([
+        'ps',
+        '-a',
+        '--filter',
+        'label=com.docker.compose.project=shaproj',
+        '--format',
+        '{{.Names}}',
+      ]),
+    ).toBe('');
+  });
+
+  it('serves dockerode', async () => {
+    const [ca, cert, key] = await Promise.all(
+      ['ca.pem', 'cert.pem', 'key.pem'].map((f) => readFile(join(th.certDir, f))),
+    );
+    const d = new Docker({ host: '127.0.0.1', port, protocol: 'https', ca, cert, key });
+    expect(String(await d.ping())).toBe('OK');
+    const c = await d.createContainer({ Image: 'busybox', Cmd: ['sleep', '300'], name: 'dode' });
+    await c.start();
+    const info = (await c.inspect()) as unknown as { Node: { Name: string }; State: { Running: boolean } };
+    expect(info.State.Running).toBe(true);
+    expect(info.Node.Name).toMatch(/^sha-\d$/);
+    const list = await d.listContainers({ filters: { name: ['dode'] } });
+    expect(list[0]?.Names[0]).toBe(`/${info.Node.Name}/dode`);
+    await c.remove({ force: true });
+  });
+
+  it('answers bad requests with the Engine statuses and keeps running', async () => {
+    const bad = await api('POST', '/v1.41/containers/create', '{not json');
+    expect(bad.status).toBe(400);
+    const missing = await api('GET', '/v1.41/containers/no-such-thing/json');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.text).message).toBe('No such container: no-such-thing');
+    await ok(['run', '-d', '--name', 'taken', 'busybox', 'sleep', '300']);
+    const dup = await api('POST', '/v1.41/containers/create?name=taken', '{"Image":"busybox"}');
+    expect(dup.status).toBe(409);
+    expect(JSON.parse(dup.text).message).toContain('is already assigned');
+    const impossible = await api(
+      'POST',
+      '/v1.41/containers/create',
+      '{"Image":"busybox","Env":["constraint:region==mars"]}',
+    );
+    expect(impossible.status).toBe(500);
+    expect(JSON.parse(impossible.text).message).toContain('Unable to find a node that satisfies');
+    expect((await api('GET', '/v1.41/services')).status).toBe(404);
+    expect((await api('GET', '/images/viz')).status).toBe(501);
+    const r = await docker(['run', '-d', '--name', 'taken', 'busybox', 'sleep', '1'], CLIS[0]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('is already assigned');
+    await ok(['rm', '-f', 'taken']);
+    expect((await api('HEAD', '/_ping')).status).toBe(200);
+    expect(manager?.exitCode).toBeNull();
+  });
+});
