@@ -103,6 +103,30 @@ describe('machine create -d none against a real engine', () => {
       '',
     ]);
     expect(shoal(['version', 'ext']).out).toBe('20.10.24+dfsg1\n');
+    const np = shoal(['env', '--no-proxy', 'ext'], { NO_PROXY: 'localhost' });
+    expect(np.out).toContain(`export NO_PROXY="localhost,${ip}"\n`);
+    const fish = shoal(['env', '--shell', 'fish', 'ext']);
+    expect(fish.out).toContain(`set -gx DOCKER_HOST "tcp://${ip}:2376";\n`);
+    const sw = shoal(['env', '--swarm', 'ext']);
+    expect([sw.code, sw.err]).toEqual([
+      1,
+      'Error: "ext" is not a swarm master. The --swarm flag is intended for use with swarm masters\n',
+    ]);
+  });
+
+  it('ssh runs a command inside the netns host; stop/start go through the driver', () => {
+    const r = spawnSync(process.execPath, [MAIN, 'machine', '-s', store, 'ssh', 'h1', 'hostname'], {
+      encoding: 'utf8',
+    });
+    expect([r.status, r.stdout]).toEqual([0, 'h1\n']);
+    expect(shoal(['stop', 'h1']).code).toBe(0);
+    expect(shoal(['status', 'h1']).out).toBe('Stopped\n');
+    expect(shoal(['ls', '-q', '--filter', 'state=stopped']).out).toBe('h1\n');
+    const st = shoal(['start', 'h1']);
+    expect(st.code, st.err).toBe(0);
+    expect(
+      shoal(['ls', '--format', '{{.Name}} {{.State}} {{.DockerVersion}}', '--filter', 'driver=netns']).out,
+    ).toBe('h1 Running v20.10.24+dfsg1\n');
   });
 
   it('regenerate-certs --client-certs: a new CA breaks the old copies with a hint, regenerating fixes them', () => {

@@ -185,3 +185,19 @@ describe('MachineService life cycle', () => {
     expect(world.provisioned.length).toBe(3);
   });
 });
+
+describe('MachineService.provision', () => {
+  it('re-issues the server cert and re-runs the provisioner with the stored engine options', async () => {
+    const world = new FakeWorld();
+    const svc = service(world);
+    await svc.create(req('pv', { engine: { labels: ['a=b'], opts: ['debug'] } }));
+    await svc.provision('pv');
+    expect(world.provisioned).toHaveLength(2);
+    expect(world.provisioned[1]?.engine).toMatchObject({
+      labels: ['a=b'],
+      arbitraryFlags: ['debug'],
+      port: 2376,
+    });
+    expect(world.calls.filter((c) => c === 'engineCheck')).toHaveLength(2);
+  });
+});
