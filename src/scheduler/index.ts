@@ -1,3 +1,21 @@
+/**
+ * The pure scheduler (classic Swarm §1.8–1.11): `buildPlacementRequest` turns a create body into a
+ * `PlacementRequest`, `Scheduler.decide` (or `decideAndReserve` with a `ReservationBook`) turns node snapshots into a
+ * `Decision`. No I/O, no clock; randomness only through an injected `Rng`.
+ *
+ * Swarm quirks kept on purpose (users' existing setups depend on them, and `docker info` promises Swarm's filters):
+ * stopped and pending containers count everywhere (spread/binpack container counts, slots, ports, affinities);
+ * the port filter ignores the protocol; in globs only `*` is special and other regex characters keep their meaning;
+ * an invalid regex matches nothing (so `!=` passes); whitelist ignores its key and operator; `random` ignores
+ * resources; container affinity compares full IDs and first names only; overcommit is `trunc(ratio*100)` percent;
+ * the "following conditions" lines list every expression, soft ones too, without `~`; `::` binds all interfaces.
+ *
+ * Deliberate deviations: an invalid expression or a malformed `com.docker.swarm.*` label is a 400 at request build
+ * time (Swarm failed later with the generic text, or ignored the label); spread/binpack never let used+requested
+ * exceed a node's total (Swarm's truncated percentage allowed up to 1% over); `NanoCpus` counts when `CpuShares` is
+ * 0; bindings without a host port are not listed as `[port  (Bridge mode)]`; failure messages end with one line per
+ * rejected node; expression keys are matched as written.
+ */
 export * from './errors.js';
 export {
   compilePattern,

@@ -1,6 +1,6 @@
 import { defaultRng, type Rng } from '../../util/rng.js';
 import type { NodeSnapshot, PlacementRequest, RankedNode, Strategy } from '../types.js';
-import { BINPACK_HEALTH_FACTOR, toRanking, weighNodes } from './weigh.js';
+import { BINPACK_HEALTH_FACTOR, toRanking, UsageMemo, weighNodes } from './weigh.js';
 
 /**
  * `binpack` (alias `binpacking`): highest weight first (fullest node that still fits, healthiest), then most
@@ -10,12 +10,16 @@ import { BINPACK_HEALTH_FACTOR, toRanking, weighNodes } from './weigh.js';
 export class BinpackStrategy implements Strategy {
   readonly name = 'binpack';
   readonly #rng: Rng;
+  readonly #usage = new UsageMemo();
 
   constructor(opts: { rng?: Rng } = {}) {
     this.#rng = opts.rng ?? defaultRng;
   }
 
   rank(req: PlacementRequest, nodes: readonly NodeSnapshot[], limit?: number): RankedNode[] {
-    return toRanking(weighNodes(req, nodes, BINPACK_HEALTH_FACTOR, this.#rng, false), limit);
+    return toRanking(
+      weighNodes(req, nodes, BINPACK_HEALTH_FACTOR, this.#rng, false, (n) => this.#usage.of(n)),
+      limit,
+    );
   }
 }

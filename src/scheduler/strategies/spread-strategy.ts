@@ -1,6 +1,6 @@
 import { defaultRng, type Rng } from '../../util/rng.js';
 import type { NodeSnapshot, PlacementRequest, RankedNode, Strategy } from '../types.js';
-import { SPREAD_HEALTH_FACTOR, toRanking, weighNodes } from './weigh.js';
+import { SPREAD_HEALTH_FACTOR, toRanking, UsageMemo, weighNodes } from './weigh.js';
 
 /**
  * `spread`: lowest weight first (least loaded, healthiest), then fewest containers, then random. Containers in
@@ -10,12 +10,16 @@ import { SPREAD_HEALTH_FACTOR, toRanking, weighNodes } from './weigh.js';
 export class SpreadStrategy implements Strategy {
   readonly name = 'spread';
   readonly #rng: Rng;
+  readonly #usage = new UsageMemo();
 
   constructor(opts: { rng?: Rng } = {}) {
     this.#rng = opts.rng ?? defaultRng;
   }
 
   rank(req: PlacementRequest, nodes: readonly NodeSnapshot[], limit?: number): RankedNode[] {
-    return toRanking(weighNodes(req, nodes, SPREAD_HEALTH_FACTOR, this.#rng, true), limit);
+    return toRanking(
+      weighNodes(req, nodes, SPREAD_HEALTH_FACTOR, this.#rng, true, (n) => this.#usage.of(n)),
+      limit,
+    );
   }
 }

@@ -29,6 +29,24 @@ export function usedResources(node: NodeSnapshot): { cpus: number; memory: numbe
 }
 
 /**
+ * Memo of {@link usedResources} per node snapshot. Snapshots are immutable, so the sum is computed once per
+ * snapshot object and dropped with it (`WeakMap`); each strategy instance owns one.
+ */
+export class UsageMemo {
+  readonly #memo = new WeakMap<NodeSnapshot, { cpus: number; memory: number }>();
+
+  /** CPUs and memory reserved on `node` (see {@link usedResources}). */
+  of(node: NodeSnapshot): { cpus: number; memory: number } {
+    let u = this.#memo.get(node);
+    if (!u) {
+      u = usedResources(node);
+      this.#memo.set(node, u);
+    }
+    return u;
+  }
+}
+
+/**
  * Swarm's shared weighting for spread and binpack (§1.9), with its integer arithmetic:
  * a node smaller than the request is skipped; cpu = 100 without a CPU request, else trunc((used+req)*100/total);
  * memory likewise; a node with either score above 100 is dropped (and, unlike Swarm, one where used+req would
@@ -42,6 +60,7 @@ export function weighNodes(
   factor: number,
   rng: Rng,
   ascending: boolean,
+  usage: (node: NodeSnapshot) => { cpus: number; memory: number } = usedResources,
 ): WeightedNode[] {
   const out: WeightedNode[] = [];
   for (const node of nodes) {
@@ -49,7 +68,7 @@ export function weighNodes(
     let cpu = 100;
     let memory = 100;
     if (req.cpus > 0 || req.memory > 0) {
-      const used = usedResources(node);
+      const used = usage(node);
       // Deliberate fix of a Swarm quirk: its truncated score stays 100 while used+req exceeds the total by less
       // than 1%, so Swarm could overbook a node by up to 1% of its total. shoal also drops such nodes.
       if (req.cpus > 0 && used.cpus + req.cpus > node.totalCpus) continue;
