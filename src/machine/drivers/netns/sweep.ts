@@ -41,14 +41,15 @@ export async function sweepPrefix(prefix: string, clock: Clock = systemClock): P
   for (const br of bridges) {
     await run(['ip', 'link', 'delete', br], { allowFail: true });
   }
+  const bridgeRe = new RegExp(`^${prefix}b[0-9a-f]{8}$`);
   const rules = (await run(['iptables', '-S', 'FORWARD'], { allowFail: true })).stdout;
   for (const line of rules.split('\n')) {
     const m = /^-A FORWARD -i (\S+) -o \1 -j ACCEPT$/.exec(line.trim());
-    if (m && new RegExp(`^${prefix}b[0-9a-f]{8}$`).test(m[1]!)) {
+    if (m && bridgeRe.test(m[1]!)) {
       await run(['iptables', '-D', ...forwardRule(m[1]!)], { allowFail: true });
     }
   }
   for (const n of await readdir(LEASE_ROOT).catch(() => [] as string[])) {
-    if (n.startsWith(`${prefix}b`)) await rm(join(LEASE_ROOT, n), { recursive: true, force: true });
+    if (bridgeRe.test(n)) await rm(join(LEASE_ROOT, n), { recursive: true, force: true });
   }
 }
