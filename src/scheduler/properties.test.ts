@@ -162,4 +162,47 @@ describe('properties', () => {
       { numRuns: 80 },
     );
   });
+
+  it('the chosen node passes every filter of its pass; pass 2 equals deciding without the soft rules', () => {
+    const regions = ['eu', 'us', 'asia'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ region: fc.constantFrom(...regions), n: fc.nat({ max: 4 }), up: fc.boolean() }),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        ),
+        fc.constantFrom(...regions, 'mars'),
+        fc.constantFrom(...regions, 'mars'),
+        fc.integer(),
+        (specs, hard, soft, seed) => {
+          const nodes = specs.map((x, i) =>
+            node(`n${i}`)
+              .label('region', x.region)
+              .containers(x.n)
+              .state(x.up ? 'healthy' : 'unhealthy')
+              .build(),
+          );
+          const s = new Scheduler({ rng: seededRng(seed), filters: ['health', 'constraint'] });
+          const req = request().constraint(`region!=${hard}`).constraint(`region==~${soft}`).build();
+          const d = s.decide(req, nodes);
+          if (d.ok) {
+            for (const f of s.filters) expect(f.check(req, d.node, { soft: d.pass === 1 }).ok).toBe(true);
+          }
+          if (!d.ok || d.pass === 2) {
+            const hardOnly = request().constraint(`region!=${hard}`).build();
+            const again = new Scheduler({ rng: seededRng(seed), filters: ['health', 'constraint'] }).decide(
+              hardOnly,
+              nodes,
+            );
+            expect(again.ok).toBe(d.ok);
+            if (again.ok && d.ok) expect(again.node.containers.length).toBe(d.node.containers.length);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });
