@@ -132,7 +132,12 @@ describe('shoal machine with the netns driver', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toMatch(reason);
     // commander adds its usage hint under an unknown-option error; everything else is one line
-    expect(r.stderr.trim().replace(/\n\(add --help for usage\)$/, '').split('\n')).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .replace(/\n\(add --help for usage\)$/, '')
+        .split('\n'),
+    ).toHaveLength(1);
     const name = args.at(-1)!;
     if (name !== 'm1') expect(await traces(name)).toEqual([]);
   });
@@ -146,6 +151,9 @@ describe('shoal machine with the netns driver', () => {
         '--reuid=nobody',
         '--regid=nogroup',
         '--clear-groups',
+        // read access to the checkout whatever its permissions (CI may clone under a 0700 home); still not root
+        '--inh-caps=+dac_read_search',
+        '--ambient-caps=+dac_read_search',
         process.execPath,
         MAIN,
         'machine',
