@@ -184,6 +184,16 @@ describe('Cluster against three real engines', () => {
     await waitFor('cache shows web1 running', () => cluster.container('web1').container.info.State.Running);
     const info = cluster.info().nodes.find((n) => n.name === web1.node.name)!;
     expect(info.running).toBeGreaterThanOrEqual(1);
+
+    // changes made behind the manager's back reach the cache through the events too
+    const host = kit.hosts.find((h) => h.name === web1.node.name)!;
+    expect((await kit.docker(host, ['create', '--name', 'sideways', 'busybox'])).code).toBe(0);
+    await waitFor('sideways cached', () => cluster.findContainer(`${host.name}/sideways`) !== undefined);
+    expect((await kit.docker(host, ['rm', 'sideways'])).code).toBe(0);
+    await waitFor('sideways dropped', () => cluster.findContainer('sideways') === undefined);
+    expect((await kit.docker(host, ['volume', 'create', 'vol-side'])).code).toBe(0);
+    await waitFor('volume cached', () => cluster.volumes().some((v) => v.volume.Name === 'vol-side'));
+    expect(cluster.volume(`${host.name}/vol-side`).node).toBe(web1.node);
   });
 
   it('marks a killed engine unhealthy after the failure retry, avoids it, and reconnects when it is back', async () => {

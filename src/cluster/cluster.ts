@@ -10,7 +10,7 @@ import { defaultRng, type Rng } from '../util/rng.js';
 import { type CreateResult, createContainer, type PlacementScheduler } from './create-flow.js';
 import { Engine, type EngineHooks } from './engine.js';
 import type { CachedContainer } from './engine-cache.js';
-import type { ImageSummary } from './engine-types.js';
+import type { ImageSummary, NetworkResource } from './engine-types.js';
 import {
   NoSuchContainerError,
   NoSuchImageError,
@@ -270,6 +270,14 @@ export class Cluster {
     const found = findNetwork(all, ref);
     if (!found) throw new NoSuchNetworkError(ref);
     return found;
+  }
+
+  /**
+   * Adds a just-created global (overlay) network to every validated engine's cached view at once (§1.13), so it is
+   * listed and found everywhere before the engines' own refreshes see it.
+   */
+  addGlobalNetwork(network: NetworkResource): void {
+    for (const e of this.activeEngines()) e.cache.addNetwork(network);
   }
 
   /** Every volume of validated engines with its engine. */
