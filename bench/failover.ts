@@ -28,6 +28,12 @@ async function main(): Promise<void> {
       const pairs = JSON.parse(r.stdout) as [string, string][];
       return pairs.find(([k]) => k === 'Role')?.[1] ?? 'unknown';
     };
+    // Pull busybox everywhere first, so the rounds time failover rather than a first pull.
+    await Promise.all(
+      ['master1', 'master2', 'node1'].map((h) =>
+        docker(store, h, ip[h] as string, 2376, ['pull', '-q', 'busybox']),
+      ),
+    );
     const elected: number[] = [];
     const served: number[] = [];
     let attempts = 0;
