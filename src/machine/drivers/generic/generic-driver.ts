@@ -1,4 +1,4 @@
-import { access, chmod, copyFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { systemClock } from '../../../util/clock.js';
@@ -11,6 +11,7 @@ import type {
   MachineState,
 } from '../../driver.js';
 import { InvalidFlagError, PreCreateCheckError } from '../../errors.js';
+import { writeFileAtomic } from '../../store/atomic-write.js';
 import { BaseDriver, flagInt, flagString } from '../base-driver.js';
 import { GenericProvisioner, shQuote } from './generic-provisioner.js';
 import { type SshTarget, sshArgv, sshExec } from './ssh-client.js';
@@ -106,9 +107,9 @@ export class GenericDriver extends BaseDriver {
     if (this.sshKey) {
       this.ctx.progress('Importing SSH key...');
       this.sshKeyPath = join(this.ctx.machineDir, 'id_rsa');
-      await copyFile(this.sshKey, this.sshKeyPath);
-      await chmod(this.sshKeyPath, 0o600);
-      await copyFile(`${this.sshKey}.pub`, `${this.sshKeyPath}.pub`).catch(() => undefined);
+      await writeFileAtomic(this.sshKeyPath, await readFile(this.sshKey), 0o600);
+      const pub = await readFile(`${this.sshKey}.pub`).catch(() => undefined);
+      if (pub) await writeFileAtomic(`${this.sshKeyPath}.pub`, pub, 0o644);
     }
     this.ctx.progress('Waiting for SSH to be available...');
     let last: unknown;
