@@ -7,6 +7,7 @@ import { EngineRequestError, EngineUnreachableError } from './errors.js';
 // A loopback HTTP server standing in for the engine's HTTP framing only (the engine itself is covered by the
 // cluster integration test).
 let server: Server;
+const hanging: import('node:http').ServerResponse[] = [];
 let addr = '';
 
 beforeAll(async () => {
@@ -29,6 +30,10 @@ beforeAll(async () => {
     } else if (req.url === '/empty') {
       res.statusCode = 204;
       res.end();
+    } else if (req.url === '/hang') {
+      res.writeHead(200);
+      res.flushHeaders();
+      hanging.push(res);
     } else if (req.url === '/stream') {
       res.write('{"a":1}\n');
       setTimeout(() => res.end('{"b":2}\n'), 20);
@@ -42,6 +47,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const r of hanging) r.destroy();
+  server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });
 
@@ -110,6 +117,15 @@ describe('EngineClient', () => {
     await good.json('GET', '/missing').catch(() => undefined);
     expect(outcomes).toEqual(['ENGINE_UNREACHABLE', 'ok']);
     await good.close();
+  });
+
+  it('never queues short calls behind long-lived streams', async () => {
+    const c = new EngineClient({ addr, connections: 1 });
+    const streams = await Promise.all([1, 2, 3].map(() => c.request('GET', '/hang', { stream: true })));
+    expect(streams.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    await expect(c.json('GET', '/missing')).rejects.toThrow('No such container: nope');
+    for (const r of streams) r.body.destroy();
+    await c.close();
   });
 
   it('gives raw connect options for hijacking', () => {

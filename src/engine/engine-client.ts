@@ -23,7 +23,7 @@ export interface EngineClientOptions {
   readonly tls?: EngineTlsOptions | undefined;
   /** Timeout for short (non-streaming) calls, ms. Classic Swarm HEAD uses 30 s. */
   readonly timeoutMs?: number;
-  /** Pool connection count (default 16). */
+  /** Connection cap for short calls (default 32); streaming calls use a separate, unbounded pool. */
   readonly connections?: number;
   /**
    * Told about every call's outcome at the connection level: `success` when the engine answered (any status),
@@ -88,6 +88,7 @@ export class EngineClient {
   readonly tls: EngineTlsOptions | undefined;
   private readonly timeoutMs: number;
   private readonly pool: Pool;
+  private readonly streamPool: Pool;
   private readonly observer: EngineCallObserver | undefined;
 
   constructor(opts: EngineClientOptions) {
@@ -100,14 +101,17 @@ export class EngineClient {
     this.observer = opts.observer;
     const hostPart = host.includes(':') ? `[${host}]` : host;
     const origin = `${opts.tls ? 'https' : 'http'}://${hostPart}:${port}`;
-    this.pool = new Pool(origin, {
-      connections: opts.connections ?? 16,
+    const poolOptions = {
       bodyTimeout: 0,
       headersTimeout: 0,
       connectTimeout: Math.min(this.timeoutMs, 10_000),
       keepAliveTimeout: 30_000,
       ...(opts.tls ? { connect: tlsConnectOptions(opts.tls) } : {}),
-    });
+    };
+    this.pool = new Pool(origin, { ...poolOptions, connections: opts.connections ?? 32 });
+    // Long-lived responses (logs -f, wait, events, attach, pull) each hold a connection for minutes; they get their
+    // own unbounded pool so they can never queue short calls behind them.
+    this.streamPool = new Pool(origin, poolOptions);
   }
 
   /** Socket parameters for a raw (hijack) connection to this engine. */
@@ -128,7 +132,7 @@ export class EngineClient {
   async request(method: string, path: string, opts: EngineRequestOptions = {}): Promise<EngineResponse> {
     const timeout = opts.stream ? 0 : this.timeoutMs;
     try {
-      const res = await this.pool.request({
+      const res = await (opts.stream ? this.streamPool : this.pool).request({
         method: method as 'GET',
         path: withQuery(path, opts.query),
         headers: opts.headers as Record<string, string>,
@@ -204,7 +208,10 @@ export class EngineClient {
 
   /** Closes every pooled connection (in-flight streams are destroyed). */
   async close(): Promise<void> {
-    await this.pool.destroy().catch(() => undefined);
+    await Promise.all([
+      this.pool.destroy().catch(() => undefined),
+      this.streamPool.destroy().catch(() => undefined),
+    ]);
   }
 
   private unreachable(err: unknown): EngineUnreachableError {
