@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { DriverFlag, DriverFlagValues } from '../machine/driver.js';
 import { defaultDriverRegistry } from '../machine/drivers/registry.js';
-import { InvalidFlagError } from '../machine/errors.js';
+import { CreateInterruptedError, InvalidFlagError } from '../machine/errors.js';
 import { collect, serviceFor, withStore } from './machine-common.js';
 import { runAction } from './run-action.js';
 
@@ -81,37 +81,53 @@ export function addCreateCommand(machine: Command): void {
       const factory = registry.get(driver);
       const svc = serviceFor(self, { progress: true });
       const t0 = Date.now();
-      await svc.create({
-        name,
-        driver,
-        driverFlags: factory ? driverFlagValues(self, factory.config.flags) : {},
-        engine: {
-          opts: o.engineOpt as string[] | undefined,
-          labels: o.engineLabel as string[] | undefined,
-          registryMirror:
-            (o.engineRegistryMirror as string[] | undefined) ??
-            (process.env.ENGINE_REGISTRY_MIRROR ? [process.env.ENGINE_REGISTRY_MIRROR] : undefined),
-          insecureRegistry: o.engineInsecureRegistry as string[] | undefined,
-          storageDriver: o.engineStorageDriver as string | undefined,
-          env: o.engineEnv as string[] | undefined,
-        },
-        swarm: {
-          agent: Boolean(o.swarm),
-          master: Boolean(o.swarmMaster),
-          discovery: o.swarmDiscovery as string | undefined,
-          strategy: o.swarmStrategy as string,
-          opts: o.swarmOpt as string[] | undefined,
-          joinOpts: o.swarmJoinOpt as string[] | undefined,
-          host: o.swarmHost as string,
-          addr: o.swarmAddr as string,
-          image:
-            (o.swarmImage as string | undefined) ??
-            process.env.SHOAL_SWARM_IMAGE ??
-            process.env.MACHINE_SWARM_IMAGE,
-          experimental: Boolean(o.swarmExperimental),
-        },
-        tlsSan: o.tlsSan as string[] | undefined,
-      });
+      // Ctrl-C / SIGTERM: stop at the next step and roll back instead of leaving a half-made machine.
+      const abort = new AbortController();
+      const onSignal = (sig: NodeJS.Signals): void => {
+        process.stderr.write(`${sig}: stopping and removing what was made...\n`);
+        abort.abort(new CreateInterruptedError(`create of "${name}" interrupted by ${sig}`));
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await svc.create(
+          {
+            name,
+            driver,
+            driverFlags: factory ? driverFlagValues(self, factory.config.flags) : {},
+            engine: {
+              opts: o.engineOpt as string[] | undefined,
+              labels: o.engineLabel as string[] | undefined,
+              registryMirror:
+                (o.engineRegistryMirror as string[] | undefined) ??
+                (process.env.ENGINE_REGISTRY_MIRROR ? [process.env.ENGINE_REGISTRY_MIRROR] : undefined),
+              insecureRegistry: o.engineInsecureRegistry as string[] | undefined,
+              storageDriver: o.engineStorageDriver as string | undefined,
+              env: o.engineEnv as string[] | undefined,
+            },
+            swarm: {
+              agent: Boolean(o.swarm),
+              master: Boolean(o.swarmMaster),
+              discovery: o.swarmDiscovery as string | undefined,
+              strategy: o.swarmStrategy as string,
+              opts: o.swarmOpt as string[] | undefined,
+              joinOpts: o.swarmJoinOpt as string[] | undefined,
+              host: o.swarmHost as string,
+              addr: o.swarmAddr as string,
+              image:
+                (o.swarmImage as string | undefined) ??
+                process.env.SHOAL_SWARM_IMAGE ??
+                process.env.MACHINE_SWARM_IMAGE,
+              experimental: Boolean(o.swarmExperimental),
+            },
+            tlsSan: o.tlsSan as string[] | undefined,
+          },
+          abort.signal,
+        );
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
       const secs = ((Date.now() - t0) / 1000).toFixed(2);
       process.stdout.write(
         `Machine "${name}" created in ${secs}s. To see how to connect your Docker client to it, run: shoal machine env ${name}\n`,

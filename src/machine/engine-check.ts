@@ -81,18 +81,19 @@ export async function engineVersion(url: string, tls: ClientTls, timeoutMs = 20_
 }
 
 /**
- * Polls `GET /_ping` until it answers `OK` or `timeoutMs` passes (then throws the last error). Used by `create`'s
- * last step and by `start`/`restart`.
+ * Polls `GET /_ping` until it answers `OK` or `timeoutMs` passes (then throws the last error); stops when `signal`
+ * aborts. Used by `create`'s last step and by `start`/`restart`.
  */
 export async function waitForEngine(
   url: string,
   tls: ClientTls,
-  opts: { timeoutMs?: number; intervalMs?: number; clock?: Clock } = {},
+  opts: { timeoutMs?: number; intervalMs?: number; clock?: Clock; signal?: AbortSignal } = {},
 ): Promise<void> {
   const clock = opts.clock ?? systemClock;
   const deadline = clock.now() + (opts.timeoutMs ?? 60_000);
   let last: unknown;
   for (;;) {
+    opts.signal?.throwIfAborted();
     try {
       const body = await engineGet(url, '/_ping', tls, 5_000);
       if (body.trim() === 'OK') return;
@@ -101,7 +102,7 @@ export async function waitForEngine(
       last = err;
     }
     if (clock.now() >= deadline) break;
-    await clock.sleep(opts.intervalMs ?? 500);
+    await clock.sleep(opts.intervalMs ?? 500, opts.signal);
   }
   throw last instanceof EngineCheckError
     ? last

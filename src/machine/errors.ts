@@ -66,3 +66,8 @@ export class EngineCheckError extends ClusterError {
 export class HostStateError extends ConflictError {
   override readonly code: string = 'HOST_STATE';
 }
+
+/** `create` was interrupted (SIGINT/SIGTERM); what it had made was removed. */
+export class CreateInterruptedError extends ClusterError {
+  override readonly code: string = 'CREATE_INTERRUPTED';
+}

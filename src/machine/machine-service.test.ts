@@ -201,3 +201,37 @@ describe('MachineService.provision', () => {
     expect(world.calls.filter((c) => c === 'engineCheck')).toHaveLength(2);
   });
 });
+
+describe('MachineService.create interrupted', () => {
+  it('an abort during provisioning rolls back at the next step', async () => {
+    const world = new FakeWorld();
+    const storePath = mkdtempSync(join(root, 'abort-'));
+    const abort = new AbortController();
+    const base = fakeDriverFactory(world);
+    const svc = new MachineService({
+      storePath,
+      drivers: new Map([
+        [
+          'fake',
+          {
+            ...base,
+            provisioner: (d, ctx) => ({
+              name: 'fake',
+              async provision() {
+                abort.abort(new Error('interrupted'));
+                await base.provisioner(d, ctx)?.provision({} as never);
+              },
+            }),
+          },
+        ],
+      ]),
+      engineCheck: async () => {
+        world.calls.push('engineCheck');
+      },
+    });
+    await expect(svc.create(req('ab'), abort.signal)).rejects.toThrow('interrupted');
+    expect(existsSync(svc.store.machineDir('ab'))).toBe(false);
+    expect(world.machines.size).toBe(0);
+    expect(world.calls).not.toContain('engineCheck');
+  });
+});

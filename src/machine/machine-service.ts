@@ -35,7 +35,7 @@ export interface Host {
 }
 
 /** Checks an engine answers over TLS; injectable so unit tests need no engine. */
-export type EngineChecker = (url: string, tls: ClientTls) => Promise<void>;
+export type EngineChecker = (url: string, tls: ClientTls, signal?: AbortSignal) => Promise<void>;
 
 /** Constructor options of {@link MachineService}. */
 export interface MachineServiceOptions {
@@ -107,8 +107,11 @@ export class MachineService {
     });
   }
 
-  /** Creates a machine (see the class comment for the order). Returns the saved record. */
-  async create(req: CreateRequest): Promise<HostRecord> {
+  /**
+   * Creates a machine (see the class comment for the order). Returns the saved record. Aborting `signal` (the CLI
+   * does on SIGINT/SIGTERM) stops at the next step and rolls back like any failure.
+   */
+  async create(req: CreateRequest, signal?: AbortSignal): Promise<HostRecord> {
     validateMachineName(req.name);
     const factory = lookupDriver(this.drivers, req.driver);
     const engine = buildEngineOptions(req.engine);
@@ -146,14 +149,18 @@ export class MachineService {
       await this.copyClientCerts(req.name);
       await this.store.save(record);
       this.progress(`Creating machine with the ${factory.config.name} driver`);
+      signal?.throwIfAborted();
       await driver.create();
+      signal?.throwIfAborted();
       record.Driver = driver.toRecord();
       await this.store.save(record);
       const provisioner = factory.provisioner(driver, ctx);
       if (provisioner) {
         await this.issueAndProvision(req.name, record, driver, factory, ctx);
+        signal?.throwIfAborted();
         this.progress('Waiting for the Docker API over TLS');
-        await this.engineCheck(await driver.url(), this.clientTls(req.name));
+        await this.engineCheck(await driver.url(), this.clientTls(req.name), signal);
+        signal?.throwIfAborted();
         await this.startSwarm(req.name, record, driver);
       }
       record.Driver = driver.toRecord();
