@@ -1,8 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { EngineTlsOptions } from '../engine/engine-client.js';
-import { asError } from '../errors.js';
-import type { CreateBody } from '../scheduler/request.js';
-import { type BuiltRequest, buildPlacementRequest } from '../scheduler/request.js';
+import { type BuiltRequest, buildPlacementRequest, type CreateBody } from '../scheduler/request.js';
 import { ReservationBook } from '../scheduler/reservations.js';
 import type { NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -11,6 +9,7 @@ import { type CreateResult, createContainer, type PlacementScheduler } from './c
 import { Engine, type EngineHooks } from './engine.js';
 import type { CachedContainer } from './engine-cache.js';
 import type { ImageSummary, NetworkResource } from './engine-types.js';
+import { EngineValidator } from './engine-validator.js';
 import {
   NoSuchContainerError,
   NoSuchImageError,
@@ -19,7 +18,6 @@ import {
   NoSuchVolumeError,
 } from './errors.js';
 import { annotateEvent, ClusterEvents, type SwarmAction, swarmEvent } from './events.js';
-import { PENDING_RETRY_PERIOD_MS, pendingRetryDue } from './health.js';
 import { type ClusterInfo, clusterInfo } from './info.js';
 import {
   findContainer,
@@ -79,15 +77,12 @@ export class Cluster {
   readonly overcommit: number;
   readonly createRetry: number;
   private readonly byAddr = new Map<string, Engine>();
-  private readonly validating = new Map<Engine, Promise<void>>();
-  private readonly activating = new Set<Engine>();
   private readonly book = new ReservationBook();
   private readonly clock: Clock;
   private readonly rng: Rng;
   private readonly logger: Logger;
   private readonly hooks: EngineHooks;
-  private readonly stopper = new AbortController();
-  private validator: Promise<void> | undefined;
+  private readonly validator: EngineValidator;
 
   constructor(private readonly opts: ClusterOptions) {
     this.overcommit = opts.overcommit ?? 0.05;
@@ -105,6 +100,15 @@ export class Cluster {
       },
       event: (engine, ev) => this.events.emit({ message: annotateEvent(ev, engine), engine }),
     };
+    this.validator = new EngineValidator(
+      {
+        engines: () => this.engines(),
+        isMember: (e) => this.byAddr.get(e.addr) === e,
+        connected: (e) => this.emitSwarm('engine_connect', e),
+      },
+      this.clock,
+      this.logger,
+    );
   }
 
   /**
@@ -141,7 +145,7 @@ export class Cluster {
       this.logger.info({ addr }, 'Registered Engine');
       void this.validate(engine);
     }
-    this.validator ??= this.runValidator();
+    this.validator.start();
     await Promise.all(
       removed.map(async (engine) => {
         const wasActive = engine.active;
@@ -327,69 +331,19 @@ export class Cluster {
    * while an attempt is running joins it.
    */
   validate(engine: Engine): Promise<void> {
-    const running = this.validating.get(engine);
-    if (running) return running;
-    if (engine.state !== 'pending') return Promise.resolve();
-    const attempt = this.runValidation(engine).finally(() => this.validating.delete(engine));
-    this.validating.set(engine, attempt);
-    return attempt;
-  }
-
-  private async runValidation(engine: Engine): Promise<void> {
-    try {
-      await engine.validate();
-      // An engine being activated already owns its ID, so two clones validated at once cannot both get in.
-      const twin = this.engines().find(
-        (o) => o !== engine && o.id === engine.id && (o.active || this.activating.has(o)),
-      );
-      if (twin) {
-        const msg = `ID duplicated. ${engine.id} shared by this node ${engine.addr} and another node ${twin.addr}`;
-        engine.markPendingError(msg);
-        this.logger.error({ addr: engine.addr }, msg);
-        return;
-      }
-      this.activating.add(engine);
-      await engine.activate();
-      if (this.byAddr.get(engine.addr) !== engine) {
-        await engine.disconnect();
-        return;
-      }
-      this.logger.info({ addr: engine.addr, name: engine.name, id: engine.id }, 'Engine connected');
-      this.emitSwarm('engine_connect', engine);
-    } catch (err) {
-      this.logger.warn({ addr: engine.addr, err: asError(err).message }, 'Engine validation failed');
-    } finally {
-      this.activating.delete(engine);
-    }
+    return this.validator.validate(engine);
   }
 
   /** Stops the validator, every engine loop and connection. */
   async close(): Promise<void> {
-    this.stopper.abort();
-    await this.validator;
+    await this.validator.stop();
     const all = this.engines();
     this.byAddr.clear();
     await Promise.all(all.map((e) => e.disconnect()));
-    await Promise.allSettled([...this.validating.values()]);
+    await this.validator.settled();
   }
 
   private emitSwarm(action: SwarmAction, engine: Engine): void {
     this.events.emit({ message: swarmEvent(action, engine, this.clock.now()), engine, swarm: action });
-  }
-
-  private async runValidator(): Promise<void> {
-    const signal = this.stopper.signal;
-    while (!signal.aborted) {
-      try {
-        await this.clock.sleep(PENDING_RETRY_PERIOD_MS, signal);
-      } catch {
-        return;
-      }
-      const now = this.clock.now();
-      const due = this.engines().filter(
-        (e) => e.state === 'pending' && pendingRetryDue(now, e.updatedAt, e.failureCount),
-      );
-      await Promise.all(due.map((e) => this.validate(e)));
-    }
   }
 }

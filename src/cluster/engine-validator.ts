@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import { asError } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import type { Engine } from './engine.js';
+import { PENDING_RETRY_PERIOD_MS, pendingRetryDue } from './health.js';
+
+/** What the validator needs from the cluster. */
+export interface ValidatorHost {
+  /** Every engine currently in the membership. */
+  engines(): Engine[];
+  /** True while `engine` is still a member (it may be removed during its validation). */
+  isMember(engine: Engine): boolean;
+  /** Called once an engine turned healthy. */
+  connected(engine: Engine): void;
+}
+
+/**
+ * Validation of pending engines (§1.7.2–4): one attempt at a time per engine (later calls join it), the duplicate
+ * engine-ID rule, and the loop that re-tries pending engines every 10 s once `2^failures s + 30 s` have passed.
+ */
+export class EngineValidator {
+  private readonly running = new Map<Engine, Promise<void>>();
+  private readonly activating = new Set<Engine>();
+  private readonly stopper = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly host: ValidatorHost,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts the periodic re-validation of pending engines (idempotent). */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Validates a pending engine now; resolves when the attempt ended (joins a running one). */
+  validate(engine: Engine): Promise<void> {
+    const running = this.running.get(engine);
+    if (running) return running;
+    if (engine.state !== 'pending') return Promise.resolve();
+    const attempt = this.attempt(engine).finally(() => this.running.delete(engine));
+    this.running.set(engine, attempt);
+    return attempt;
+  }
+
+  /** Stops the loop; waits for it and for attempts in flight (which fail fast once engines are disconnected). */
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    await this.loop;
+  }
+
+  /** Waits for every attempt in flight. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async attempt(engine: Engine): Promise<void> {
+    try {
+      await engine.validate();
+      // An engine being activated already owns its ID, so two clones validated at once cannot both get in.
+      const twin = this.host
+        .engines()
+        .find((o) => o !== engine && o.id === engine.id && (o.active || this.activating.has(o)));
+      if (twin) {
+        const msg = `ID duplicated. ${engine.id} shared by this node ${engine.addr} and another node ${twin.addr}`;
+        engine.markPendingError(msg);
+        this.logger.error({ addr: engine.addr }, msg);
+        return;
+      }
+      this.activating.add(engine);
+      await engine.activate();
+      if (!this.host.isMember(engine)) {
+        await engine.disconnect();
+        return;
+      }
+      this.logger.info({ addr: engine.addr, name: engine.name, id: engine.id }, 'Engine connected');
+      this.host.connected(engine);
+    } catch (err) {
+      this.logger.warn({ addr: engine.addr, err: asError(err).message }, 'Engine validation failed');
+    } finally {
+      this.activating.delete(engine);
+    }
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopper.signal;
+    while (!signal.aborted) {
+      try {
+        await this.clock.sleep(PENDING_RETRY_PERIOD_MS, signal);
+      } catch {
+        return;
+      }
+      const now = this.clock.now();
+      const due = this.host
+        .engines()
+        .filter((e) => e.state === 'pending' && pendingRetryDue(now, e.updatedAt, e.failureCount));
+      await Promise.all(due.map((e) => this.validate(e)));
+    }
+  }
+}
