@@ -198,6 +198,15 @@ describe('shoal up: the tutorial cluster', () => {
     expect(await eventually(async () => (await info('master1')).Nodes === '3')).toBe(true);
   });
 
+  it('shoal machine stop/start: the engine brings the agent back and the node rejoins', async () => {
+    expect((await shoal('machine', 'stop', 'node1')).code).toBe(0);
+    expect(await eventually(async () => (await info('master1')).Nodes === '2')).toBe(true);
+    expect((await shoal('machine', 'start', 'node1')).code).toBe(0);
+    expect(await eventually(async () => (await info('master1')).Nodes === '3')).toBe(true);
+    const ps = await docker('node1', ['ps', '--format', '{{.Names}}'], 'engine');
+    expect(ps.stdout).toContain('shoal-agent');
+  });
+
   it('killing the primary: master2 takes over and serves; no create in flight lands twice; master1 rejoins as replica', async () => {
     expect(await primaryHost()).toBe('master1');
     // Creates through the replica keep flowing while the primary dies.
