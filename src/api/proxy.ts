@@ -58,6 +58,8 @@ export interface ProxyOptions {
    * rename...). The engine's body is buffered in that case; use it only for short answers.
    */
   readonly after?: (status: number) => Promise<void>;
+  /** Runs once the answer was sent (errors ignored): cache refreshes that events would also bring. */
+  readonly afterResponse?: () => Promise<void>;
 }
 
 /**
@@ -108,6 +110,7 @@ export async function proxy(
   } finally {
     res.off('close', onClose);
   }
+  if (opts.afterResponse) await opts.afterResponse().catch(() => undefined);
 }
 
 /** Writes a JSON answer with `status` (200 by default). */

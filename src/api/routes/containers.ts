@@ -23,7 +23,7 @@ const POST_ACTIONS = new Set([
   'attach',
 ]);
 /** Actions after which the cached container is re-read before the client gets the answer. */
-const REFRESH_AFTER = new Set(['start', 'stop', 'kill', 'restart', 'pause', 'unpause', 'update', 'rename']);
+const REFRESH_AFTER = new Set(['stop', 'kill', 'restart', 'pause', 'unpause', 'update', 'rename']);
 
 /** The `Node` object Swarm adds to container inspect. */
 export function nodeObject(node: ApiNode): Record<string, unknown> {
@@ -126,6 +126,8 @@ async function postAny(ctx: RequestContext): Promise<void> {
   await proxy(ctx, healthyClient(c.node), {
     path,
     ...(REFRESH_AFTER.has(action) ? { after: () => ctx.deps.cluster.refreshContainer(c.node, c.id) } : {}),
+    // `start` is on the `docker run` hot path: answer first, then refresh (the engine's start event refreshes too)
+    ...(action === 'start' ? { afterResponse: () => ctx.deps.cluster.refreshContainer(c.node, c.id) } : {}),
   });
 }
 
