@@ -14,9 +14,14 @@ export interface CachedContainer {
   readonly info: ContainerInspect;
 }
 
-/** The fields of a list entry whose change makes the cache re-inspect a container. */
+/**
+ * The fields of a list entry whose change makes the cache re-inspect a container: state, names, image, port count,
+ * exit code and health (not the ever-changing uptime text). Restarts in between are caught by engine events.
+ */
 function changeKey(s: ContainerSummary): string {
-  return `${s.State}|${s.Names.join(',')}|${s.Image}|${(s.Ports ?? []).length}|${s.Status.replace(/\d+/g, '')}`;
+  const exit = /^Exited \((-?\d+)\)/.exec(s.Status)?.[1] ?? '';
+  const health = /\((healthy|unhealthy|health: starting)\)/.exec(s.Status)?.[1] ?? '';
+  return `${s.State}|${s.Names.join(',')}|${s.Image}|${(s.Ports ?? []).length}|${exit}|${health}`;
 }
 
 /**

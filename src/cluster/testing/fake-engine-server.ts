@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CachedContainer } from '../engine-cache.js';
 import type { EngineInfo } from '../engine-types.js';
 
 /**
@@ -12,6 +13,10 @@ export class FakeEngineServer {
   private server: Server | undefined;
   private readonly open = new Set<ServerResponse>();
   port = 0;
+  /** Containers served by `/containers/json` and `/containers/{id}/json`. */
+  containers: CachedContainer[] = [];
+  /** Paths requested, in order (query strings dropped). */
+  readonly requests: string[] = [];
 
   constructor(info: Partial<EngineInfo> = {}) {
     this.info = { ID: 'FAKE:0001', Name: 'fake', NCPU: 2, MemTotal: 2 ** 31, OSType: 'linux', ...info };
@@ -25,14 +30,24 @@ export class FakeEngineServer {
   /** Listens on `port` (0 = any free port). */
   async start(port = this.port): Promise<void> {
     const server = createServer((req, res) => {
-      const path = (req.url ?? '').split('?')[0];
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      this.requests.push(path);
+      const inspect = /^\/containers\/([^/]+)\/json$/.exec(path);
       const json = (v: unknown) => {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify(v));
       };
       if (path === '/info') json(this.info);
       else if (path === '/version') json({ Version: '20.10.24', ApiVersion: '1.41' });
-      else if (path === '/containers/json' || path === '/images/json' || path === '/networks') json([]);
+      else if (path === '/containers/json') json(this.containers.map((c) => c.summary));
+      else if (inspect) {
+        const c = this.containers.find((x) => x.info.Id === inspect[1]);
+        if (c) json(c.info);
+        else {
+          res.statusCode = 404;
+          json({ message: `No such container: ${inspect[1]}` });
+        }
+      } else if (path === '/images/json' || path === '/networks') json([]);
       else if (path === '/volumes') json({ Volumes: [] });
       else if (path === '/events') {
         res.writeHead(200, { 'content-type': 'application/json' });
