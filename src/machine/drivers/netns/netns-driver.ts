@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { type Clock, systemClock } from '../../../util/clock.js';
 import type { Driver, DriverContext, ExecResult, MachineState } from '../../driver.js';
 import { HostStateError } from '../../errors.js';
+import { withBridgeLock } from './bridge-lock.js';
 import { type NetnsSettings, resolveSettings } from './config.js';
 import { enginePid, launchEngine, readLaunchRecord, terminateEngine, waitForEngine } from './engine.js';
 import { type MachineLayout, machineLayout } from './layout.js';
@@ -111,15 +112,17 @@ export class NetnsDriver implements Driver {
     );
     await createNamespaces(this.ns, this.ctx.machineName, this.ctx.machineDir);
     this.ctx.progress(`Plugging into bridge ${bridge} (${subnet.cidr})...`);
-    await ensureBridge(bridge, subnet);
-    this.ipAddress = await leaseAddress(bridge, subnet, this.ns, this.ipAddress || undefined);
-    await plugVeth({
-      ns: this.ns,
-      bridge,
-      subnet,
-      ip: this.ipAddress,
-      veth: vethName(prefix, this.ipAddress),
-      peer: peerTempName(prefix, this.ipAddress),
+    await withBridgeLock(bridge, this.clock, async () => {
+      await ensureBridge(bridge, subnet);
+      this.ipAddress = await leaseAddress(bridge, subnet, this.ns, this.ipAddress || undefined);
+      await plugVeth({
+        ns: this.ns,
+        bridge,
+        subnet,
+        ip: this.ipAddress,
+        veth: vethName(prefix, this.ipAddress),
+        peer: peerTempName(prefix, this.ipAddress),
+      });
     });
   }
 
@@ -188,11 +191,13 @@ export class NetnsDriver implements Driver {
       await this.killAll();
       await destroyNamespaces(this.ns);
     }
-    if (this.ipAddress) {
-      await unplugVeth(vethName(this.settings.prefix, this.ipAddress));
-      await releaseAddress(this.settings.bridge, this.ipAddress);
-    }
-    await releaseBridge(this.settings.bridge);
+    await withBridgeLock(this.settings.bridge, this.clock, async () => {
+      if (this.ipAddress) {
+        await unplugVeth(vethName(this.settings.prefix, this.ipAddress));
+        await releaseAddress(this.settings.bridge, this.ipAddress);
+      }
+      await releaseBridge(this.settings.bridge);
+    });
     const l = this.layout;
     for (const p of [
       l.dataRoot,
