@@ -61,3 +61,24 @@ describe('EngineCache', () => {
     expect(cache.containers()).toEqual([]);
   });
 });
+
+describe('EngineCache clock skew', () => {
+  it('shifts container times from an engine whose clock runs ahead into the manager clock', async () => {
+    server = new FakeEngineServer();
+    await server.start();
+    client = new EngineClient({ addr: server.addr });
+    const cache = new EngineCache(client, () => 60_000);
+    const c = cached({ id: hexId('e5'), name: 'skewed' });
+    c.summary.Created = 1_700_000_060;
+    c.info.Created = '2023-11-14T22:14:20.000Z';
+    c.info.State.StartedAt = '2023-11-14T22:14:21.000Z';
+    c.info.State.FinishedAt = '0001-01-01T00:00:00Z';
+    server.containers = [c];
+    await cache.refreshContainers();
+    const got = cache.container(hexId('e5'))!;
+    expect(got.summary.Created).toBe(1_700_000_000);
+    expect(got.info.Created).toBe('2023-11-14T22:13:20.000Z');
+    expect(got.info.State.StartedAt).toBe('2023-11-14T22:13:21.000Z');
+    expect(got.info.State.FinishedAt).toBe('0001-01-01T00:00:00Z');
+  });
+});

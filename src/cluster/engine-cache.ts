@@ -35,7 +35,14 @@ export class EngineCache {
   private networkList: NetworkResource[] = [];
   private volumeList: VolumeResource[] = [];
 
-  constructor(private readonly client: EngineClient) {}
+  /**
+   * @param skewMs engine clock minus manager clock in ms (§1.7.10); when non-zero, container times read from the
+   * engine are shifted into the manager's clock so uptimes print right.
+   */
+  constructor(
+    private readonly client: EngineClient,
+    private readonly skewMs: () => number = () => 0,
+  ) {}
 
   /** Every cached container (all states). */
   containers(): CachedContainer[] {
@@ -70,11 +77,12 @@ export class EngineCache {
         seen.add(summary.Id);
         const old = this.byId.get(summary.Id);
         if (!full && old && changeKey(old.summary) === changeKey(summary)) {
-          this.byId.set(summary.Id, { summary, info: old.info });
+          this.byId.set(summary.Id, { summary: this.deskewSummary(summary), info: old.info });
           return;
         }
         const info = await this.inspect(summary.Id);
-        if (info) this.byId.set(summary.Id, { summary, info });
+        if (info)
+          this.byId.set(summary.Id, { summary: this.deskewSummary(summary), info: this.deskewInfo(info) });
       }),
     );
     for (const id of [...this.byId.keys()]) if (!seen.has(id)) this.byId.delete(id);
@@ -97,7 +105,7 @@ export class EngineCache {
       if (info) this.byId.delete(info.Id);
       return undefined;
     }
-    const entry = { summary, info };
+    const entry = { summary: this.deskewSummary(summary), info: this.deskewInfo(info) };
     this.byId.set(summary.Id, entry);
     return entry;
   }
@@ -175,6 +183,30 @@ export class EngineCache {
       this.refreshNetworks(),
       this.refreshVolumes(),
     ]);
+  }
+
+  private deskewSummary(s: ContainerSummary): ContainerSummary {
+    const skew = this.skewMs();
+    return skew === 0 ? s : { ...s, Created: s.Created - Math.round(skew / 1000) };
+  }
+
+  private deskewInfo(info: ContainerInspect): ContainerInspect {
+    const skew = this.skewMs();
+    if (skew === 0) return info;
+    const shift = (t: unknown): unknown => {
+      if (typeof t !== 'string' || t.startsWith('0001-')) return t;
+      const ms = Date.parse(t);
+      return Number.isNaN(ms) ? t : new Date(ms - skew).toISOString();
+    };
+    return {
+      ...info,
+      Created: shift(info.Created) as string,
+      State: {
+        ...info.State,
+        StartedAt: shift(info.State.StartedAt),
+        FinishedAt: shift(info.State.FinishedAt),
+      },
+    };
   }
 
   private async inspect(id: string): Promise<ContainerInspect | undefined> {

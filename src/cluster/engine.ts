@@ -94,7 +94,7 @@ export class Engine {
       },
     });
     this.ip = this.client.host;
-    this.cache = new EngineCache(this.client);
+    this.cache = new EngineCache(this.client, () => this.clockDeltaMs);
     const log = settings.logger;
     this.loop = new RefreshLoop(
       this,
