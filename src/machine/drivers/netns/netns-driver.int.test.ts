@@ -43,10 +43,11 @@ function tlsPing(
   });
 }
 
-/** The start time (clock ticks since boot) of a process, or undefined when it is gone. */
+/** The start time (clock ticks since boot) of a live process; undefined when it is gone or a zombie not yet reaped. */
 async function startTime(pid: number): Promise<string | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields && fields[0] !== 'Z' ? fields[19] : undefined;
 }
 
 /** Everything on this box that still names `ns`, `veth` or `dir`. */
@@ -208,7 +209,7 @@ describe('netns hosts', () => {
     expect(before.length).toBeGreaterThan(3);
     await th.service.remove('shn-gone');
     expect(await traces(String(rec.Netns), String(rec.Veth), host.machineDir)).toEqual([]);
-    // gone, or the PID now belongs to a new process (the box is busy: PIDs get reused)
+    // gone (or a zombie waiting for init), or the PID now belongs to a new process (PIDs get reused)
     expect(await startTime(containerPid)).not.toBe(containerStart);
     // the bridge and its rule stay for the other hosts
     expect((await runCommand(['iptables', '-S', 'FORWARD'])).stdout).toContain(
