@@ -140,10 +140,10 @@ describe('shoal machine with the none driver (no engine needed)', () => {
     expect(shoal(['ls']).out).toMatch(/^NAME\s+ACTIVE/);
   }, 180_000);
 
-  it('every command has --help', () => {
+  it('every command has --help', async () => {
     // one real run, the rest in-process (each CLI start costs ~1-2 s on a loaded box)
     expect(shoal(['create', '--help']).out).toMatch(/^Usage: shoal machine create \[options\] <name>/);
-    const machine = buildProgram().commands.find((c) => c.name() === 'machine');
+    const machine = (await buildProgram()).commands.find((c) => c.name() === 'machine');
     const names = machine?.commands.map((c) => c.name()).sort();
     expect(names).toEqual([
       'active',

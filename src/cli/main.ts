@@ -2,4 +2,5 @@
 import 'reflect-metadata';
 import { buildProgram } from './program.js';
 
-await buildProgram().parseAsync(process.argv);
+const program = await buildProgram(process.argv.slice(2));
+await program.parseAsync(process.argv);

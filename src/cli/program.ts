@@ -1,10 +1,5 @@
 import { Command } from 'commander';
 import { SHOAL_VERSION } from '../version.js';
-import { joinCommand } from './join.js';
-import { listCommand } from './list.js';
-import { machineCommands } from './machine.js';
-import { manageCommand } from './manage.js';
-import { upCommands } from './up.js';
 
 /**
  * A command group adds its sub-commands to the root program. Groups are listed explicitly in {@link commandGroups};
@@ -12,17 +7,30 @@ import { upCommands } from './up.js';
  */
 export type CommandGroup = (program: Command) => void;
 
-/** Every command group of the `shoal` CLI, in help order. */
-export const commandGroups: readonly CommandGroup[] = [
-  joinCommand,
-  listCommand,
-  machineCommands,
-  manageCommand,
-  upCommands,
+/** A command group with the top-level command names it defines, loaded only when one of them is invoked. */
+export interface CommandGroupEntry {
+  /** Top-level command names and aliases (`machine`, `manage`, `m`, ...). */
+  readonly commands: readonly string[];
+  readonly load: () => Promise<CommandGroup>;
+}
+
+/**
+ * Every command group of the `shoal` CLI, in help order. Groups are imported lazily: `shoal machine ls` does not pay
+ * for loading the etcd and gRPC clients that `shoal manage` needs.
+ */
+export const commandGroups: readonly CommandGroupEntry[] = [
+  { commands: ['join', 'j'], load: async () => (await import('./join.js')).joinCommand },
+  { commands: ['list', 'l'], load: async () => (await import('./list.js')).listCommand },
+  { commands: ['machine'], load: async () => (await import('./machine.js')).machineCommands },
+  { commands: ['manage', 'm'], load: async () => (await import('./manage.js')).manageCommand },
+  { commands: ['up', 'down', 'status'], load: async () => (await import('./up.js')).upCommands },
 ];
 
-/** Builds the root `shoal` program with every command group. */
-export function buildProgram(): Command {
+/**
+ * Builds the root `shoal` program. With `argv` (the arguments after the program name), only the group that owns
+ * the invoked command is loaded; without one, or when no group matches (top-level help, a typo), all are.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('shoal')
     .description(
       'A simple Docker cluster: hosts, a KV cluster, replicated managers and one Docker API over all hosts.',
@@ -30,6 +38,12 @@ export function buildProgram(): Command {
     .version(`shoal version ${SHOAL_VERSION}`, '-v, --version')
     .showHelpAfterError('(add --help for usage)')
     .enablePositionalOptions();
-  for (const group of commandGroups) group(program);
+  const first = argv?.find((a) => !a.startsWith('-'));
+  const wanted = commandGroups.filter((g) => first !== undefined && g.commands.includes(first));
+  const versionOnly =
+    first === undefined && argv !== undefined && argv.some((a) => a === '-v' || a === '--version');
+  const chosen = wanted.length > 0 ? wanted : versionOnly ? [] : commandGroups;
+  const groups = await Promise.all(chosen.map((g) => g.load()));
+  for (const group of groups) group(program);
   return program;
 }
