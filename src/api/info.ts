@@ -59,7 +59,8 @@ export function countContainers(cluster: ApiCluster): Map<string, ContainerCount
 }
 
 /**
- * The `SystemStatus` pairs of §1.15: role, strategy, filters, node count, then per node its address and `└ ...`
+ * The `SystemStatus` pairs of §1.15 (both the 20.10 and the 28.2 docker CLI print them verbatim under `Server:`,
+ * checked against both; `Swarm.LocalNodeState` is set to `inactive` so the 28 CLI prints `Swarm: inactive`): role, strategy, filters, node count, then per node its address and `└ ...`
  * lines (the leading spaces and `└` are part of the keys).
  */
 export function systemStatus(

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -117,6 +117,7 @@ beforeAll(async () => {
       '--engine-refresh-max-interval=2s',
       '-H',
       `tcp://127.0.0.1:${port}`,
+      `-H=unix://${join(work, 'manager.sock')}`,
       `nodes://${nodes}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -317,6 +318,15 @@ describe('shoal manage through the docker CLIs', () => {
         '{{.Names}}',
       ]),
     ).toBe('');
+  });
+
+  it('also listens on a unix socket made 0600', async () => {
+    const sock = join(work, 'manager.sock');
+    expect((await stat(sock)).mode & 0o777).toBe(0o600);
+    const r = await runCommand([CLIS[0], '-H', `unix://${sock}`, 'info', '--format', '{{.ServerVersion}}'], {
+      env: { DOCKER_TLS_VERIFY: '' },
+    });
+    expect(r.stdout.trim()).toMatch(/^shoal\//);
   });
 
   it('serves dockerode', async () => {

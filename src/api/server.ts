@@ -94,8 +94,8 @@ export function createApiHandler(deps: ApiDeps, opts: ApiHandlerOptions = {}): A
 export type BoundAddress = string;
 
 /**
- * Serves one {@link ApiHandler} on every `-H` listener: plain TCP, TLS (minimum 1.2, client certificates required
- * with `verify`), and unix sockets created 0600.
+ * Serves one {@link ApiHandler} on every `-H` listener: TCP (with TLS when given: minimum 1.2, client certificates
+ * required with `verify`) and unix sockets created 0600 (always plain HTTP).
  */
 export class ApiServer {
   private readonly servers: { server: http.Server; unixPath?: string }[] = [];
@@ -106,7 +106,8 @@ export class ApiServer {
   async listen(specs: readonly ListenSpec[], tls?: ServerTlsOptions): Promise<BoundAddress[]> {
     const out: BoundAddress[] = [];
     for (const spec of specs) {
-      const server = this.createServer(tls);
+      // unix sockets are guarded by their 0600 mode and speak plain HTTP, as the Engine's own socket does
+      const server = this.createServer(spec.kind === 'unix' ? undefined : tls);
       if (spec.kind === 'unix') {
         await rm(spec.path, { force: true });
         await new Promise<void>((resolve, reject) => {
