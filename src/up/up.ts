@@ -11,6 +11,7 @@ import { createKvCluster, type KvCluster } from '../kv/index.js';
 import type { CreateRequest } from '../machine/create-options.js';
 import { checkRoot, which } from '../machine/drivers/netns/preflight.js';
 import { MachineService } from '../machine/machine-service.js';
+import { AGENT_CONTAINER, MASTER_CONTAINER } from '../machine/swarm/swarm-containers.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { UpStepError } from './errors.js';
 import { type ManagerView, managerView } from './manager-info.js';
@@ -160,7 +161,8 @@ export class ClusterUp {
           const made = await this.ensureMachine(req, state.hosts[host.name], undo);
           state.hosts[host.name] = fingerprint(req);
           await saveUpState(this.opts.storePath, state);
-          return { value: undefined, changed: made };
+          const restarted = made ? false : await this.ensureSwarmRunning(host.name, host.role === 'manager');
+          return { value: undefined, changed: made || restarted };
         });
       }
 
@@ -229,6 +231,25 @@ export class ClusterUp {
     undo.push(() => svc.remove(req.name, { force: true }));
     await svc.create(req);
     return true;
+  }
+
+  /**
+   * Starts a host's swarm containers when they exist but are stopped (e.g. after `docker kill`, which the restart
+   * policy does not undo). Returns whether it started any.
+   */
+  private async ensureSwarmRunning(name: string, manager: boolean): Promise<boolean> {
+    const host = await this.service.load(name);
+    let started = false;
+    for (const c of manager ? [MASTER_CONTAINER, AGENT_CONTAINER] : [AGENT_CONTAINER]) {
+      const r = await host.driver.exec(['docker', 'inspect', '-f', '{{.State.Running}}', c]);
+      if (r.code === 0 && r.stdout.trim() === 'false') {
+        this.say(`    starting ${c} on ${name}`);
+        const s = await host.driver.exec(['docker', 'start', c]);
+        if (s.code !== 0) throw new Error(`cannot start ${c} on ${name}: ${s.stderr.trim()}`);
+        started = true;
+      }
+    }
+    return started;
   }
 
   /** Polls every manager's `/info` until one is primary with every node healthy and the others follow it. */
