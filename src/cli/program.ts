@@ -36,7 +36,6 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
       'A simple Docker cluster: hosts, a KV cluster, replicated managers and one Docker API over all hosts.',
     )
     .version(`shoal version ${SHOAL_VERSION}`, '-v, --version')
-    .showHelpAfterError('(add --help for usage)')
     .enablePositionalOptions();
   const first = argv?.find((a) => !a.startsWith('-'));
   const wanted = commandGroups.filter((g) => first !== undefined && g.commands.includes(first));
