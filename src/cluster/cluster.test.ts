@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Cluster } from './cluster.js';
 import { FakeEngineServer } from './testing/fake-engine-server.js';
+import { cached, hexId } from './testing/fixtures.js';
 import { flush, ManualClock } from './testing/manual-clock.js';
 
 const servers: FakeEngineServer[] = [];
@@ -115,5 +116,61 @@ describe('Cluster membership and validation', () => {
     await c.updateEntries([]);
     expect(seen).toEqual(['engine_connect:n1:swarm node:n1', 'engine_disconnect:n1:swarm node:n1']);
     expect(c.engines()).toEqual([]);
+  });
+});
+
+describe('Cluster snapshot and container memos', () => {
+  it('reuses an engine snapshot until its cache, labels or resources change', async () => {
+    const a = await fake({ ID: 'AAAA:1', Name: 'a' });
+    const b = await fake({ ID: 'BBBB:2', Name: 'b' });
+    const c = cluster();
+    await c.updateEntries([a.addr, b.addr]);
+    await settle(c);
+    const ea = c.engine('a');
+    const first = c.snapshots();
+    expect(first).toHaveLength(2);
+    const second = c.snapshots();
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).toBe(first[1]);
+    expect(c.snapshotOf(ea)).toBe(first.find((n) => n.name === 'a'));
+
+    // a container appears on a: only a's snapshot is rebuilt
+    a.containers = [cached({ id: hexId('a1'), name: 'web' })];
+    await ea.cache.refreshContainers();
+    const third = c.snapshots();
+    const snapA = third.find((n) => n.name === 'a')!;
+    expect(snapA).not.toBe(first.find((n) => n.name === 'a'));
+    expect(snapA.containers.map((x) => x.names[0])).toEqual(['web']);
+    expect(third.find((n) => n.name === 'b')).toBe(first.find((n) => n.name === 'b'));
+
+    // labels and resources are part of the key
+    ea.labels = { ...ea.labels, zone: 'z1' };
+    const relabelled = c.snapshotOf(ea);
+    expect(relabelled).not.toBe(snapA);
+    expect(relabelled.labels.zone).toBe('z1');
+    ea.memory *= 2;
+    expect(c.snapshotOf(ea)).not.toBe(relabelled);
+    expect(c.snapshotOf(ea)).toBe(c.snapshotOf(ea));
+  });
+
+  it('reuses the cluster-wide container list until a container list or the membership changes', async () => {
+    const a = await fake({ ID: 'AAAA:1', Name: 'a' });
+    const b = await fake({ ID: 'BBBB:2', Name: 'b' });
+    a.containers = [cached({ id: hexId('a1'), name: 'one' })];
+    const c = cluster();
+    await c.updateEntries([a.addr, b.addr]);
+    await settle(c);
+    const all = c.containers();
+    expect(all.map((x) => x.container.info.Name)).toEqual(['/one']);
+    expect(c.containers()).toBe(all);
+
+    c.engine('b').cache.addProvisional(hexId('b1'), 'two', { Image: 'busybox' }, 0);
+    const after = c.containers();
+    expect(after).not.toBe(all);
+    expect(after.map((x) => x.container.summary.Names[0]).sort()).toEqual(['/one', '/two']);
+    expect(c.findContainer('two')?.node.name).toBe('b');
+
+    await c.updateEntries([b.addr]);
+    expect(c.containers().map((x) => x.container.summary.Names[0])).toEqual(['/two']);
   });
 });

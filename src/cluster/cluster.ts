@@ -19,6 +19,7 @@ import {
 } from './errors.js';
 import { annotateEvent, ClusterEvents, type SwarmAction, swarmEvent } from './events.js';
 import { type ClusterInfo, clusterInfo } from './info.js';
+import { Limiter } from './limiter.js';
 import {
   findContainer,
   findNetwork,
@@ -55,9 +56,56 @@ export interface ClusterOptions {
   readonly failureRetry?: number;
   /** Timeout of short engine calls (default 30 s). */
   readonly engineTimeoutMs?: number;
+  /**
+   * Container inspects in flight at once over all engines (default 64): bounds the manager's memory and the load
+   * on itself while many engines sync their caches at once.
+   */
+  readonly inspectConcurrency?: number;
   readonly clock?: Clock;
   readonly rng?: Rng;
   readonly logger?: Logger;
+}
+
+/** What a memoised snapshot was built from; any difference rebuilds it. */
+interface SnapshotKey {
+  readonly version: number;
+  readonly state: string;
+  readonly health: number;
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly cpus: number;
+  readonly memory: number;
+}
+
+interface MemoSnapshot extends SnapshotKey {
+  readonly snapshot: NodeSnapshot;
+}
+
+function memoKey(e: Engine): SnapshotKey {
+  return {
+    version: e.cache.version,
+    state: e.state,
+    health: e.healthIndicator,
+    id: e.id,
+    name: e.name,
+    labels: e.labels,
+    cpus: e.cpus,
+    memory: e.memory,
+  };
+}
+
+function memoFresh(m: SnapshotKey, e: Engine): boolean {
+  return (
+    m.version === e.cache.version &&
+    m.state === e.state &&
+    m.health === e.healthIndicator &&
+    m.id === e.id &&
+    m.name === e.name &&
+    m.labels === e.labels &&
+    m.cpus === e.cpus &&
+    m.memory === e.memory
+  );
 }
 
 /** An image together with its engine. */
@@ -83,6 +131,11 @@ export class Cluster {
   private readonly logger: Logger;
   private readonly hooks: EngineHooks;
   private readonly validator: EngineValidator;
+  private readonly inspects: Limiter;
+  private readonly snapshotMemo = new WeakMap<Engine, MemoSnapshot>();
+  private containersMemo:
+    | { engines: Engine[]; revisions: number[]; all: NodeContainer<Engine>[] }
+    | undefined;
 
   constructor(private readonly opts: ClusterOptions) {
     this.overcommit = opts.overcommit ?? 0.05;
@@ -90,6 +143,7 @@ export class Cluster {
     this.clock = opts.clock ?? systemClock;
     this.rng = opts.rng ?? defaultRng;
     this.logger = opts.logger ?? pino({ level: 'silent' });
+    this.inspects = new Limiter(opts.inspectConcurrency ?? 64);
     this.hooks = {
       transition: (engine, t) => {
         this.logger.info(
@@ -138,6 +192,7 @@ export class Cluster {
           clock: this.clock,
           rng: this.rng,
           logger: this.logger,
+          inspectLimit: (task) => this.inspects.run(task),
         },
         this.hooks,
       );
@@ -178,7 +233,20 @@ export class Cluster {
 
   /** The scheduler's snapshot of one engine, including in-flight creates reserved on it and overcommit. */
   snapshotOf(engine: Engine): NodeSnapshot {
-    return this.book.apply([snapshotOf(engine, this.overcommit)])[0]!;
+    return this.book.apply([this.rawSnapshot(engine)])[0]!;
+  }
+
+  /**
+   * The engine's snapshot without reservations. The same object is returned until the engine's cache
+   * {@link EngineCache.version}, state, health, identity, labels or resources change, so the scheduler's
+   * per-snapshot caches (keyed by object identity) keep hitting between creates.
+   */
+  private rawSnapshot(engine: Engine): NodeSnapshot {
+    const memo = this.snapshotMemo.get(engine);
+    if (memo && memoFresh(memo, engine)) return memo.snapshot;
+    const snapshot = snapshotOf(engine, this.overcommit);
+    this.snapshotMemo.set(engine, { ...memoKey(engine), snapshot });
+    return snapshot;
   }
 
   /**
@@ -209,14 +277,26 @@ export class Cluster {
   }
 
   private rawSnapshots(): NodeSnapshot[] {
-    return this.activeEngines().map((e) => snapshotOf(e, this.overcommit));
+    return this.activeEngines().map((e) => this.rawSnapshot(e));
   }
 
-  /** Every cached container on validated engines, with its engine. */
+  /**
+   * Every cached container on validated engines, with its engine. The same array is returned until an engine's
+   * container list or the set of validated engines changes; treat it as read-only.
+   */
   containers(): NodeContainer<Engine>[] {
-    return this.activeEngines().flatMap((node) =>
-      node.cache.containers().map((container) => ({ node, container })),
-    );
+    const engines = this.activeEngines();
+    const revisions = engines.map((e) => e.cache.revision);
+    const memo = this.containersMemo;
+    if (
+      memo &&
+      memo.engines.length === engines.length &&
+      memo.engines.every((e, i) => e === engines[i] && memo.revisions[i] === revisions[i])
+    )
+      return memo.all;
+    const all = engines.flatMap((node) => node.cache.containers().map((container) => ({ node, container })));
+    this.containersMemo = { engines, revisions, all };
+    return all;
   }
 
   /** Container lookup by the rules of §1.13; undefined when nothing unique matches. */

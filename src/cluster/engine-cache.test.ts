@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineClient } from '../engine/engine-client.js';
-import { EngineCache } from './engine-cache.js';
+import { EngineCache, slimInspect } from './engine-cache.js';
 import { FakeEngineServer } from './testing/fake-engine-server.js';
 import { cached, hexId } from './testing/fixtures.js';
 
@@ -80,5 +80,87 @@ describe('EngineCache clock skew', () => {
     expect(got.info.Created).toBe('2023-11-14T22:13:20.000Z');
     expect(got.info.State.StartedAt).toBe('2023-11-14T22:13:21.000Z');
     expect(got.info.State.FinishedAt).toBe('0001-01-01T00:00:00Z');
+  });
+});
+
+describe('EngineCache versions and memoised reads', () => {
+  it('keeps version, stats and the container array while nothing changes', async () => {
+    const { s, cache } = await setup();
+    s.containers = [cached({ id: hexId('a1'), name: 'a', cpuShares: 512, memory: 64 })];
+    await cache.refreshContainers();
+    const v = cache.version;
+    const list = cache.containers();
+    const stats = cache.stats();
+    expect(stats).toEqual({ total: 1, running: 1, paused: 0, stopped: 0, cpuShares: 512, memory: 64 });
+    expect(cache.containers()).toBe(list);
+    expect(cache.stats()).toBe(stats);
+
+    // uptime text only: list entries renewed (new array for ps), content version and stats kept
+    s.containers[0]!.summary.Status = 'Up 9 minutes';
+    await cache.refreshContainers();
+    expect(cache.version).toBe(v);
+    expect(cache.stats()).toBe(stats);
+    expect(cache.containers()).not.toBe(list);
+    expect(cache.containers()[0]?.summary.Status).toBe('Up 9 minutes');
+
+    // removing an unknown ID changes nothing
+    const rev = cache.revision;
+    cache.removeContainer(hexId('ff'));
+    expect(cache.version).toBe(v);
+    expect(cache.revision).toBe(rev);
+  });
+
+  it('changes version and recomputes stats on every content change', async () => {
+    const { s, cache } = await setup();
+    s.containers = [cached({ id: hexId('a1'), name: 'a' })];
+    await cache.refreshContainers();
+    let v = cache.version;
+    const bumped = () => {
+      const changed = cache.version !== v;
+      v = cache.version;
+      return changed;
+    };
+
+    s.containers = [cached({ id: hexId('a1'), name: 'a', state: 'exited' })];
+    await cache.refreshContainers();
+    expect(bumped()).toBe(true);
+    expect(cache.stats()).toMatchObject({ running: 0, stopped: 1 });
+
+    cache.addProvisional(
+      hexId('b2'),
+      'b',
+      { Image: 'busybox', HostConfig: { Memory: 100 } },
+      1_700_000_000_000,
+    );
+    expect(bumped()).toBe(true);
+    expect(cache.stats()).toMatchObject({ total: 2, memory: 100 });
+
+    s.containers.push(cached({ id: hexId('b2'), name: 'b', memory: 200 }));
+    await cache.refreshContainer(hexId('b2'));
+    expect(bumped()).toBe(true);
+    expect(cache.stats()).toMatchObject({ total: 2, running: 1, memory: 200 });
+
+    cache.removeContainer(hexId('b2'));
+    expect(bumped()).toBe(true);
+    expect(cache.stats().total).toBe(1);
+
+    s.containers = [];
+    await cache.refreshContainers();
+    expect(bumped()).toBe(true);
+    expect(cache.containers()).toEqual([]);
+  });
+
+  it('keeps only the inspect fields the manager reads', () => {
+    const full = cached({ id: hexId('c3'), name: 'c', cpuShares: 2, memory: 3 }).info;
+    full.Config.Env = ['SECRET=1'];
+    full.Mounts = [{ Source: '/x' }];
+    (full.NetworkSettings as Record<string, unknown>).Networks = { bridge: {} };
+    const slim = slimInspect(full);
+    expect(slim).toMatchObject({ Id: full.Id, Name: '/c', Image: full.Image, Created: full.Created });
+    expect(slim.State).toEqual(full.State);
+    expect(slim.Config).toEqual({ Image: 'busybox', Labels: {}, ExposedPorts: { '80/tcp': {} } });
+    expect(slim.HostConfig).toEqual(full.HostConfig);
+    expect(slim.NetworkSettings).toEqual({ Ports: {} });
+    expect(slim.Mounts).toBeUndefined();
   });
 });

@@ -8,10 +8,80 @@ import type {
   VolumeResource,
 } from './engine-types.js';
 
-/** One cached container: the list entry (for `ps`) and the inspect document (for lookups and scheduling). */
+/**
+ * One cached container: the list entry (for `ps`) and the parts of the inspect document lookups, scheduling and
+ * `docker info` read (see {@link slimInspect}); `docker inspect` itself is proxied to the engine.
+ */
 export interface CachedContainer {
   readonly summary: ContainerSummary;
   readonly info: ContainerInspect;
+}
+
+/** Per-engine container totals for `docker info`, kept by {@link EngineCache.stats}. */
+export interface ContainerStats {
+  readonly total: number;
+  readonly running: number;
+  readonly paused: number;
+  readonly stopped: number;
+  /** Sum of the containers' `HostConfig.CpuShares` (raw shares). */
+  readonly cpuShares: number;
+  /** Sum of the containers' `HostConfig.Memory`, bytes. */
+  readonly memory: number;
+}
+
+/** Runs an engine call under a concurrency limit (the cluster shares one {@link Limiter}-like function). */
+export type CallLimit = <T>(task: () => Promise<T>) => Promise<T>;
+
+const unlimited: CallLimit = (task) => task();
+
+function pick<T extends object>(
+  from: T | null | undefined,
+  keys: readonly string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!from) return out;
+  for (const k of keys) {
+    const v = (from as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The fields of an inspect document the manager keeps per container: identity and name, image, state (with times
+ * and exit code), labels, exposed ports, and the HostConfig / NetworkSettings parts scheduling reads (resources,
+ * network mode, port bindings, published ports). Everything else (Env, Mounts, full network endpoints, ...) is
+ * dropped: at 30,000 containers full documents dominate the manager's memory, and `docker inspect` is proxied.
+ */
+export function slimInspect(info: ContainerInspect): ContainerInspect {
+  return {
+    Id: info.Id,
+    Name: info.Name,
+    Created: info.Created,
+    Image: info.Image,
+    State: pick(info.State, [
+      'Status',
+      'Running',
+      'Paused',
+      'Restarting',
+      'OOMKilled',
+      'Dead',
+      'ExitCode',
+      'StartedAt',
+      'FinishedAt',
+      'Health',
+    ]) as ContainerInspect['State'],
+    Config: pick(info.Config, ['Image', 'Labels', 'ExposedPorts']) as ContainerInspect['Config'],
+    HostConfig: pick(info.HostConfig, [
+      'CpuShares',
+      'NanoCpus',
+      'Memory',
+      'NetworkMode',
+      'PortBindings',
+      'RestartPolicy',
+    ]) as ContainerInspect['HostConfig'],
+    NetworkSettings: pick(info.NetworkSettings, ['Ports']),
+  };
 }
 
 /**
@@ -32,21 +102,79 @@ function changeKey(s: ContainerSummary): string {
 export class EngineCache {
   private readonly byId = new Map<string, CachedContainer>();
   private imageList: ImageSummary[] = [];
+  private imageKey = '';
   private networkList: NetworkResource[] = [];
   private volumeList: VolumeResource[] = [];
+  private contentVersion = 0;
+  private listRevision = 0;
+  private listMemo: { rev: number; list: readonly CachedContainer[] } | undefined;
+  private statsMemo: { version: number; stats: ContainerStats } | undefined;
 
   /**
    * @param skewMs engine clock minus manager clock in ms (§1.7.10); when non-zero, container times read from the
    * engine are shifted into the manager's clock so uptimes print right.
+   * @param limit runs each container inspect (default: no limit); the cluster passes one limit shared by all engines.
    */
   constructor(
     private readonly client: EngineClient,
     private readonly skewMs: () => number = () => 0,
+    private readonly limit: CallLimit = unlimited,
   ) {}
 
-  /** Every cached container (all states). */
+  /**
+   * Changes whenever something a scheduler snapshot or `docker info` reads changes: a container added, removed or
+   * re-inspected, or the image list. A refresh that only renews list entries (uptime text) keeps it.
+   */
+  get version(): number {
+    return this.contentVersion;
+  }
+
+  /** Changes on every change of the container list, list-entry-only updates included. */
+  get revision(): number {
+    return this.listRevision;
+  }
+
+  /**
+   * Every cached container (all states). The same array is returned until the container list changes; treat it as
+   * read-only.
+   */
   containers(): CachedContainer[] {
-    return [...this.byId.values()];
+    if (this.listMemo?.rev !== this.listRevision)
+      this.listMemo = { rev: this.listRevision, list: [...this.byId.values()] };
+    return this.listMemo.list as CachedContainer[];
+  }
+
+  /** Container totals by state and reserved resources, recomputed only after {@link version} changed. */
+  stats(): ContainerStats {
+    if (this.statsMemo?.version === this.contentVersion) return this.statsMemo.stats;
+    let running = 0;
+    let paused = 0;
+    let stopped = 0;
+    let cpuShares = 0;
+    let memory = 0;
+    for (const c of this.byId.values()) {
+      const st = c.info.State;
+      if (st?.Paused) paused++;
+      else if (st?.Running) running++;
+      else stopped++;
+      cpuShares += c.info.HostConfig?.CpuShares ?? 0;
+      memory += c.info.HostConfig?.Memory ?? 0;
+    }
+    const stats = { total: this.byId.size, running, paused, stopped, cpuShares, memory };
+    this.statsMemo = { version: this.contentVersion, stats };
+    return stats;
+  }
+
+  private put(id: string, entry: CachedContainer, changed: boolean): void {
+    this.byId.set(id, entry);
+    this.listRevision++;
+    if (changed) this.contentVersion++;
+  }
+
+  private drop(id: string): void {
+    if (!this.byId.delete(id)) return;
+    this.listRevision++;
+    this.contentVersion++;
   }
 
   /** The cached container with this full ID. */
@@ -77,15 +205,15 @@ export class EngineCache {
         seen.add(summary.Id);
         const old = this.byId.get(summary.Id);
         if (!full && old && changeKey(old.summary) === changeKey(summary)) {
-          this.byId.set(summary.Id, { summary: this.deskewSummary(summary), info: old.info });
+          this.put(summary.Id, { summary: this.deskewSummary(summary), info: old.info }, false);
           return;
         }
         const info = await this.inspect(summary.Id);
         if (info)
-          this.byId.set(summary.Id, { summary: this.deskewSummary(summary), info: this.deskewInfo(info) });
+          this.put(summary.Id, { summary: this.deskewSummary(summary), info: this.deskewInfo(info) }, true);
       }),
     );
-    for (const id of [...this.byId.keys()]) if (!seen.has(id)) this.byId.delete(id);
+    for (const id of [...this.byId.keys()]) if (!seen.has(id)) this.drop(id);
   }
 
   /**
@@ -101,12 +229,12 @@ export class EngineCache {
     ]);
     const summary = list.find((c) => c.Id === id || c.Id === info?.Id);
     if (!summary || !info) {
-      this.byId.delete(id);
-      if (info) this.byId.delete(info.Id);
+      this.drop(id);
+      if (info) this.drop(info.Id);
       return undefined;
     }
     const entry = { summary: this.deskewSummary(summary), info: this.deskewInfo(info) };
-    this.byId.set(summary.Id, entry);
+    this.put(summary.Id, entry, true);
     return entry;
   }
 
@@ -127,38 +255,48 @@ export class EngineCache {
     if (this.byId.has(id)) return;
     const labels = body.Labels ?? {};
     const names = name ? [`/${name}`] : [];
-    this.byId.set(id, {
-      summary: {
-        Id: id,
-        Names: names,
-        Image: body.Image ?? '',
-        ImageID: '',
-        Created: Math.floor(nowMs / 1000),
-        State: 'created',
-        Status: 'Created',
-        Labels: labels,
+    this.put(
+      id,
+      {
+        summary: {
+          Id: id,
+          Names: names,
+          Image: body.Image ?? '',
+          ImageID: '',
+          Created: Math.floor(nowMs / 1000),
+          State: 'created',
+          Status: 'Created',
+          Labels: labels,
+        },
+        info: {
+          Id: id,
+          Name: names[0] ?? '',
+          Created: new Date(nowMs).toISOString(),
+          Image: '',
+          State: { Status: 'created', Running: false, Paused: false },
+          Config: { Image: body.Image ?? '', Labels: labels },
+          HostConfig: { ...(body.HostConfig ?? {}) },
+        },
       },
-      info: {
-        Id: id,
-        Name: names[0] ?? '',
-        Created: new Date(nowMs).toISOString(),
-        Image: '',
-        State: { Status: 'created', Running: false, Paused: false },
-        Config: { Image: body.Image ?? '', Labels: labels },
-        HostConfig: { ...(body.HostConfig ?? {}) },
-      },
-    });
+      true,
+    );
   }
 
   /** Drops a container from the cache (after a `destroy` event or a remove through the manager). */
   removeContainer(id: string): void {
-    this.byId.delete(id);
+    this.drop(id);
   }
 
   async refreshImages(): Promise<void> {
-    this.imageList = await this.client.json<ImageSummary[]>('GET', '/images/json', undefined, {
+    const list = await this.client.json<ImageSummary[]>('GET', '/images/json', undefined, {
       query: { all: 1 },
     });
+    const key = list.map((i) => `${i.Id}=${(i.RepoTags ?? []).join(',')}`).join('|');
+    this.imageList = list;
+    if (key !== this.imageKey) {
+      this.imageKey = key;
+      this.contentVersion++;
+    }
   }
 
   async refreshNetworks(): Promise<void> {
@@ -211,7 +349,11 @@ export class EngineCache {
 
   private async inspect(id: string): Promise<ContainerInspect | undefined> {
     try {
-      return await this.client.json<ContainerInspect>('GET', `/containers/${encodeURIComponent(id)}/json`);
+      return slimInspect(
+        await this.limit(() =>
+          this.client.json<ContainerInspect>('GET', `/containers/${encodeURIComponent(id)}/json`),
+        ),
+      );
     } catch (err) {
       if (err instanceof EngineRequestError && err.status === 404) return undefined;
       throw err;

@@ -4,7 +4,7 @@ import { EngineUnreachableError } from '../engine/errors.js';
 import { asError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Rng } from '../util/rng.js';
-import { EngineCache } from './engine-cache.js';
+import { type CallLimit, EngineCache } from './engine-cache.js';
 import { EngineEventStream } from './engine-events.js';
 import type { EngineEvent, EngineInfo, EngineVersion } from './engine-types.js';
 import { EngineValidationError } from './errors.js';
@@ -24,6 +24,8 @@ export interface EngineSettings {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly logger: Logger;
+  /** Limit on container inspects (shared by a cluster's engines); default none. */
+  readonly inspectLimit?: CallLimit;
 }
 
 /** What an engine tells its cluster. */
@@ -94,7 +96,7 @@ export class Engine {
       },
     });
     this.ip = this.client.host;
-    this.cache = new EngineCache(this.client, () => this.clockDeltaMs);
+    this.cache = new EngineCache(this.client, () => this.clockDeltaMs, settings.inspectLimit);
     const log = settings.logger;
     this.loop = new RefreshLoop(
       this,

@@ -59,26 +59,16 @@ function capital(s: string): string {
 
 /** Node info for one engine. */
 export function nodeInfo(engine: Engine, overcommit: number): NodeInfo {
-  let running = 0;
-  let paused = 0;
-  let stopped = 0;
+  const { total, running, paused, stopped, memory } = engine.cache.stats();
   let cpus = 0;
-  let memory = 0;
-  const containers = engine.cache.containers();
-  for (const c of containers) {
-    const st = c.info.State;
-    if (st?.Paused) paused++;
-    else if (st?.Running) running++;
-    else stopped++;
+  for (const c of engine.cache.containers())
     cpus += sharesToCpus(c.info.HostConfig?.CpuShares ?? 0, engine.cpus);
-    memory += c.info.HostConfig?.Memory ?? 0;
-  }
   return {
     name: engine.displayName,
     addr: engine.addr,
     id: engine.id,
     status: capital(engine.state),
-    containers: containers.length,
+    containers: total,
     running,
     paused,
     stopped,
