@@ -71,6 +71,7 @@ class EngineNode implements ApiNode {
  */
 export class ClusterAdapter implements ApiCluster {
   private readonly views = new WeakMap<Engine, EngineNode>();
+  private containersMemo: { from: readonly unknown[]; list: readonly ApiContainer[] } | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -91,11 +92,16 @@ export class ClusterAdapter implements ApiCluster {
   }
 
   containers(): readonly ApiContainer[] {
-    return this.cluster.containers().map(({ node, container }) => ({
+    // The cluster returns the same array until a container list changes; map it once per change.
+    const from = this.cluster.containers();
+    if (this.containersMemo?.from === from) return this.containersMemo.list;
+    const list = from.map(({ node, container }) => ({
       node: this.view(node),
       id: container.summary.Id,
       summary: container.summary as unknown as EngineContainerSummary,
     }));
+    this.containersMemo = { from, list };
+    return list;
   }
 
   container(ref: string): ApiContainer | undefined {
