@@ -8,6 +8,7 @@
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && \
  *     node dist/.bench/bench/scale.js [--engines 1000] [--containers 30] [--infos 200] [--runs 100]
+ *       [--prof-dir DIR]   (the manager writes a V8 CPU profile there when it exits)
  *
  * Everything it starts (engines in this process, the manager child, the temp dir) is stopped in `finally`.
  */
@@ -31,6 +32,8 @@ const RUNS = Number(args.get('runs') ?? 100);
 const CONVERGE_S = Number(args.get('converge-timeout') ?? 600);
 const CLI = args.get('cli') ?? 'dist/cli/main.js';
 const DOCKER = args.get('docker') ?? '/usr/local/bin/docker';
+/** When set, the manager runs with `--cpu-prof` writing its profile into this directory. */
+const PROF_DIR = args.get('prof-dir');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -87,7 +90,16 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     manager = spawn(
       process.execPath,
-      [CLI, 'manage', '-H', `tcp://${host}`, '--heartbeat', '5s', `file://${list}`],
+      [
+        ...(PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []),
+        CLI,
+        'manage',
+        '-H',
+        `tcp://${host}`,
+        '--heartbeat',
+        '5s',
+        `file://${list}`,
+      ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
