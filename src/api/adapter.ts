@@ -1,5 +1,5 @@
 import type { Cluster, Engine } from '../cluster/index.js';
-import { withOvercommit } from '../cluster/index.js';
+import { nodeInfo, withOvercommit } from '../cluster/index.js';
 import type {
   ApiCluster,
   ApiContainer,
@@ -46,15 +46,12 @@ class EngineNode implements ApiNode {
   get totalMemory() {
     return withOvercommit(this.engine.memory, this.overcommit);
   }
+  /** CPUs reserved, in CPUs: the engine's CpuShares converted back as Swarm did (`shares*engineCPUs/1024`). */
   get usedCpus() {
-    let n = 0;
-    for (const c of this.engine.cache.containers()) n += c.info.HostConfig?.CpuShares ?? 0;
-    return n;
+    return nodeInfo(this.engine, this.overcommit).reservedCpus;
   }
   get usedMemory() {
-    let n = 0;
-    for (const c of this.engine.cache.containers()) n += c.info.HostConfig?.Memory ?? 0;
-    return n;
+    return nodeInfo(this.engine, this.overcommit).reservedMemory;
   }
   get labels() {
     return this.engine.labels;

@@ -252,8 +252,24 @@ describe('shoal manage through the docker CLIs', () => {
       ).size,
       nodes,
     ).toBeGreaterThan(1);
-    await ok(['run', '-d', '--name', 'eu', '-e', 'constraint:region==eu', 'busybox', 'sleep', '300']);
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'eu',
+      '-c',
+      '1',
+      '-e',
+      'constraint:region==eu',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
     expect(await ok(['ps', '--filter', 'node=sha-1', '--format', '{{.Names}}'])).toContain('sha-1/eu');
+    // On a cluster `-c` counts CPUs (Swarm's rule): sha-1's Reserved CPUs line says 1, not the engine's shares.
+    const info = (await ok(['info'])).split('\n');
+    const at = info.findIndex((l) => /^\s*sha-1: /.test(l));
+    expect(info.slice(at).find((l) => l.includes('Reserved CPUs'))).toMatch(/Reserved CPUs: 1 \//);
     await ok(['rm', '-f', 'spread0', 'spread1', 'spread2', 'eu']);
   });
 
