@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Cluster } from './cluster.js';
+import { nameTaken } from './lookup.js';
 import { FakeEngineServer } from './testing/fake-engine-server.js';
 import { cached, hexId } from './testing/fixtures.js';
 import { flush, ManualClock } from './testing/manual-clock.js';
@@ -169,6 +170,20 @@ describe('Cluster snapshot and container memos', () => {
     expect(after).not.toBe(all);
     expect(after.map((x) => x.container.summary.Names[0]).sort()).toEqual(['/one', '/two']);
     expect(c.findContainer('two')?.node.name).toBe('b');
+    expect(c.findContainer(hexId('b1'))?.node.name).toBe('b');
+    expect(c.findContainer(hexId('a1'))?.container.info.Name).toBe('/one');
+    expect(c.findContainer(hexId('ab'))).toBeUndefined();
+
+    // the name index follows every change of an engine's list and agrees with nameTaken
+    expect(c.nameHolder('two')?.node.name).toBe('b');
+    expect(c.nameHolder('/one')).toBe(nameTaken(c.containers(), 'one'));
+    expect(c.nameHolder('three')).toBeUndefined();
+    c.engine('a').cache.addProvisional(hexId('a2'), 'three', { Image: 'busybox' }, 0);
+    expect(c.nameHolder('three')?.node.name).toBe('a');
+    c.engine('b').cache.removeContainer(hexId('b1'));
+    expect(c.nameHolder('two')).toBeUndefined();
+    expect(c.findContainer(hexId('b1'))).toBeUndefined();
+    c.engine('b').cache.addProvisional(hexId('b1'), 'two', { Image: 'busybox' }, 0);
 
     await c.updateEntries([b.addr]);
     expect(c.containers().map((x) => x.container.summary.Names[0])).toEqual(['/two']);

@@ -108,6 +108,13 @@ function memoFresh(m: SnapshotKey, e: Engine): boolean {
   );
 }
 
+/** One engine's containers with its engine, and its primary-name index, at one cache revision. */
+interface EngineContainers {
+  readonly revision: number;
+  readonly list: NodeContainer<Engine>[];
+  readonly names: Map<string, NodeContainer<Engine>>;
+}
+
 /** An image together with its engine. */
 export interface NodeImage {
   readonly node: Engine;
@@ -133,6 +140,7 @@ export class Cluster {
   private readonly validator: EngineValidator;
   private readonly inspects: Limiter;
   private readonly snapshotMemo = new WeakMap<Engine, MemoSnapshot>();
+  private readonly perEngine = new WeakMap<Engine, EngineContainers>();
   private containersMemo:
     | { engines: Engine[]; revisions: number[]; all: NodeContainer<Engine>[] }
     | undefined;
@@ -294,13 +302,51 @@ export class Cluster {
       memo.engines.every((e, i) => e === engines[i] && memo.revisions[i] === revisions[i])
     )
       return memo.all;
-    const all = engines.flatMap((node) => node.cache.containers().map((container) => ({ node, container })));
+    const all = ([] as NodeContainer<Engine>[]).concat(...engines.map((e) => this.engineContainers(e).list));
     this.containersMemo = { engines, revisions, all };
     return all;
   }
 
+  /**
+   * The validated engine's container holding the primary name `/name` (first in engine order), from per-engine
+   * name indexes rebuilt only when that engine's container list changes. Same answer as `nameTaken`.
+   */
+  nameHolder(name: string): NodeContainer<Engine> | undefined {
+    const wanted = `/${name.replace(/^\//, '')}`;
+    for (const e of this.activeEngines()) {
+      const hit = this.engineContainers(e).names.get(wanted);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  private engineContainers(node: Engine): EngineContainers {
+    const memo = this.perEngine.get(node);
+    if (memo && memo.revision === node.cache.revision) return memo;
+    const list = node.cache.containers().map((container) => ({ node, container }));
+    const names = new Map<string, NodeContainer<Engine>>();
+    for (const entry of list) {
+      const c = entry.container;
+      const own = c.summary.Names?.length ? c.summary.Names : [c.info.Name];
+      for (const n of own) {
+        const key = n.startsWith('/') ? n : `/${n}`;
+        if (!names.has(key)) names.set(key, entry);
+      }
+    }
+    const fresh = { revision: node.cache.revision, list, names };
+    this.perEngine.set(node, fresh);
+    return fresh;
+  }
+
   /** Container lookup by the rules of §1.13; undefined when nothing unique matches. */
   findContainer(ref: string): NodeContainer<Engine> | undefined {
+    // A full ID matches by exact ID only (the first lookup rule): answer it from the engines' ID maps.
+    if (/^[0-9a-f]{64}$/.test(ref)) {
+      for (const node of this.activeEngines()) {
+        const container = node.cache.container(ref);
+        if (container) return { node, container };
+      }
+    }
     return findContainer(this.containers(), ref);
   }
 
@@ -387,6 +433,7 @@ export class Cluster {
       {
         activeEngines: () => this.activeEngines(),
         containers: () => this.containers(),
+        nameHolder: (name) => this.nameHolder(name),
         snapshots: () => this.rawSnapshots(),
         book: this.book,
         scheduler: this.opts.scheduler,

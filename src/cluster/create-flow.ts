@@ -28,6 +28,11 @@ export interface CreateContext {
   activeEngines(): Engine[];
   /** Every cached container with its engine. */
   containers(): NodeContainer<Engine>[];
+  /**
+   * The container holding primary name `/name`, when the cluster keeps a name index (same answer as `nameTaken`
+   * over {@link containers}); without it the flow scans {@link containers}.
+   */
+  nameHolder?(name: string): NodeContainer<Engine> | undefined;
   /** Snapshots of the active engines, without reservations (the book adds them). */
   snapshots(): NodeSnapshot[];
   readonly book: ReservationBook;
@@ -136,7 +141,7 @@ async function attempt(
   // Name check, decision and reservation run without an await in between, so parallel creates are serialised.
   const nodes = ctx.book.apply(ctx.snapshots());
   if (name) {
-    const holder = nameTaken(ctx.containers(), name);
+    const holder = ctx.nameHolder ? ctx.nameHolder(name) : nameTaken(ctx.containers(), name);
     if (holder) throw new NameConflictError(name, holder.container.info.Id);
     if (findNameHolder(nodes, name)) throw new NameConflictError(name, '');
   }
