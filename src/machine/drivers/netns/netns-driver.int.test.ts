@@ -217,7 +217,7 @@ describe('netns hosts', () => {
     );
   });
 
-  it('removes the bridge and its FORWARD rule with the last host on it', async () => {
+  it('keeps hosts on their bridge, and removes the bridge and its FORWARD rules with the last host on it', async () => {
     await th.service.create({
       name: 'shn-solo',
       driver: 'netns',
@@ -226,9 +226,10 @@ describe('netns hosts', () => {
     const rec = (await th.service.load('shn-solo')).record.Driver;
     expect(rec.Bridge).toBe('shnb0ae80100');
     expect(rec.IPAddress).toBe('10.232.1.2');
-    expect((await runCommand(['iptables', '-S', 'FORWARD'])).stdout).toContain(
-      '-i shnb0ae80100 -o shnb0ae80100',
-    );
+    const forward = (await runCommand(['iptables', '-S', 'FORWARD'])).stdout;
+    expect(forward).toContain('-i shnb0ae80100 -o shnb0ae80100 -j ACCEPT');
+    // nothing a host sends leaves its bridge for the rest of the world
+    expect(forward).toContain('-i shnb0ae80100 ! -o shnb0ae80100 -j REJECT');
     await th.service.remove('shn-solo');
     expect((await runCommand(['ip', '-o', 'link'])).stdout).not.toContain('shnb0ae80100');
     expect((await runCommand(['iptables', '-S'])).stdout).not.toContain('shnb0ae80100');

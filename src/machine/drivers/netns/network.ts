@@ -1,5 +1,5 @@
 /**
- * The root-namespace side of netns machines: the shared bridge (gateway address, FORWARD ACCEPT rule) and each
+ * The root-namespace side of netns machines: the shared bridge (gateway address, FORWARD rules) and each
  * machine's veth pair, whose namespace end is called `eth1` as on the tutorial's VirtualBox hosts.
  */
 import { dropLeaseDir, isBridgeOwned, leaseCount, markBridgeOwned } from './leases.js';
@@ -9,6 +9,20 @@ import type { Subnet } from './subnet.js';
 /** The FORWARD rule that lets bridged traffic between machines through when dockerd set the policy to DROP. */
 export function forwardRule(bridge: string): string[] {
   return ['FORWARD', '-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
+}
+
+/**
+ * The FORWARD rule that keeps machines on their bridge: anything they send to an address outside it (the box's DNS
+ * resolver, a registry on the internet) is rejected at once instead of being routed out of the box. Besides keeping
+ * traffic local, it makes lookups fail fast (dockerd resolves `docker.io` before trying a registry mirror).
+ */
+export function isolationRule(bridge: string): string[] {
+  return ['FORWARD', '-i', bridge, '!', '-o', bridge, '-j', 'REJECT'];
+}
+
+/** Both FORWARD rules of a bridge, in the order they are inserted at the top of the chain. */
+export function bridgeRules(bridge: string): string[][] {
+  return [isolationRule(bridge), forwardRule(bridge)];
 }
 
 /** True when the interface exists in the root namespace. */
@@ -28,9 +42,10 @@ export async function ensureBridge(bridge: string, subnet: Subnet): Promise<void
   }
   await run(['ip', 'addr', 'replace', `${subnet.gateway}/${subnet.prefixLength}`, 'dev', bridge]);
   await run(['ip', 'link', 'set', bridge, 'up']);
-  const rule = forwardRule(bridge);
-  if ((await run(['iptables', '-C', ...rule], { allowFail: true })).code !== 0) {
-    await run(['iptables', '-I', rule[0]!, '1', ...rule.slice(1)]);
+  for (const rule of bridgeRules(bridge)) {
+    if ((await run(['iptables', '-C', ...rule], { allowFail: true })).code !== 0) {
+      await run(['iptables', '-I', rule[0]!, '1', ...rule.slice(1)]);
+    }
   }
 }
 
@@ -40,9 +55,10 @@ export async function releaseBridge(bridge: string): Promise<void> {
   if (await isBridgeOwned(bridge)) {
     await run(['ip', 'link', 'delete', bridge, 'type', 'bridge'], { allowFail: true });
   }
-  const rule = forwardRule(bridge);
-  while ((await run(['iptables', '-C', ...rule], { allowFail: true })).code === 0) {
-    await run(['iptables', '-D', ...rule]);
+  for (const rule of bridgeRules(bridge)) {
+    while ((await run(['iptables', '-C', ...rule], { allowFail: true })).code === 0) {
+      await run(['iptables', '-D', ...rule]);
+    }
   }
   await dropLeaseDir(bridge);
 }

@@ -8,7 +8,7 @@ import { type Clock, systemClock } from '../../../util/clock.js';
 import { LEASE_ROOT } from './leases.js';
 import { checkPrefix } from './names.js';
 import { destroyNamespaces, NETNS_DIR, NS_ROOT, netnsInode } from './namespaces.js';
-import { forwardRule } from './network.js';
+import { bridgeRules } from './network.js';
 import { killMachineProcesses } from './processes.js';
 import { run } from './run.js';
 
@@ -44,9 +44,9 @@ export async function sweepPrefix(prefix: string, clock: Clock = systemClock): P
   const bridgeRe = new RegExp(`^${prefix}b[0-9a-f]{8}$`);
   const rules = (await run(['iptables', '-S', 'FORWARD'], { allowFail: true })).stdout;
   for (const line of rules.split('\n')) {
-    const m = /^-A FORWARD -i (\S+) -o \1 -j ACCEPT$/.exec(line.trim());
+    const m = /^-A FORWARD -i (\S+) (?:! )?-o \1 -j (?:ACCEPT|REJECT)/.exec(line.trim());
     if (m && bridgeRe.test(m[1]!)) {
-      await run(['iptables', '-D', ...forwardRule(m[1]!)], { allowFail: true });
+      for (const rule of bridgeRules(m[1]!)) await run(['iptables', '-D', ...rule], { allowFail: true });
     }
   }
   for (const n of await readdir(LEASE_ROOT).catch(() => [] as string[])) {
