@@ -184,3 +184,40 @@ describe('helpers', () => {
     );
   });
 });
+
+describe('EngineClient reset retry', () => {
+  it('sends a GET again once when the socket is reset before an answer, without counting a failure', async () => {
+    const { createServer: netServer } = await import('node:net');
+    let conns = 0;
+    const raw = netServer((sock) => {
+      conns++;
+      const first = conns === 1;
+      sock.once('data', () => {
+        if (first) sock.destroy();
+        else
+          sock.end(
+            'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}',
+          );
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const failures: string[] = [];
+    const c = new EngineClient({
+      addr: `127.0.0.1:${(raw.address() as AddressInfo).port}`,
+      observer: { success: () => undefined, failure: (e) => failures.push(e.message) },
+    });
+    try {
+      expect(await c.json('GET', '/info')).toEqual({});
+      expect(conns).toBe(2);
+      expect(failures).toEqual([]);
+      // a POST is never re-sent
+      conns = 0;
+      await expect(c.json('POST', '/containers/create', {})).rejects.toBeInstanceOf(EngineUnreachableError);
+      expect(conns).toBe(1);
+      expect(failures).toHaveLength(1);
+    } finally {
+      await c.close();
+      await new Promise((r) => raw.close(r));
+    }
+  });
+});

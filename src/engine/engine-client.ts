@@ -131,24 +131,39 @@ export class EngineClient {
    */
   async request(method: string, path: string, opts: EngineRequestOptions = {}): Promise<EngineResponse> {
     const timeout = opts.stream ? 0 : this.timeoutMs;
-    try {
-      const res = await (opts.stream ? this.streamPool : this.pool).request({
-        method: method as 'GET',
-        path: withQuery(path, opts.query),
-        headers: opts.headers as Record<string, string>,
-        body: (opts.body ?? null) as string | null,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        signal: opts.signal ?? null,
-      });
-      this.observer?.success();
-      return { statusCode: res.statusCode, headers: res.headers, body: res.body };
-    } catch (err) {
-      const e = this.unreachable(err);
-      // An abort by the caller says nothing about the engine's health.
-      if (!opts.signal?.aborted) this.observer?.failure(e);
-      throw e;
+    // A GET on a kept-alive socket the engine closed at the same moment fails with a reset before any answer:
+    // it is safe to send again once on a fresh socket, and says nothing about the engine's health.
+    const retryable = method === 'GET' && !opts.stream && opts.body == null;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send(method, path, opts, timeout);
+      } catch (err) {
+        if (retryable && attempt === 0 && isSocketReset(err) && !opts.signal?.aborted) continue;
+        const e = this.unreachable(err);
+        // An abort by the caller says nothing about the engine's health.
+        if (!opts.signal?.aborted) this.observer?.failure(e);
+        throw e;
+      }
     }
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    opts: EngineRequestOptions,
+    timeout: number,
+  ): Promise<EngineResponse> {
+    const res = await (opts.stream ? this.streamPool : this.pool).request({
+      method: method as 'GET',
+      path: withQuery(path, opts.query),
+      headers: opts.headers as Record<string, string>,
+      body: (opts.body ?? null) as string | null,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      signal: opts.signal ?? null,
+    });
+    this.observer?.success();
+    return { statusCode: res.statusCode, headers: res.headers, body: res.body };
   }
 
   /**
@@ -219,6 +234,12 @@ export class EngineClient {
     const e = asError(err) as Error & { code?: string };
     return new EngineUnreachableError(this.addr, describeNetError(this.addr, e), { cause: e });
   }
+}
+
+/** True for a connection reset / closed by the other side before the answer (undici `UND_ERR_SOCKET`, `ECONNRESET`). */
+function isSocketReset(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 function tlsConnectOptions(tls: EngineTlsOptions): ConnectionOptions {
