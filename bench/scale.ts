@@ -109,6 +109,13 @@ async function main(): Promise<void> {
       stderr = (stderr + d.toString()).slice(-4000);
     });
     const pid = manager.pid!;
+    // Interrupted (Ctrl-C, timeout): take the manager down too instead of leaving it behind.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        manager?.kill('SIGKILL');
+        process.exit(130);
+      });
+    }
     let peakRss = 0;
     const sampler = setInterval(() => {
       vm(pid)
