@@ -107,6 +107,24 @@ describe('Cluster membership and validation', () => {
     expect(c.events.listenerCount).toBe(0);
   });
 
+  it('counts one failure for a failed initial cache load, however many containers failed', async () => {
+    const s = await fake({ Name: 'flaky' });
+    s.containers = ['a1', 'b2', 'c3', 'd4', 'e5'].map((p) => cached({ id: hexId(p), name: p }));
+    s.dropInspects = true;
+    const c = cluster();
+    await c.updateEntries([s.addr]);
+    await settle(c);
+    const e = c.engines()[0]!;
+    expect(e.state).toBe('pending');
+    expect(e.failureCount).toBe(1);
+    expect(e.lastError).toContain('connection reset');
+    s.dropInspects = false;
+    await e.activate();
+    expect(e.state).toBe('healthy');
+    expect(e.failureCount).toBe(0);
+    expect(e.cache.containers()).toHaveLength(5);
+  });
+
   it('emits engine_connect and engine_disconnect with node info', async () => {
     const s = await fake({ ID: 'AAAA:1', Name: 'n1' });
     const c = cluster();

@@ -78,6 +78,8 @@ export class Engine {
   private lastInfoAt = 0;
   private started = false;
   private eventsBroken = false;
+  /** Set while a pending engine loads its cache in {@link activate}; see {@link onCallFailure}. */
+  private syncFailures: number | undefined;
 
   constructor(
     addr: string,
@@ -160,6 +162,7 @@ export class Engine {
    */
   async validate(): Promise<EngineInfo> {
     this.updatedAt = this.settings.clock.now();
+    this.syncFailures = undefined;
     try {
       const info = await this.readInfo();
       return info;
@@ -182,7 +185,10 @@ export class Engine {
    * loop. Throws (staying pending) when the initial refresh fails.
    */
   async activate(): Promise<void> {
+    // Kept after a failed load (calls still in flight fail later) until the next validation attempt.
+    this.syncFailures = 0;
     await this.cache.refreshAll(true);
+    this.syncFailures = undefined;
     if (this.health.state === 'disconnected') return;
     this.health.state = 'healthy';
     this.health.success();
@@ -264,6 +270,12 @@ export class Engine {
 
   private onCallFailure(err: EngineUnreachableError): void {
     if (this.health.state === 'disconnected') return;
+    // The initial cache load of a pending engine makes one call per container at once: count one failure for the
+    // whole load, else a single outage would push the pending retry (2^failures s + 30 s) out by hours.
+    if (this.syncFailures !== undefined && this.health.state === 'pending' && this.syncFailures++ > 0) {
+      this.health.lastError = err.message;
+      return;
+    }
     const t = this.health.failure(err.message);
     if (t) this.hooks.transition(this, t);
   }

@@ -15,6 +15,8 @@ export class FakeEngineServer {
   port = 0;
   /** Containers served by `/containers/json` and `/containers/{id}/json`. */
   containers: CachedContainer[] = [];
+  /** When set, every container inspect is answered by closing the connection (an engine falling over). */
+  dropInspects = false;
   /** Paths requested, in order (query strings dropped). */
   readonly requests: string[] = [];
 
@@ -40,6 +42,7 @@ export class FakeEngineServer {
       if (path === '/info') json(this.info);
       else if (path === '/version') json({ Version: '20.10.24', ApiVersion: '1.41' });
       else if (path === '/containers/json') json(this.containers.map((c) => c.summary));
+      else if (inspect && this.dropInspects) req.socket.destroy();
       else if (inspect) {
         const c = this.containers.find((x) => x.info.Id === inspect[1]);
         if (c) json(c.info);
