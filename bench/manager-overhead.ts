@@ -11,27 +11,16 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { issueServerCert } from '../src/machine/certs/index.js';
 import { bootTestHosts, runCommand } from '../src/testkit/hosts.js';
+import { freePort } from '../src/util/free-port.js';
 
 const CALLS = Number(process.argv[2] ?? 50);
 const CLI = process.argv[3] ?? '/usr/bin/docker';
 const MAIN = join(import.meta.dirname, '../../cli/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

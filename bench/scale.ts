@@ -14,12 +14,12 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
+import { freePort } from '../src/util/free-port.js';
 import { SimulatedEngine } from './sim-engine/simulated-engine.js';
 
 const args = new Map<string, string>();
@@ -34,17 +34,6 @@ const CLI = args.get('cli') ?? 'dist/cli/main.js';
 const DOCKER = args.get('docker') ?? '/usr/local/bin/docker';
 /** When set, the manager runs with `--cpu-prof` writing its profile into this directory. */
 const PROF_DIR = args.get('prof-dir');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

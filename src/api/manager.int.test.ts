@@ -3,13 +3,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueServerCert } from '../machine/certs/index.js';
 import { bootTestHosts, type RunResult, runCommand, type TestHosts } from '../testkit/hosts.js';
+import { freePort } from '../util/free-port.js';
 
 // Three real netns hosts (prefix sha, subnet 10.234.0.0/24), the manager as a real `shoal manage --tlsverify`
 // process, and the stock docker CLIs (20.10 and 28), docker-compose 1.29 and dockerode against it.
@@ -22,17 +22,6 @@ let manager: ChildProcess | undefined;
 let managerLog = '';
 let port = 0;
 let env: Record<string, string>;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function docker(args: string[], cli: string = CLIS[1], input?: string): Promise<RunResult> {
   return runCommand([cli, ...args], { env, ...(input !== undefined ? { input } : {}) });

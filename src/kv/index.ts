@@ -1,3 +1,4 @@
+export { freePort } from '../util/free-port.js';
 export { KvMemberStartError, KvSpecError, KvUnavailableError } from './errors.js';
 export {
   createKvCluster,
@@ -7,5 +8,5 @@ export {
   type KvMemberSpec,
   loadKvCluster,
 } from './kv-cluster.js';
-export { freePort, type LocalEtcd, startLocalEtcd } from './local-etcd.js';
+export { type LocalEtcd, startLocalEtcd } from './local-etcd.js';
 export { type MemberLaunch, memberArgv } from './member-process.js';

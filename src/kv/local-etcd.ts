@@ -1,19 +1,6 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../util/free-port.js';
 import { createKvCluster, type KvCluster } from './kv-cluster.js';
-
-/** Finds a free loopback TCP port by listening on port 0 (the port may be taken again before use: retry). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A loopback etcd started by {@link startLocalEtcd}. */
 export interface LocalEtcd {

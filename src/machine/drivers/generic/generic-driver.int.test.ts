@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotSupportedError } from '../../../errors.js';
+import { freePort } from '../../../util/free-port.js';
 import type { DriverContext } from '../../driver.js';
 import { type GenericDriver, genericDriverFactory, sshExec, tcpProbe } from './index.js';
 
@@ -15,14 +15,6 @@ const dir = mkdtempSync(join(tmpdir(), 'shk-ssh-'));
 let sshd: ChildProcess | undefined;
 let port = 0;
 let madeRunSshd = false;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 function startSshd(): ChildProcess {
   const p = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
