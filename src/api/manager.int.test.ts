@@ -334,6 +334,28 @@ describe('shoal manage through the docker CLIs', () => {
     expect(r.stdout.trim()).toMatch(/^shoal\//);
   });
 
+  it('copies into a container, diffs, exports, commits and builds on a node', async () => {
+    const cli = CLIS[0];
+    await ok(['run', '-d', '--name', 'arch', 'busybox', 'sleep', '300'], cli);
+    await writeFile(join(work, 'in.txt'), 'copied-in\n');
+    await ok(['cp', join(work, 'in.txt'), 'arch:/in.txt'], cli);
+    expect(await ok(['exec', 'arch', 'cat', '/in.txt'], cli)).toBe('copied-in\n');
+    expect(await ok(['diff', 'arch'], cli)).toMatch(/^A \/in\.txt$/m);
+    await ok(['export', '-o', join(work, 'arch.tar'), 'arch'], cli);
+    expect((await stat(join(work, 'arch.tar'))).size).toBeGreaterThan(100_000);
+    await ok(['commit', 'arch', 'arch-img:1'], cli);
+    expect(await ok(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], cli)).toContain('arch-img:1');
+    expect((await ok(['history', '-q', 'arch-img:1'], cli)).trim().split('\n').length).toBeGreaterThan(1);
+    const ctx = await mkdtemp(join(work, 'ctx-'));
+    await writeFile(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo built > /built\n');
+    expect(await ok(['build', '-t', 'built-img:1', ctx], cli)).toMatch(/Successfully tagged built-img:1/);
+    // the image lives on the node that built it; the create lands there (image affinity)
+    expect(await ok(['run', '--rm', 'built-img:1', 'cat', '/built'], cli)).toBe('built\n');
+    await ok(['rm', '-f', 'arch'], cli);
+    await ok(['rmi', 'arch-img:1', 'built-img:1'], cli);
+    expect(await ok(['image', 'ls', '--format', '{{.Repository}}'], cli)).not.toMatch(/arch-img|built-img/);
+  });
+
   it('serves dockerode', async () => {
     const [ca, cert, key] = await Promise.all(
       ['ca.pem', 'cert.pem', 'key.pem'].map((f) => readFile(join(th.certDir, f))),
