@@ -23,7 +23,17 @@ for (const project of ['unit', 'int']) {
   const out = join(dir, `${project}.json`);
   const r = spawnSync(
     'npx',
-    ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, '--passWithNoTests', ...extra],
+    [
+      'vitest',
+      'run',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+      '--passWithNoTests',
+      ...extra,
+    ],
     { stdio: 'inherit' },
   );
   try {
@@ -32,7 +42,9 @@ for (const project of ['unit', 'int']) {
     failed += report.numFailedTests;
     skipped += report.numPendingTests + report.numTodoTests;
     // A file that fails to load has no failed test but a failed suite: count it, so it cannot pass silently.
-    const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
+    const brokenFiles = report.testResults.filter(
+      (f) => f.status === 'failed' && f.assertionResults.length === 0,
+    );
     failed += brokenFiles.length;
   } catch {
     crashed = true;

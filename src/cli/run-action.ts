@@ -14,7 +14,9 @@ export class CliExit extends Error {
  * Wraps a command action: prints a one-line error to stderr and sets a non-zero exit code instead of throwing a
  * stack trace at the user. `SHOAL_DEBUG=1` prints the cause chain too.
  */
-export function runAction<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+export function runAction<A extends unknown[]>(
+  fn: (...args: A) => Promise<void> | void,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);

@@ -29,7 +29,9 @@ export interface DriverFlag {
 }
 
 /** Flag values as parsed from the command line, keyed by flag name without dashes. */
-export type DriverFlagValues = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+export type DriverFlagValues = Readonly<
+  Record<string, string | number | boolean | readonly string[] | undefined>
+>;
 
 /** Engine options from `create`'s `--engine-*` flags (docker-machine's EngineOptions). */
 export interface EngineOptions {
