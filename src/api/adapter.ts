@@ -1,5 +1,5 @@
 import type { Cluster, Engine } from '../cluster/index.js';
-import { nodeInfo, withOvercommit } from '../cluster/index.js';
+import { reservedCpus, withOvercommit } from '../cluster/index.js';
 import type {
   ApiCluster,
   ApiContainer,
@@ -48,10 +48,10 @@ class EngineNode implements ApiNode {
   }
   /** CPUs reserved, in CPUs: the engine's CpuShares converted back as Swarm did (`shares*engineCPUs/1024`). */
   get usedCpus() {
-    return nodeInfo(this.engine, this.overcommit).reservedCpus;
+    return reservedCpus(this.engine);
   }
   get usedMemory() {
-    return nodeInfo(this.engine, this.overcommit).reservedMemory;
+    return this.engine.cache.stats().memory;
   }
   get labels() {
     return this.engine.labels;

@@ -45,7 +45,7 @@ export {
 } from './events.js';
 export type { EngineState, HealthTransition } from './health.js';
 export { pullImage, pullParams } from './image-pull.js';
-export { type ClusterInfo, clusterInfo, type NodeInfo, nodeInfo } from './info.js';
+export { type ClusterInfo, clusterInfo, type NodeInfo, nodeInfo, reservedCpus } from './info.js';
 export {
   findContainer,
   imageMatches,

@@ -63,7 +63,7 @@ const reservedMemo = new WeakMap<Engine, { version: number; engineCpus: number; 
  * CPUs reserved on an engine: each container's CpuShares converted to CPUs as Swarm did, summed. Recomputed only
  * when the engine's cache version or CPU count changed.
  */
-function reservedCpus(engine: Engine): number {
+export function reservedCpus(engine: Engine): number {
   const memo = reservedMemo.get(engine);
   if (memo && memo.version === engine.cache.version && memo.engineCpus === engine.cpus) return memo.cpus;
   let cpus = 0;
