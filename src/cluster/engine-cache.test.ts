@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineClient } from '../engine/engine-client.js';
-import { EngineCache, slimInspect } from './engine-cache.js';
+import { type CallLimit, EngineCache, INSPECTS_PER_ENGINE, slimInspect } from './engine-cache.js';
 import { FakeEngineServer } from './testing/fake-engine-server.js';
 import { cached, hexId } from './testing/fixtures.js';
 
@@ -48,6 +48,32 @@ describe('EngineCache', () => {
     // a full refresh inspects everything
     await cache.refreshContainers(true);
     expect(inspects(s)).toBe(6);
+  });
+
+  it('runs at most INSPECTS_PER_ENGINE inspects of one engine at once, inside the shared limit', async () => {
+    server = new FakeEngineServer();
+    await server.start();
+    client = new EngineClient({ addr: server.addr });
+    let active = 0;
+    let peak = 0;
+    let calls = 0;
+    const shared: CallLimit = async (task) => {
+      calls++;
+      peak = Math.max(peak, ++active);
+      try {
+        return await task();
+      } finally {
+        active--;
+      }
+    };
+    const cache = new EngineCache(client, () => 0, shared);
+    server.containers = Array.from({ length: 20 }, (_, i) =>
+      cached({ id: hexId(`e${String(i).padStart(2, '0')}`), name: `c${i}` }),
+    );
+    await cache.refreshContainers();
+    expect(cache.containers()).toHaveLength(20);
+    expect(calls).toBe(20);
+    expect(peak).toBe(INSPECTS_PER_ENGINE);
   });
 
   it('refreshes or forgets one container, and keeps provisional entries until then', async () => {

@@ -7,6 +7,7 @@ import type {
   NetworkResource,
   VolumeResource,
 } from './engine-types.js';
+import { Limiter } from './limiter.js';
 
 /**
  * One cached container: the list entry (for `ps`) and the parts of the inspect document lookups, scheduling and
@@ -33,6 +34,13 @@ export interface ContainerStats {
 export type CallLimit = <T>(task: () => Promise<T>) => Promise<T>;
 
 const unlimited: CallLimit = (task) => task();
+
+/**
+ * Inspects one engine runs at once. Each takes a slot of the engine's own limit before a slot of the shared one,
+ * so a sync of many engines interleaves them and each engine keeps to a few kept-alive connections (at 1,000
+ * engines, letting one engine take all shared slots opened ~17 sockets per engine and kept them).
+ */
+export const INSPECTS_PER_ENGINE = 4;
 
 function pick<T extends object>(
   from: T | null | undefined,
@@ -109,11 +117,13 @@ export class EngineCache {
   private listRevision = 0;
   private listMemo: { rev: number; list: readonly CachedContainer[] } | undefined;
   private statsMemo: { version: number; stats: ContainerStats } | undefined;
+  private readonly ownInspects = new Limiter(INSPECTS_PER_ENGINE);
 
   /**
    * @param skewMs engine clock minus manager clock in ms (§1.7.10); when non-zero, container times read from the
    * engine are shifted into the manager's clock so uptimes print right.
    * @param limit runs each container inspect (default: no limit); the cluster passes one limit shared by all engines.
+   * Either way at most {@link INSPECTS_PER_ENGINE} inspects of this engine run at once.
    */
   constructor(
     private readonly client: EngineClient,
@@ -350,8 +360,10 @@ export class EngineCache {
   private async inspect(id: string): Promise<ContainerInspect | undefined> {
     try {
       return slimInspect(
-        await this.limit(() =>
-          this.client.json<ContainerInspect>('GET', `/containers/${encodeURIComponent(id)}/json`),
+        await this.ownInspects.run(() =>
+          this.limit(() =>
+            this.client.json<ContainerInspect>('GET', `/containers/${encodeURIComponent(id)}/json`),
+          ),
         ),
       );
     } catch (err) {
