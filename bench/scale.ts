@@ -2,8 +2,9 @@
  * Scale benchmark through the real manager: N `SimulatedEngine`s (default 1,000 × 30 containers) on loopback ports,
  * `shoal manage` pointed at them through a file:// discovery list, then:
  *   - `docker info` latency: `GET /info` on the manager, sequential, p50/p99 (plus a few real docker CLI runs);
- *   - `docker run -d` latency, manager side: `POST /containers/create` (name check + scheduling + engine create)
- *     and create+start, sequential, p50/p99;
+ *   - `docker run -d` latency: `POST /containers/create` (name check + scheduling + engine create) and
+ *     create+start, sequential, p50/p99; from the manager's `Server-Timing` header, the scheduling step alone and
+ *     the manager-side time (the whole create less the engine call);
  *   - the manager's peak memory (VmHWM from /proc).
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && \
@@ -149,6 +150,8 @@ async function main(): Promise<void> {
     }
 
     const creates: number[] = [];
+    const schedules: number[] = [];
+    const managerSide: number[] = [];
     const runs: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const a = performance.now();
@@ -165,6 +168,14 @@ async function main(): Promise<void> {
       const text = await r.body.text();
       if (r.statusCode !== 201) throw new Error(`create ${r.statusCode}: ${text}`);
       const b = performance.now();
+      // the manager reports where the create's time went (W3C Server-Timing): the scheduling step, the engine call
+      const timing = String(r.headers['server-timing'] ?? '');
+      const dur = (what: string) =>
+        Number(new RegExp(`${what};dur=([\\d.]+)`).exec(timing)?.[1] ?? Number.NaN);
+      if (Number.isNaN(dur('schedule')) || Number.isNaN(dur('engine')))
+        throw new Error(`create answered without Server-Timing: ${timing}`);
+      schedules.push(dur('schedule'));
+      managerSide.push(b - a - dur('engine'));
       const { Id } = JSON.parse(text) as { Id: string };
       const s = await request(`${base}/containers/${Id}/start`, { method: 'POST', dispatcher: agent });
       await s.body.text();
@@ -193,6 +204,18 @@ async function main(): Promise<void> {
         n: RUNS,
         p50ms: pct(creates, 0.5),
         p99ms: pct(creates, 0.99),
+      },
+      {
+        measure: 'scheduling step (Server-Timing: schedule)',
+        n: RUNS,
+        p50ms: pct(schedules, 0.5),
+        p99ms: pct(schedules, 0.99),
+      },
+      {
+        measure: 'create, manager side (total − engine call)',
+        n: RUNS,
+        p50ms: pct(managerSide, 0.5),
+        p99ms: pct(managerSide, 0.99),
       },
       { measure: 'create + start (docker run -d)', n: RUNS, p50ms: pct(runs, 0.5), p99ms: pct(runs, 0.99) },
       { measure: 'docker CLI `info` end to end', n: cli.length, p50ms: pct(cli, 0.5), p99ms: pct(cli, 0.99) },

@@ -53,6 +53,10 @@ class EngineNode implements ApiNode {
   get usedMemory() {
     return this.engine.cache.stats().memory;
   }
+  /** The cache's memoised totals (a new object only after the cached containers changed). */
+  get counts() {
+    return this.engine.cache.stats();
+  }
   get labels() {
     return this.engine.labels;
   }
@@ -113,7 +117,7 @@ export class ClusterAdapter implements ApiCluster {
 
   async createContainer(body: Record<string, unknown>, name: string, auth: string | undefined) {
     const r = await this.cluster.createContainer(body as never, name || undefined, auth);
-    return { Id: r.Id, Warnings: r.Warnings, node: this.view(r.node) };
+    return { Id: r.Id, Warnings: r.Warnings, node: this.view(r.node), timing: r.timing };
   }
 
   async refreshContainer(node: ApiNode, id: string): Promise<void> {

@@ -6,6 +6,14 @@ import type { NodeState } from '../scheduler/types.js';
  * wires it to `src/cluster` through {@link ClusterAdapter}-style code in `adapter.ts`; nothing here does I/O.
  */
 
+/** Counts of a node's containers by state. */
+export interface ContainerCounts {
+  readonly total: number;
+  readonly running: number;
+  readonly paused: number;
+  readonly stopped: number;
+}
+
 /** One engine as the API sees it. */
 export interface ApiNode {
   /** Engine ID (from the engine's `/info`); empty while pending. */
@@ -29,6 +37,8 @@ export interface ApiNode {
   /** CPUs and memory reserved by containers. */
   readonly usedCpus: number;
   readonly usedMemory: number;
+  /** The node's cached containers by state; the same object until a count changes. */
+  readonly counts: ContainerCounts;
   /** Engine labels plus the built-ins, as `docker info` prints them. */
   readonly labels: Readonly<Record<string, string>>;
   /** The client that reaches this engine (pooled; never create one per request). */
@@ -57,6 +67,12 @@ export interface EngineContainerSummary {
   Ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
   Mounts?: { Name?: string; Source?: string; Destination?: string }[];
   [key: string]: unknown;
+}
+
+/** Where a create's time went, in ms: the scheduling step and the engine calls (sent as `Server-Timing`). */
+export interface CreateTiming {
+  readonly scheduleMs: number;
+  readonly engineMs: number;
 }
 
 /** A cluster event from an engine or from the manager itself. */
@@ -93,7 +109,7 @@ export interface ApiCluster {
     body: Record<string, unknown>,
     name: string,
     authHeader: string | undefined,
-  ): Promise<{ Id: string; Warnings?: unknown; node: ApiNode }>;
+  ): Promise<{ Id: string; Warnings?: unknown; node: ApiNode; timing?: CreateTiming }>;
   /** Re-reads one container (after start/stop/rename...) or drops it when gone. */
   refreshContainer(node: ApiNode, id: string): Promise<void>;
   /** Re-reads a node's images, networks or volumes after a change made through the API. */

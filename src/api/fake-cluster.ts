@@ -1,5 +1,11 @@
 import type { EngineClient } from '../engine/index.js';
-import type { ApiCluster, ApiContainer, ApiNode, EngineContainerSummary } from './cluster-port.js';
+import type {
+  ApiCluster,
+  ApiContainer,
+  ApiNode,
+  ContainerCounts,
+  EngineContainerSummary,
+} from './cluster-port.js';
 
 /** Builds an {@link ApiNode} for unit tests (no engine behind it: `client` throws if used). */
 export function fakeNode(over: Partial<ApiNode> & { name: string }): ApiNode {
@@ -15,6 +21,7 @@ export function fakeNode(over: Partial<ApiNode> & { name: string }): ApiNode {
     totalMemory: 2 * 1024 ** 3,
     usedCpus: 0,
     usedMemory: 0,
+    counts: { total: 0, running: 0, paused: 0, stopped: 0 },
     labels: { storagedriver: 'overlay2' },
     client: undefined as unknown as EngineClient,
     ...over,
@@ -39,8 +46,25 @@ export function fakeContainer(
   return { node, id: over.Id, summary };
 }
 
-/** A read-only {@link ApiCluster} over fixed nodes and containers, for unit tests of pure API logic. */
+/** Counts `node`'s containers in `containers` by state, as the cluster's cache does. */
+function countsOf(node: ApiNode, containers: readonly ApiContainer[]): ContainerCounts {
+  const k = { total: 0, running: 0, paused: 0, stopped: 0 };
+  for (const c of containers) {
+    if (c.node !== node) continue;
+    k.total++;
+    if (c.summary.State === 'running' || c.summary.State === 'restarting') k.running++;
+    else if (c.summary.State === 'paused') k.paused++;
+    else k.stopped++;
+  }
+  return k;
+}
+
+/**
+ * A read-only {@link ApiCluster} over fixed nodes and containers, for unit tests of pure API logic. Each node's
+ * `counts` is set from `containers`.
+ */
 export function fakeCluster(nodes: ApiNode[], containers: ApiContainer[] = []): ApiCluster {
+  for (const n of nodes) Object.assign(n, { counts: countsOf(n, containers) });
   return {
     nodes: () => nodes,
     containers: () => containers,

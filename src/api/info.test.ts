@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { ApiCluster, ApiNode } from './cluster-port.js';
 import type { ManagerInfo } from './context.js';
 import { fakeCluster, fakeContainer, fakeNode } from './fake-cluster.js';
-import { buildInfo, bytesSize, countContainers, systemStatus } from './info.js';
+import { bytesSize } from './info.js';
+import { InfoRenderer } from './info-body.js';
 
 const manager: ManagerInfo = {
   experimental: false,
@@ -12,6 +14,18 @@ const manager: ManagerInfo = {
   primary: () => undefined,
   eventListeners: 0,
 };
+
+function render(
+  cluster: ApiCluster,
+  m: ManagerInfo = manager,
+  r = new InfoRenderer(),
+): Record<string, unknown> {
+  return JSON.parse(r.render(cluster, m, '0.1.0').toString()) as Record<string, unknown>;
+}
+
+function statusText(info: Record<string, unknown>): string {
+  return (info.SystemStatus as [string, string][]).map(([k, v]) => `${k}: ${v}`).join('\n');
+}
 
 describe('docker info rendering', () => {
   const n10 = fakeNode({ name: 'node-10', addr: '10.0.0.10:2376', ip: '10.0.0.10' });
@@ -40,9 +54,7 @@ describe('docker info rendering', () => {
   );
 
   it('prints the tutorial layout in SystemStatus, nodes in natural order', () => {
-    const pairs = systemStatus(cluster, manager, countContainers(cluster));
-    const text = pairs.map(([k, v]) => `${k}: ${v}`).join('\n');
-    expect(text).toBe(
+    expect(statusText(render(cluster))).toBe(
       [
         'Role: primary',
         'Strategy: spread',
@@ -81,8 +93,7 @@ describe('docker info rendering', () => {
   });
 
   it('sums totals over healthy nodes and names the server shoal/<version>', () => {
-    const info = buildInfo(cluster, manager, '0.1.0');
-    expect(info).toMatchObject({
+    expect(render(cluster)).toMatchObject({
       Containers: 3,
       ContainersRunning: 1,
       ContainersPaused: 1,
@@ -96,15 +107,54 @@ describe('docker info rendering', () => {
   });
 
   it('adds the primary line on a replica', () => {
-    const pairs = systemStatus(
-      cluster,
-      { ...manager, role: () => 'replica', primary: () => '10.0.0.9:2375' },
-      new Map(),
-    );
-    expect(pairs.slice(0, 2)).toEqual([
+    const info = render(cluster, { ...manager, role: () => 'replica', primary: () => '10.0.0.9:2375' });
+    expect((info.SystemStatus as unknown[]).slice(0, 2)).toEqual([
       ['Role', 'replica'],
       ['Primary', '10.0.0.9:2375'],
     ]);
+  });
+
+  it('renders a node again only when something it shows changed, and re-sorts on a rename', () => {
+    let labelReads = 0;
+    const labels = new Proxy<Record<string, string>>(
+      { zone: 'a' },
+      {
+        ownKeys(target) {
+          labelReads++;
+          return Reflect.ownKeys(target);
+        },
+      },
+    );
+    const a = fakeNode({ name: 'node-3', addr: '10.0.1.3:2376', labels });
+    const b = fakeNode({ name: 'node-4', addr: '10.0.1.4:2376' });
+    const c = fakeCluster([b, a], [fakeContainer(a, { Id: 'x1' })]);
+    const r = new InfoRenderer();
+    const first = r.render(c, manager, '0.1.0').toString();
+    expect(labelReads).toBe(1);
+    expect(
+      r
+        .render(c, manager, '0.1.0')
+        .toString()
+        .replace(/"SystemTime":"[^"]+"/, ''),
+    ).toBe(first.replace(/"SystemTime":"[^"]+"/, ''));
+    expect(labelReads).toBe(1);
+
+    const mutable = a as { -readonly [K in keyof ApiNode]: ApiNode[K] };
+    mutable.updatedAt = Date.UTC(2026, 5, 6, 7, 8, 9);
+    mutable.counts = { total: 2, running: 1, paused: 0, stopped: 1 };
+    const again = render(c, manager, r);
+    expect(labelReads).toBe(2);
+    expect(statusText(again)).toContain('  └ Containers: 2 (1 Running, 0 Paused, 1 Stopped)');
+    expect(statusText(again)).toContain('  └ UpdatedAt: 2026-06-06T07:08:09Z');
+    expect(again.Containers).toBe(2);
+
+    const names = () =>
+      (render(c, manager, r).SystemStatus as [string, string][])
+        .filter(([k]) => k.startsWith(' ') && !k.startsWith('  '))
+        .map(([k]) => k.trim());
+    expect(names()).toEqual(['node-3', 'node-4']);
+    mutable.name = 'node-5';
+    expect(names()).toEqual(['node-4', 'node-5']);
   });
 
   it.each([

@@ -36,100 +36,86 @@ function stateText(n: ApiNode): string {
   }
 }
 
-/** Counts of a node's containers by state. */
-export interface ContainerCounts {
-  total: number;
-  running: number;
-  paused: number;
-  stopped: number;
+/** Whether a node is validated (healthy or unhealthy): its containers count in the totals. */
+function active(n: ApiNode): boolean {
+  return n.state === 'healthy' || n.state === 'unhealthy';
 }
 
-/** Counts cached containers per node address. */
-export function countContainers(cluster: ApiCluster): Map<string, ContainerCounts> {
-  const out = new Map<string, ContainerCounts>();
-  for (const c of cluster.containers()) {
-    let k = out.get(c.node.addr);
-    if (!k) {
-      k = { total: 0, running: 0, paused: 0, stopped: 0 };
-      out.set(c.node.addr, k);
-    }
-    k.total++;
-    if (c.summary.State === 'running' || c.summary.State === 'restarting') k.running++;
-    else if (c.summary.State === 'paused') k.paused++;
-    else k.stopped++;
-  }
-  return out;
-}
-
-/**
- * The `SystemStatus` pairs of §1.15 (both the 20.10 and the 28.2 docker CLI print them verbatim under `Server:`,
- * checked against both; `Swarm.LocalNodeState` is set to `inactive` so the 28 CLI prints `Swarm: inactive`): role, strategy, filters, node count, then per node its address and `└ ...`
- * lines (the leading spaces and `└` are part of the keys).
- */
-export function systemStatus(
+/** The `SystemStatus` pairs before the node list: role, primary (on a replica), strategy, filters, node count. */
+export function headerPairs(
   cluster: ApiCluster,
   manager: ManagerInfo,
-  counts: Map<string, ContainerCounts>,
+  nodeCount: number,
 ): [string, string][] {
   const sched = cluster.scheduler();
   const out: [string, string][] = [['Role', manager.role()]];
   const primary = manager.primary();
   if (manager.role() === 'replica' && primary) out.push(['Primary', primary]);
-  out.push(['Strategy', sched.strategy], ['Filters', sched.filters.join(', ')]);
-  const nodes = [...cluster.nodes()].sort((a, b) => naturalCompare(a.name || a.addr, b.name || b.addr));
-  out.push(['Nodes', String(nodes.length)]);
-  for (const n of nodes) {
-    const k = counts.get(n.addr) ?? { total: 0, running: 0, paused: 0, stopped: 0 };
-    out.push([` ${n.name || '(unknown)'}`, n.addr]);
-    out.push(['  └ ID', n.id]);
-    out.push(['  └ Status', stateText(n)]);
-    out.push([
+  out.push(['Strategy', sched.strategy], ['Filters', sched.filters.join(', ')], ['Nodes', String(nodeCount)]);
+  return out;
+}
+
+/**
+ * One node's `SystemStatus` pairs (§1.15): its name and address, then the `└ ...` lines (the leading spaces and
+ * `└` are part of the keys; both the 20.10 and the 28 docker CLI print the pairs verbatim under `Server:`).
+ */
+export function nodePairs(n: ApiNode): [string, string][] {
+  const k = n.counts;
+  const out: [string, string][] = [
+    [` ${n.name || '(unknown)'}`, n.addr],
+    ['  └ ID', n.id],
+    ['  └ Status', stateText(n)],
+    [
       '  └ Containers',
       n.state === 'healthy'
         ? `${k.total} (${k.running} Running, ${k.paused} Paused, ${k.stopped} Stopped)`
         : String(k.total),
-    ]);
-    out.push(['  └ Reserved CPUs', `${n.usedCpus} / ${n.totalCpus}`]);
-    out.push(['  └ Reserved Memory', `${bytesSize(n.usedMemory)} / ${bytesSize(n.totalMemory)}`]);
-    const labels = Object.entries(n.labels)
-      .map(([key, v]) => `${key}=${v}`)
-      .sort();
-    out.push(['  └ Labels', labels.join(', ')]);
-    if (n.error) out.push(['  └ Error', n.error]);
-    out.push([
-      '  └ UpdatedAt',
-      n.updatedAt ? new Date(n.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z') : '',
-    ]);
-    out.push(['  └ ServerVersion', n.serverVersion]);
-  }
+    ],
+    ['  └ Reserved CPUs', `${n.usedCpus} / ${n.totalCpus}`],
+    ['  └ Reserved Memory', `${bytesSize(n.usedMemory)} / ${bytesSize(n.totalMemory)}`],
+    [
+      '  └ Labels',
+      Object.entries(n.labels)
+        .map(([key, v]) => `${key}=${v}`)
+        .sort()
+        .join(', '),
+    ],
+  ];
+  if (n.error) out.push(['  └ Error', n.error]);
+  out.push(
+    ['  └ UpdatedAt', n.updatedAt ? new Date(n.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z') : ''],
+    ['  └ ServerVersion', n.serverVersion],
+  );
   return out;
 }
 
-/** The whole `/info` body (§1.15), built from the cache only. */
-export function buildInfo(
+/**
+ * Every `/info` field but `SystemStatus` (§1.15), from the cache only: container totals over validated nodes, CPUs
+ * and memory over healthy ones.
+ */
+export function infoFields(
   cluster: ApiCluster,
+  nodes: readonly ApiNode[],
   manager: ManagerInfo,
   version: string,
 ): Record<string, unknown> {
-  const counts = countContainers(cluster);
   let containers = 0;
   let running = 0;
   let paused = 0;
   let stopped = 0;
-  for (const k of counts.values()) {
-    containers += k.total;
-    running += k.running;
-    paused += k.paused;
-    stopped += k.stopped;
-  }
   let cpus = 0;
   let memory = 0;
-  for (const n of cluster.nodes()) {
+  for (const n of nodes) {
+    if (active(n)) {
+      containers += n.counts.total;
+      running += n.counts.running;
+      paused += n.counts.paused;
+      stopped += n.counts.stopped;
+    }
     if (n.state !== 'healthy') continue;
     cpus += n.totalCpus;
     memory += n.totalMemory;
   }
-  const status = systemStatus(cluster, manager, counts);
   return {
     ID: '',
     Containers: containers,
@@ -139,7 +125,6 @@ export function buildInfo(
     Images: cluster.imageCount?.() ?? 0,
     Driver: '',
     DriverStatus: null,
-    SystemStatus: status,
     Plugins: { Volume: null, Network: null, Authorization: null, Log: null },
     MemoryLimit: true,
     SwapLimit: true,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import type http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,11 @@ async function ok(args: string[], cli: string = CLIS[1], input?: string): Promis
 }
 
 /** A raw HTTPS request to the manager with the store's client certificate. */
-async function api(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+async function api(
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
   const [ca, cert, key] = await Promise.all(
     ['ca.pem', 'cert.pem', 'key.pem'].map((f) => readFile(join(th.certDir, f))),
   );
@@ -56,7 +61,7 @@ async function api(method: string, path: string, body?: string): Promise<{ statu
         res.on('data', (b: Buffer) => {
           text += b.toString();
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
       },
     );
     req.on('error', reject);
@@ -395,6 +400,11 @@ describe('shoal manage through the docker CLIs', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('is already assigned');
     await ok(['rm', '-f', 'taken']);
+    const made = await api('POST', '/v1.41/containers/create?name=timed', '{"Image":"busybox"}');
+    expect(made.status).toBe(201);
+    // where the create's time went: the scheduling step and the engine call, each a duration in ms
+    expect(made.headers['server-timing']).toMatch(/^schedule;dur=\d+\.\d{3}, engine;dur=\d+\.\d{3}$/);
+    expect((await api('DELETE', '/v1.41/containers/timed')).status).toBe(204);
     expect((await api('HEAD', '/_ping')).status).toBe(200);
     expect(manager?.exitCode).toBeNull();
   });

@@ -115,7 +115,11 @@ export async function proxy(
 
 /** Writes a JSON answer with `status` (200 by default). */
 export function sendJson(ctx: RequestContext, value: unknown, status = 200): void {
-  const body = JSON.stringify(value);
+  sendJsonText(ctx, JSON.stringify(value), status);
+}
+
+/** Sends an already serialised JSON body (text or UTF-8 bytes). */
+export function sendJsonText(ctx: RequestContext, body: string | Buffer, status = 200): void {
   ctx.res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),

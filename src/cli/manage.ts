@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import v8 from 'node:v8';
 import { Command } from 'commander';
 import pino, { type Logger } from 'pino';
 import { ClusterAdapter } from '../api/adapter.js';
@@ -91,6 +92,20 @@ async function tlsMaterial(
     // The manager's own certificate is its client certificate towards engines (§1.18).
     engine: { cert, key, verify: cfg.tls.verify, ...(ca ? { ca } : {}) },
   };
+}
+
+/**
+ * Old-space growth allowed between full collections, in percent of the live heap (V8's default lets it grow up to
+ * 4×). The manager's cache is long-lived while syncs and `/info` make short-lived garbage: at 1,000 engines with
+ * 30,000 containers this keeps peak RSS near 400 MB instead of 600-1,100 MB, for more frequent, mostly
+ * concurrent, collections (see bench/scale.ts). A `--heap-growing-percent` given to node itself wins.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
+function boundHeapGrowth(): void {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (given.some((a) => a.startsWith('--heap-growing-percent'))) return;
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
 /**
@@ -230,6 +245,7 @@ export function manageCommand(program: Command): void {
         }
         if (!parsed) return;
         const cfg = parseManageConfig(parsed.discovery, parsed.opts);
+        boundHeapGrowth();
         const logger = managerLogger(cfg);
         const running = await startManager(cfg, logger);
         await new Promise<void>((resolve) => {

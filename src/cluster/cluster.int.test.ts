@@ -95,11 +95,11 @@ describe('Cluster against three real engines', () => {
       expect(e.cache.images().some((img) => (img.RepoTags ?? []).includes('busybox:latest'))).toBe(true);
     }
     expect(new Set(cluster.engines().map((e) => e.id)).size).toBe(3);
-    const info = cluster.info();
-    expect(info.nodes.map((n) => n.status)).toEqual(['Healthy', 'Healthy', 'Healthy']);
-    expect(info.nodes.map((n) => n.name)).toEqual([...NAMES]);
-    expect(info.nodes[0]?.labels).toContain('zone=z1');
-    expect(info.ncpu).toBeGreaterThanOrEqual(3);
+    const engines = [...cluster.engines()].sort((a, b) => a.name.localeCompare(b.name));
+    expect(engines.map((e) => e.state)).toEqual(['healthy', 'healthy', 'healthy']);
+    expect(engines.map((e) => e.name)).toEqual([...NAMES]);
+    expect(engines[0]?.labels.zone).toBe('z1');
+    expect(engines.reduce((n, e) => n + e.cpus, 0)).toBeGreaterThanOrEqual(3);
   });
 
   it('spreads creates over the three nodes and finds them by every lookup form', async () => {
@@ -182,8 +182,7 @@ describe('Cluster against three real engines', () => {
       Ip: web1.node.ip,
     });
     await waitFor('cache shows web1 running', () => cluster.container('web1').container.info.State.Running);
-    const info = cluster.info().nodes.find((n) => n.name === web1.node.name)!;
-    expect(info.running).toBeGreaterThanOrEqual(1);
+    expect(web1.node.cache.stats().running).toBeGreaterThanOrEqual(1);
 
     // changes made behind the manager's back reach the cache through the events too
     const host = kit.hosts.find((h) => h.name === web1.node.name)!;
@@ -207,9 +206,6 @@ describe('Cluster against three real engines', () => {
     expect(e2.failureCount).toBeGreaterThanOrEqual(2);
     expect(e2.lastError).not.toBe('');
     expect(e2.healthIndicator).toBe(0);
-    const node = cluster.info().nodes.find((n) => n.name === 'shc2')!;
-    expect(node.status).toBe('Unhealthy');
-    expect(node.error).toBe(e2.lastError);
     // containers of the dead node stay listed
     expect(cluster.findContainer('pinned')?.node).toBe(e2);
 

@@ -1,8 +1,9 @@
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Cluster } from './cluster.js';
 import { nameTaken } from './lookup.js';
+import * as snapshotModule from './snapshot.js';
 import { FakeEngineServer } from './testing/fake-engine-server.js';
 import { cached, hexId } from './testing/fixtures.js';
 import { flush, ManualClock } from './testing/manual-clock.js';
@@ -59,7 +60,7 @@ describe('Cluster membership and validation', () => {
     expect(clone.lastError).toBe(
       `ID duplicated. SAME:ID shared by this node ${clone.addr} and another node ${original.addr}`,
     );
-    expect(c.info().nodes.find((n) => n.addr === clone.addr)?.status).toBe('Pending');
+    expect(c.engines().find((e) => e.addr === clone.addr)?.state).toBe('pending');
 
     await c.updateEntries([clone.addr]);
     expect(c.engines()).toEqual([clone]);
@@ -170,6 +171,24 @@ describe('Cluster snapshot and container memos', () => {
     ea.memory *= 2;
     expect(c.snapshotOf(ea)).not.toBe(relabelled);
     expect(c.snapshotOf(ea)).toBe(c.snapshotOf(ea));
+  });
+
+  it("builds a connected engine's snapshot off the request path, once", async () => {
+    const a = await fake({ ID: 'AAAA:1', Name: 'a' });
+    const b = await fake({ ID: 'BBBB:2', Name: 'b' });
+    const built = vi.spyOn(snapshotModule, 'snapshotOf');
+    try {
+      const c = cluster();
+      await c.updateEntries([a.addr, b.addr]);
+      await settle(c);
+      await new Promise((r) => setImmediate(r));
+      // both engines were warmed without anyone asking for a snapshot; asking now builds nothing more
+      expect(built.mock.calls.map(([e]) => e.name).sort()).toEqual(['a', 'b']);
+      c.snapshots();
+      expect(built).toHaveBeenCalledTimes(2);
+    } finally {
+      built.mockRestore();
+    }
   });
 
   it('reuses the cluster-wide container list until a container list or the membership changes', async () => {

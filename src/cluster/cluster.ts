@@ -5,6 +5,7 @@ import { ReservationBook } from '../scheduler/reservations.js';
 import type { NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { defaultRng, type Rng } from '../util/rng.js';
+import { ContainerIndex } from './container-index.js';
 import { type CreateResult, createContainer, type PlacementScheduler } from './create-flow.js';
 import { Engine, type EngineHooks } from './engine.js';
 import type { CachedContainer } from './engine-cache.js';
@@ -18,7 +19,6 @@ import {
   NoSuchVolumeError,
 } from './errors.js';
 import { annotateEvent, ClusterEvents, type SwarmAction, swarmEvent } from './events.js';
-import { type ClusterInfo, clusterInfo } from './info.js';
 import { Limiter } from './limiter.js';
 import {
   findContainer,
@@ -30,7 +30,7 @@ import {
   type NodeVolume,
   SWARM_ID_LABEL,
 } from './lookup.js';
-import { snapshotOf } from './snapshot.js';
+import { SnapshotCache } from './snapshot-cache.js';
 
 /** Everything a {@link Cluster} is built from. Durations in ms; defaults are classic Swarm's. */
 export interface ClusterOptions {
@@ -66,55 +66,6 @@ export interface ClusterOptions {
   readonly logger?: Logger;
 }
 
-/** What a memoised snapshot was built from; any difference rebuilds it. */
-interface SnapshotKey {
-  readonly version: number;
-  readonly state: string;
-  readonly health: number;
-  readonly id: string;
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly cpus: number;
-  readonly memory: number;
-}
-
-interface MemoSnapshot extends SnapshotKey {
-  readonly snapshot: NodeSnapshot;
-}
-
-function memoKey(e: Engine): SnapshotKey {
-  return {
-    version: e.cache.version,
-    state: e.state,
-    health: e.healthIndicator,
-    id: e.id,
-    name: e.name,
-    labels: e.labels,
-    cpus: e.cpus,
-    memory: e.memory,
-  };
-}
-
-function memoFresh(m: SnapshotKey, e: Engine): boolean {
-  return (
-    m.version === e.cache.version &&
-    m.state === e.state &&
-    m.health === e.healthIndicator &&
-    m.id === e.id &&
-    m.name === e.name &&
-    m.labels === e.labels &&
-    m.cpus === e.cpus &&
-    m.memory === e.memory
-  );
-}
-
-/** One engine's containers with its engine, and its primary-name index, at one cache revision. */
-interface EngineContainers {
-  readonly revision: number;
-  readonly list: NodeContainer<Engine>[];
-  readonly names: Map<string, NodeContainer<Engine>>;
-}
-
 /** An image together with its engine. */
 export interface NodeImage {
   readonly node: Engine;
@@ -139,11 +90,10 @@ export class Cluster {
   private readonly hooks: EngineHooks;
   private readonly validator: EngineValidator;
   private readonly inspects: Limiter;
-  private readonly snapshotMemo = new WeakMap<Engine, MemoSnapshot>();
-  private readonly perEngine = new WeakMap<Engine, EngineContainers>();
-  private containersMemo:
-    | { engines: Engine[]; revisions: number[]; all: NodeContainer<Engine>[] }
-    | undefined;
+  private readonly snapshotCache: SnapshotCache;
+  private readonly index = new ContainerIndex();
+  /** Engines whose snapshot and name index are built off the request path at the next turn of the event loop. */
+  private readonly toWarm = new Set<Engine>();
 
   constructor(private readonly opts: ClusterOptions) {
     this.overcommit = opts.overcommit ?? 0.05;
@@ -152,6 +102,7 @@ export class Cluster {
     this.rng = opts.rng ?? defaultRng;
     this.logger = opts.logger ?? pino({ level: 'silent' });
     this.inspects = new Limiter(opts.inspectConcurrency ?? 64);
+    this.snapshotCache = new SnapshotCache(this.overcommit);
     this.hooks = {
       transition: (engine, t) => {
         this.logger.info(
@@ -166,7 +117,10 @@ export class Cluster {
       {
         engines: () => this.engines(),
         isMember: (e) => this.byAddr.get(e.addr) === e,
-        connected: (e) => this.emitSwarm('engine_connect', e),
+        connected: (e) => {
+          this.emitSwarm('engine_connect', e);
+          this.warm(e);
+        },
       },
       this.clock,
       this.logger,
@@ -244,17 +198,27 @@ export class Cluster {
     return this.book.apply([this.rawSnapshot(engine)])[0]!;
   }
 
-  /**
-   * The engine's snapshot without reservations. The same object is returned until the engine's cache
-   * {@link EngineCache.version}, state, health, identity, labels or resources change, so the scheduler's
-   * per-snapshot caches (keyed by object identity) keep hitting between creates.
-   */
+  /** The engine's snapshot without reservations (see {@link SnapshotCache}). */
   private rawSnapshot(engine: Engine): NodeSnapshot {
-    const memo = this.snapshotMemo.get(engine);
-    if (memo && memoFresh(memo, engine)) return memo.snapshot;
-    const snapshot = snapshotOf(engine, this.overcommit);
-    this.snapshotMemo.set(engine, { ...memoKey(engine), snapshot });
-    return snapshot;
+    return this.snapshotCache.get(engine);
+  }
+
+  /**
+   * Builds a just-connected engine's scheduler snapshot and name index at the next turn of the event loop, so the
+   * first create after many engines joined does not build them all at once (100 ms at 1,000 engines).
+   */
+  private warm(engine: Engine): void {
+    if (this.toWarm.size === 0) {
+      setImmediate(() => {
+        for (const e of this.toWarm) {
+          if (!e.active || this.byAddr.get(e.addr) !== e) continue;
+          this.snapshotCache.get(e);
+          this.index.warm(e);
+        }
+        this.toWarm.clear();
+      });
+    }
+    this.toWarm.add(engine);
   }
 
   /**
@@ -293,18 +257,7 @@ export class Cluster {
    * container list or the set of validated engines changes; treat it as read-only.
    */
   containers(): NodeContainer<Engine>[] {
-    const engines = this.activeEngines();
-    const revisions = engines.map((e) => e.cache.revision);
-    const memo = this.containersMemo;
-    if (
-      memo &&
-      memo.engines.length === engines.length &&
-      memo.engines.every((e, i) => e === engines[i] && memo.revisions[i] === revisions[i])
-    )
-      return memo.all;
-    const all = ([] as NodeContainer<Engine>[]).concat(...engines.map((e) => this.engineContainers(e).list));
-    this.containersMemo = { engines, revisions, all };
-    return all;
+    return this.index.containers(this.activeEngines());
   }
 
   /**
@@ -312,30 +265,7 @@ export class Cluster {
    * name indexes rebuilt only when that engine's container list changes. Same answer as `nameTaken`.
    */
   nameHolder(name: string): NodeContainer<Engine> | undefined {
-    const wanted = `/${name.replace(/^\//, '')}`;
-    for (const e of this.activeEngines()) {
-      const hit = this.engineContainers(e).names.get(wanted);
-      if (hit) return hit;
-    }
-    return undefined;
-  }
-
-  private engineContainers(node: Engine): EngineContainers {
-    const memo = this.perEngine.get(node);
-    if (memo && memo.revision === node.cache.revision) return memo;
-    const list = node.cache.containers().map((container) => ({ node, container }));
-    const names = new Map<string, NodeContainer<Engine>>();
-    for (const entry of list) {
-      const c = entry.container;
-      const own = c.summary.Names?.length ? c.summary.Names : [c.info.Name];
-      for (const n of own) {
-        const key = n.startsWith('/') ? n : `/${n}`;
-        if (!names.has(key)) names.set(key, entry);
-      }
-    }
-    const fresh = { revision: node.cache.revision, list, names };
-    this.perEngine.set(node, fresh);
-    return fresh;
+    return this.index.nameHolder(this.activeEngines(), name);
   }
 
   /** Container lookup by the rules of §1.13; undefined when nothing unique matches. */
@@ -446,11 +376,6 @@ export class Cluster {
       name,
       registryAuth,
     );
-  }
-
-  /** Data for `docker info` (§1.15). */
-  info(): ClusterInfo {
-    return clusterInfo(this.engines(), this.overcommit);
   }
 
   /**

@@ -136,6 +136,7 @@ describe('createContainer', () => {
     expect(b.creates[0]?.pendingSeen).toBe(1);
     expect(b.creates[0]?.name).toBe('web');
     expect(b.provisional).toEqual([res.Id]);
+    expect(res.timing.attempts).toBe(1);
     await flush();
     expect(ctx.book.size).toBe(0);
   });
@@ -210,6 +211,10 @@ describe('createContainer', () => {
     const res = await createContainer(context([a, b]), { Image: 'busybox' }, undefined);
     expect(a.pulls).toEqual(['busybox:latest']);
     expect(res.node).toBe(b);
+    // both attempts are timed: two scheduling steps, and the engine time of both creates (and the pull)
+    expect(res.timing.attempts).toBe(2);
+    expect(res.timing.scheduleMs).toBeGreaterThan(0);
+    expect(res.timing.engineMs).toBeGreaterThan(0);
   });
 
   it('does not add image affinity when node== is pinned', async () => {

@@ -1,7 +1,7 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { EngineRequestError } from '../engine/errors.js';
 import { asError } from '../errors.js';
-import { findNameHolder } from '../scheduler/lookup.js';
 import { type BuiltRequest, type CreateBody, toEngineCreateBody } from '../scheduler/request.js';
 import type { ReservationBook } from '../scheduler/reservations.js';
 import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
@@ -45,6 +45,17 @@ export interface CreateContext {
   now(): number;
 }
 
+/**
+ * Where a create's time went, over all its attempts: the scheduling step (name check, snapshots, decision and
+ * reservation, all synchronous) and the engine calls (create, plus any auto-pull). Measured for reporting only
+ * (the API sends it as a `Server-Timing` header); nothing decides on it.
+ */
+export interface CreateTiming {
+  scheduleMs: number;
+  engineMs: number;
+  attempts: number;
+}
+
 /** A created container. */
 export interface CreateResult {
   /** The engine's container ID. */
@@ -53,6 +64,7 @@ export interface CreateResult {
   readonly Warnings: string[];
   /** The engine it was created on. */
   readonly node: Engine;
+  readonly timing: CreateTiming;
 }
 
 function isImageMissing(err: unknown): boolean {
@@ -80,9 +92,10 @@ export async function createContainer(
   const request = built.request;
   const nodeNames = new Set(ctx.activeEngines().map((e) => e.name));
   const engineBody = stripNodePrefixes(built.body, nodeNames);
+  const timing: CreateTiming = { scheduleMs: 0, engineMs: 0, attempts: 0 };
   let retries = 0;
   try {
-    return await attempt(ctx, request, engineBody, cleanName, registryAuth);
+    return await attempt(ctx, request, engineBody, cleanName, registryAuth, timing);
   } catch (first) {
     let err: unknown = first;
     if (first instanceof NameConflictError) throw first;
@@ -107,6 +120,7 @@ export async function createContainer(
           engineBody,
           cleanName,
           registryAuth,
+          timing,
         );
       } catch (e) {
         err = e;
@@ -116,7 +130,7 @@ export async function createContainer(
       if (err instanceof NameConflictError) break;
       ctx.logger.warn({ err: asError(err).message }, 'Failed to create container, retrying');
       try {
-        return await attempt(ctx, request, engineBody, cleanName, registryAuth);
+        return await attempt(ctx, request, engineBody, cleanName, registryAuth, timing);
       } catch (e) {
         err = e;
       }
@@ -137,26 +151,39 @@ async function attempt(
   engineBody: CreateBody,
   name: string | undefined,
   registryAuth: string | undefined,
+  timing: CreateTiming,
 ): Promise<CreateResult> {
-  // Name check, decision and reservation run without an await in between, so parallel creates are serialised.
-  const nodes = ctx.book.apply(ctx.snapshots());
-  if (name) {
-    const holder = ctx.nameHolder ? ctx.nameHolder(name) : nameTaken(ctx.containers(), name);
-    if (holder) throw new NameConflictError(name, holder.container.info.Id);
-    if (findNameHolder(nodes, name)) throw new NameConflictError(name, '');
+  timing.attempts++;
+  const scheduleStart = performance.now();
+  let engine: Engine;
+  let reservation: ReturnType<ReservationBook['reserve']>;
+  try {
+    // Name check, decision and reservation run without an await in between, so parallel creates are serialised.
+    const nodes = ctx.book.apply(ctx.snapshots());
+    if (name) {
+      const holder = ctx.nameHolder ? ctx.nameHolder(name) : nameTaken(ctx.containers(), name);
+      if (holder) throw new NameConflictError(name, holder.container.info.Id);
+      if (ctx.book.nameHolder(name)) throw new NameConflictError(name, '');
+    }
+    const decision = ctx.scheduler.decide(request, nodes);
+    if (!decision.ok) throw new NoNodeAvailableError(decision.message, decision.rejections);
+    const chosen = ctx.activeEngines().find((e) => e.addr === decision.node.addr);
+    if (!chosen) throw new NoNodeAvailableError('No nodes available in the cluster');
+    engine = chosen;
+    reservation = ctx.book.reserve(engine.id, request);
+  } finally {
+    timing.scheduleMs += performance.now() - scheduleStart;
   }
-  const decision = ctx.scheduler.decide(request, nodes);
-  if (!decision.ok) throw new NoNodeAvailableError(decision.message, decision.rejections);
-  const engine = ctx.activeEngines().find((e) => e.addr === decision.node.addr);
-  if (!engine) throw new NoNodeAvailableError('No nodes available in the cluster');
-  const reservation = ctx.book.reserve(engine.id, request);
   const sent = toEngineCreateBody(engineBody, engine.cpus);
   let created: { Id: string; Warnings?: string[] | null };
+  const engineStart = performance.now();
   try {
     created = await createOn(engine, sent, name, registryAuth);
   } catch (err) {
     reservation.release();
     throw err;
+  } finally {
+    timing.engineMs += performance.now() - engineStart;
   }
   // Answer at once: a provisional cache entry serves lookups (e.g. the start that follows `docker run`), while the
   // engine's view is fetched in the background; the reservation holds until then so no snapshot misses it.
@@ -165,7 +192,7 @@ async function attempt(
     .refreshContainer(created.Id)
     .catch(() => undefined)
     .finally(() => reservation.release());
-  return { Id: created.Id, Warnings: created.Warnings ?? [], node: engine };
+  return { Id: created.Id, Warnings: created.Warnings ?? [], node: engine, timing };
 }
 
 async function createOn(

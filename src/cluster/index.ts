@@ -45,7 +45,6 @@ export {
 } from './events.js';
 export type { EngineState, HealthTransition } from './health.js';
 export { pullImage, pullParams } from './image-pull.js';
-export { type ClusterInfo, clusterInfo, type NodeInfo, nodeInfo, reservedCpus } from './info.js';
 export {
   findContainer,
   imageMatches,
@@ -55,5 +54,6 @@ export {
   normalizeImageRef,
   SWARM_ID_LABEL,
 } from './lookup.js';
+export { reservedCpus } from './reserved.js';
 export { containerSnapshot, snapshotOf, withOvercommit } from './snapshot.js';
 export { stripNodePrefixes } from './swarm-config.js';

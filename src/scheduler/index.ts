@@ -33,7 +33,7 @@ export { HealthFilter, NO_HEALTHY_NODE_MESSAGE } from './filters/health-filter.j
 export { bindsAllInterfaces, PortFilter } from './filters/port-filter.js';
 export { createFilters, DEFAULT_FILTERS, FILTER_FACTORIES } from './filters/registry.js';
 export { WhitelistFilter } from './filters/whitelist-filter.js';
-export { findContainer, findNameHolder, repositoryOf, SWARM_ID_LABEL } from './lookup.js';
+export { findContainer, repositoryOf, SWARM_ID_LABEL } from './lookup.js';
 export {
   type BuiltRequest,
   buildPlacementRequest,

@@ -50,25 +50,6 @@ function uniquePrefix(
 }
 
 /**
- * Cluster-wide name check for a create (§1.12 step 4): the container (pending ones included, when the snapshots
- * come from `ReservationBook.apply`) already holding `name` on any node, or `undefined`. `name` may carry a
- * leading `/`.
- */
-export function findNameHolder(
-  nodes: readonly NodeSnapshot[],
-  name: string,
-): { node: NodeSnapshot; container: ContainerSnapshot } | undefined {
-  const bare = name.startsWith('/') ? name.slice(1) : name;
-  if (bare === '') return undefined;
-  for (const node of nodes) {
-    for (const container of node.containers) {
-      if (container.names.includes(bare)) return { node, container };
-    }
-  }
-  return undefined;
-}
-
-/**
  * Repository part of an image reference: `busybox:latest` → `busybox`, `localhost:5000/a/b:1` →
  * `localhost:5000/a/b`, `x@sha256:...` → `x`. A registry port is not mistaken for a tag.
  */

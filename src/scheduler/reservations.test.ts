@@ -76,12 +76,15 @@ describe('decideAndReserve', () => {
     expect(d.reservation?.nodeId).toBe(a.reservation?.nodeId);
   });
 
-  it('cluster-wide name checks can see pending creates through apply()', async () => {
-    const { findNameHolder } = await import('./lookup.js');
+  it('names the pending create holding a name until it is released', () => {
     const book = new ReservationBook();
-    const nodes = [node('n1').build()];
-    book.reserve('ID-n1', request().name('web').build());
-    expect(findNameHolder(book.apply(nodes), '/web')?.container.state).toBe('pending');
-    expect(findNameHolder(nodes, 'web')).toBeUndefined();
+    const r = book.reserve('ID-n1', request().name('web').build());
+    book.reserve('ID-n2', request().name('db').build());
+    expect(book.nameHolder('/web')).toMatchObject({ nodeId: 'ID-n1', container: { state: 'pending' } });
+    expect(book.nameHolder('db')?.nodeId).toBe('ID-n2');
+    expect(book.nameHolder('cache')).toBeUndefined();
+    expect(book.nameHolder('')).toBeUndefined();
+    r.release();
+    expect(book.nameHolder('web')).toBeUndefined();
   });
 });

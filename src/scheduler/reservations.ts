@@ -74,6 +74,19 @@ export class ReservationBook {
     };
   }
 
+  /**
+   * The pending container holding `name` (a leading `/` is ignored), with its node ID: the in-flight half of the
+   * cluster-wide name check. Scans reservations only, never the nodes' containers.
+   */
+  nameHolder(name: string): { nodeId: string; container: ContainerSnapshot } | undefined {
+    const bare = name.startsWith('/') ? name.slice(1) : name;
+    if (bare === '') return undefined;
+    for (const [nodeId, held] of this.#byNode) {
+      for (const container of held.values()) if (container.names.includes(bare)) return { nodeId, container };
+    }
+    return undefined;
+  }
+
   /** Pending containers of one node. */
   pendingOn(nodeId: string): ContainerSnapshot[] {
     return [...(this.#byNode.get(nodeId)?.values() ?? [])];

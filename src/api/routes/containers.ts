@@ -1,4 +1,4 @@
-import type { ApiNode } from '../cluster-port.js';
+import type { ApiNode, CreateTiming } from '../cluster-port.js';
 import { listContainers, listOptions } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
 import { ContainerNameConflictError, NoSuchRouteError } from '../errors.js';
@@ -65,7 +65,13 @@ async function create(ctx: RequestContext): Promise<void> {
     name,
     typeof auth === 'string' ? auth : undefined,
   );
+  if (created.timing) ctx.res.setHeader('Server-Timing', serverTiming(created.timing));
   sendJson(ctx, { Id: created.Id, Warnings: created.Warnings ?? [] }, 201);
+}
+
+/** `Server-Timing` (W3C Server Timing) of a create: the scheduling step and the engine calls, in ms. */
+export function serverTiming(t: CreateTiming): string {
+  return `schedule;dur=${t.scheduleMs.toFixed(3)}, engine;dur=${t.engineMs.toFixed(3)}`;
 }
 
 async function inspect(ctx: RequestContext, ref: string): Promise<void> {

@@ -1,9 +1,9 @@
 import { SHOAL_VERSION } from '../../version.js';
-import type { ApiEvent, ApiNode } from '../cluster-port.js';
+import type { ApiCluster, ApiEvent, ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
-import { buildInfo } from '../info.js';
+import { InfoRenderer } from '../info-body.js';
 import { healthyClient } from '../lookup.js';
-import { proxy, sendJson } from '../proxy.js';
+import { proxy, sendJson, sendJsonText } from '../proxy.js';
 import { API_VERSION, MIN_API_VERSION } from '../router.js';
 
 async function ping(ctx: RequestContext): Promise<void> {
@@ -45,8 +45,17 @@ function stringValues(o: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
 }
 
+/** One renderer per cluster: it keeps each node's rendered `docker info` lines between calls. */
+const renderers = new WeakMap<ApiCluster, InfoRenderer>();
+
 async function info(ctx: RequestContext): Promise<void> {
-  sendJson(ctx, buildInfo(ctx.deps.cluster, ctx.deps.manager, SHOAL_VERSION));
+  const cluster = ctx.deps.cluster;
+  let renderer = renderers.get(cluster);
+  if (!renderer) {
+    renderer = new InfoRenderer();
+    renderers.set(cluster, renderer);
+  }
+  sendJsonText(ctx, renderer.render(cluster, ctx.deps.manager, SHOAL_VERSION));
 }
 
 /** Adds §1.19's node information to an engine event (a copy; the original is shared by every listener). */

@@ -1,0 +1,86 @@
+import type { ApiCluster, ApiNode } from './cluster-port.js';
+import type { ManagerInfo } from './context.js';
+import { headerPairs, infoFields, naturalCompare, nodePairs } from './info.js';
+
+/** A node's rendered pairs and what they were rendered from. */
+interface Fragment {
+  readonly shown: readonly unknown[];
+  readonly labels: ApiNode['labels'];
+  readonly counts: ApiNode['counts'];
+  /** `,` then the node's pairs as JSON array elements (UTF-8). */
+  readonly bytes: Buffer;
+}
+
+/** The nodes as last given, their sort names, and the natural order built from them. */
+interface SortedNodes {
+  readonly from: readonly ApiNode[];
+  readonly names: readonly string[];
+  readonly sorted: ApiNode[];
+}
+
+/** Everything a node's pairs are made of except its labels and counts (compared by identity). */
+function shown(n: ApiNode): unknown[] {
+  return [
+    n.id,
+    n.name,
+    n.addr,
+    n.state,
+    n.error,
+    n.updatedAt,
+    n.serverVersion,
+    n.usedCpus,
+    n.totalCpus,
+    n.usedMemory,
+    n.totalMemory,
+  ];
+}
+
+function same(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Renders the `/info` body as UTF-8 JSON. The per-node part of `SystemStatus` dominates it (nine pairs per node:
+ * 9,000 at 1,000 nodes), so each node's pairs are kept as encoded bytes and rendered again only when something
+ * they show changed; the natural-order sort of the nodes is kept until a node's name or the node set changes. A
+ * body is then one copy of cached buffers. A renderer belongs to one cluster and holds no I/O.
+ */
+export class InfoRenderer {
+  private readonly fragments = new WeakMap<ApiNode, Fragment>();
+  private order: SortedNodes = { from: [], names: [], sorted: [] };
+
+  /** The whole `/info` body (§1.15): JSON, UTF-8. */
+  render(cluster: ApiCluster, manager: ManagerInfo, version: string): Buffer {
+    const nodes = cluster.nodes();
+    const fields = JSON.stringify(infoFields(cluster, nodes, manager, version));
+    const header = JSON.stringify(headerPairs(cluster, manager, nodes.length)).slice(1, -1);
+    const parts: Buffer[] = [Buffer.from(`${fields.slice(0, -1)},"SystemStatus":[${header}`)];
+    for (const n of this.sorted(nodes)) parts.push(this.fragment(n));
+    parts.push(Buffer.from(']}'));
+    return Buffer.concat(parts);
+  }
+
+  private fragment(n: ApiNode): Buffer {
+    const now = shown(n);
+    const old = this.fragments.get(n);
+    if (old && same(old.shown, now) && old.labels === n.labels && old.counts === n.counts) return old.bytes;
+    const bytes = Buffer.from(`,${JSON.stringify(nodePairs(n)).slice(1, -1)}`);
+    this.fragments.set(n, { shown: now, labels: n.labels, counts: n.counts, bytes });
+    return bytes;
+  }
+
+  /** Nodes in natural name order; the last order is reused while the same nodes carry the same names. */
+  private sorted(nodes: readonly ApiNode[]): ApiNode[] {
+    const names = nodes.map((n) => n.name || n.addr);
+    const last = this.order;
+    if (
+      last.from.length === nodes.length &&
+      nodes.every((n, i) => n === last.from[i] && names[i] === last.names[i])
+    )
+      return last.sorted;
+    const index = new Map(nodes.map((n, i) => [n, names[i] as string]));
+    const sorted = [...nodes].sort((a, b) => naturalCompare(index.get(a) ?? '', index.get(b) ?? ''));
+    this.order = { from: [...nodes], names, sorted };
+    return sorted;
+  }
+}

@@ -1,0 +1,69 @@
+import type { Engine } from './engine.js';
+import type { NodeContainer } from './lookup.js';
+
+/** One engine's containers with its engine, and its primary-name index, at one cache revision. */
+interface EngineContainers {
+  readonly revision: number;
+  readonly list: NodeContainer<Engine>[];
+  readonly names: Map<string, NodeContainer<Engine>>;
+}
+
+/**
+ * Containers across engines for lookups: the flat list of every engine's containers and a per-engine index of
+ * primary names, each rebuilt only when that engine's container list changed ({@link EngineCache.revision}).
+ */
+export class ContainerIndex {
+  private readonly perEngine = new WeakMap<Engine, EngineContainers>();
+  private all: { engines: Engine[]; revisions: number[]; list: NodeContainer<Engine>[] } | undefined;
+
+  /**
+   * Every container of `engines`, with its engine. The same array is returned until an engine's container list or
+   * the engine list changes; treat it as read-only.
+   */
+  containers(engines: Engine[]): NodeContainer<Engine>[] {
+    const revisions = engines.map((e) => e.cache.revision);
+    const memo = this.all;
+    if (
+      memo &&
+      memo.engines.length === engines.length &&
+      memo.engines.every((e, i) => e === engines[i] && memo.revisions[i] === revisions[i])
+    )
+      return memo.list;
+    const list = ([] as NodeContainer<Engine>[]).concat(...engines.map((e) => this.of(e).list));
+    this.all = { engines, revisions, list };
+    return list;
+  }
+
+  /** The container holding the primary name `/name` on the first engine (in order) that has one. */
+  nameHolder(engines: readonly Engine[], name: string): NodeContainer<Engine> | undefined {
+    const wanted = `/${name.replace(/^\//, '')}`;
+    for (const e of engines) {
+      const hit = this.of(e).names.get(wanted);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  /** Builds (or reuses) one engine's list and name index now; lookups then find it ready. */
+  warm(e: Engine): void {
+    this.of(e);
+  }
+
+  private of(node: Engine): EngineContainers {
+    const memo = this.perEngine.get(node);
+    if (memo && memo.revision === node.cache.revision) return memo;
+    const list = node.cache.containers().map((container) => ({ node, container }));
+    const names = new Map<string, NodeContainer<Engine>>();
+    for (const entry of list) {
+      const c = entry.container;
+      const own = c.summary.Names?.length ? c.summary.Names : [c.info.Name];
+      for (const n of own) {
+        const key = n.startsWith('/') ? n : `/${n}`;
+        if (!names.has(key)) names.set(key, entry);
+      }
+    }
+    const fresh = { revision: node.cache.revision, list, names };
+    this.perEngine.set(node, fresh);
+    return fresh;
+  }
+}
