@@ -149,12 +149,38 @@ async function getAny(ctx: RequestContext): Promise<void> {
   await proxy(ctx, (holders[0] as ApiNode).client);
 }
 
+/**
+ * The image a push names: the client sends the repository in the path and the tag (or a digest) in `tag`, so the
+ * lookup must join them (`repo` alone means `repo:latest` to an engine). An empty tag pushes every tag of the
+ * repository: `undefined` then, and holders are found by repository instead.
+ */
+export function pushedImage(repo: string, tag: string | null): string | undefined {
+  if (!tag) return undefined;
+  return tag.includes(':') ? `${repo}@${tag}` : `${repo}:${tag}`;
+}
+
+/** Nodes holding any tag of the repository `repo` (a push of every tag). */
+async function repoOwners(ctx: RequestContext, repo: string): Promise<ApiNode[]> {
+  const q = new URLSearchParams({ filters: JSON.stringify({ reference: [repo] }) });
+  const answers = await fanout(nodesOrFail(ctx), (n) =>
+    n.client.json<ImageSummary[]>('GET', `/images/json?${q}`),
+  );
+  return answers.filter((a) => (a.value?.length ?? 0) > 0).map((a) => a.node);
+}
+
+async function push(ctx: RequestContext, repo: string): Promise<void> {
+  const image = pushedImage(repo, ctx.query.get('tag'));
+  const holders = image !== undefined ? await owners(ctx, image) : await repoOwners(ctx, repo);
+  if (holders.length === 0) throw new NoSuchImageError(image ?? repo);
+  return proxy(ctx, (holders[0] as ApiNode).client);
+}
+
 async function postAny(ctx: RequestContext): Promise<void> {
   const { ref, action } = splitRef(ctx.params['*'] ?? '', new Set(['tag', 'push']));
   if (!action) throw new NoSuchRouteError();
+  if (action === 'push') return push(ctx, decodeURIComponent(ref));
   const holders = await owners(ctx, ref);
   if (holders.length === 0) throw new NoSuchImageError(ref);
-  if (action === 'push') return proxy(ctx, (holders[0] as ApiNode).client);
   ctx.req.resume();
   const answers = await fanout(holders, (n) => n.client.json('POST', ctx.req.url ?? '/'));
   await Promise.all(holders.map((n) => ctx.deps.cluster.refreshNode(n, 'images').catch(() => undefined)));
