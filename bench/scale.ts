@@ -1,5 +1,6 @@
 /**
  * Scale benchmark through the real manager: N `SimulatedEngine`s (default 1,000 × 30 containers) on loopback ports,
+ * served from a worker thread (sim-engine/sim-worker.ts) so the measuring client has its own event loop,
  * `shoal manage` pointed at them through a file:// discovery list, then:
  *   - `docker info` latency: `GET /info` on the manager, sequential, p50/p99 (plus a few real docker CLI runs);
  *   - `docker run -d` latency: `POST /containers/create` (name check + scheduling + engine create) and
@@ -11,7 +12,7 @@
  *     node dist/.bench/bench/scale.js [--engines 1000] [--containers 30] [--infos 200] [--runs 100]
  *       [--prof-dir DIR]   (the manager writes a V8 CPU profile there when it exits)
  *
- * Everything it starts (engines in this process, the manager child, the temp dir) is stopped in `finally`.
+ * Everything it starts (the engine worker, the manager child, the temp dir) is stopped in `finally`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,9 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import { freePort } from '../src/util/free-port.js';
-import { SimulatedEngine } from './sim-engine/simulated-engine.js';
+import type { FleetSpec } from './sim-engine/sim-worker.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -41,6 +43,13 @@ function pct(xs: number[], p: number): number {
   return Math.round(s[Math.min(s.length - 1, Math.floor(s.length * p))]! * 10) / 10;
 }
 
+/** One duration (ms) from a `Server-Timing` header; throws when the manager did not send it. */
+function serverTiming(header: string, metric: string): number {
+  const m = new RegExp(`(?:^|,\\s*)${metric};dur=([\\d.]+)`).exec(header);
+  if (!m) throw new Error(`no ${metric} in Server-Timing "${header}"`);
+  return Number(m[1]);
+}
+
 async function vm(pid: number): Promise<{ rss: number; hwm: number }> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) / 1024;
@@ -48,29 +57,20 @@ async function vm(pid: number): Promise<{ rss: number; hwm: number }> {
 }
 
 async function main(): Promise<void> {
-  const engines: SimulatedEngine[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'shs-scale-'));
   const agent = new Agent({ connections: 8, keepAliveTimeout: 60_000 });
   let manager: ChildProcess | undefined;
+  const fleet = new Worker(new URL('./sim-engine/sim-worker.js', import.meta.url), {
+    workerData: { engines: ENGINES, containers: CONTAINERS } satisfies FleetSpec,
+  });
   try {
     const t0 = performance.now();
-    for (let i = 0; i < ENGINES; i += 50) {
-      const batch = Array.from(
-        { length: Math.min(50, ENGINES - i) },
-        (_, j) =>
-          new SimulatedEngine({
-            name: `sim-${i + j}`,
-            cpus: 4,
-            memory: 8 * 1024 ** 3,
-            labels: { region: ['eu', 'us', 'asia'][(i + j) % 3]! },
-            containers: CONTAINERS,
-          }),
-      );
-      await Promise.all(batch.map((e) => e.start()));
-      engines.push(...batch);
-    }
+    const addrs = await new Promise<string[]>((resolve, reject) => {
+      fleet.once('message', (m: { addrs: string[] }) => resolve(m.addrs));
+      fleet.once('error', reject);
+    });
     const list = join(dir, 'engines');
-    await writeFile(list, `${engines.map((e) => e.addr).join('\n')}\n`);
+    await writeFile(list, `${addrs.join('\n')}\n`);
     console.log(
       `${ENGINES} simulated engines × ${CONTAINERS} containers up in ${Math.round(performance.now() - t0)} ms`,
     );
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     const get = async (path: string) => {
       const r = await request(`${base}${path}`, { dispatcher: agent });
       const text = await r.body.text();
-      return { status: r.statusCode, text };
+      return { status: r.statusCode, text, timing: String(r.headers['server-timing'] ?? '') };
     };
     const want = ENGINES * CONTAINERS;
     let seen = -1;
@@ -142,11 +142,13 @@ async function main(): Promise<void> {
     console.log(`manager (pid ${pid}) sees ${seen} containers on ${ENGINES} engines after ${converge} ms`);
 
     const infos: number[] = [];
+    const renders: number[] = [];
     for (let i = 0; i < INFOS; i++) {
       const a = performance.now();
       const r = await get('/info');
       if (r.status !== 200) throw new Error(`/info ${r.status}: ${r.text}`);
       infos.push(performance.now() - a);
+      renders.push(serverTiming(r.timing, 'render'));
     }
 
     const creates: number[] = [];
@@ -170,12 +172,8 @@ async function main(): Promise<void> {
       const b = performance.now();
       // the manager reports where the create's time went (W3C Server-Timing): the scheduling step, the engine call
       const timing = String(r.headers['server-timing'] ?? '');
-      const dur = (what: string) =>
-        Number(new RegExp(`${what};dur=([\\d.]+)`).exec(timing)?.[1] ?? Number.NaN);
-      if (Number.isNaN(dur('schedule')) || Number.isNaN(dur('engine')))
-        throw new Error(`create answered without Server-Timing: ${timing}`);
-      schedules.push(dur('schedule'));
-      managerSide.push(b - a - dur('engine'));
+      schedules.push(serverTiming(timing, 'schedule'));
+      managerSide.push(b - a - serverTiming(timing, 'engine'));
       const { Id } = JSON.parse(text) as { Id: string };
       const s = await request(`${base}/containers/${Id}/start`, { method: 'POST', dispatcher: agent });
       await s.body.text();
@@ -198,6 +196,12 @@ async function main(): Promise<void> {
         n: INFOS,
         p50ms: pct(infos, 0.5),
         p99ms: pct(infos, 0.99),
+      },
+      {
+        measure: '/info render, manager side (Server-Timing)',
+        n: INFOS,
+        p50ms: pct(renders, 0.5),
+        p99ms: pct(renders, 0.99),
       },
       {
         measure: 'POST /containers/create (scheduling + create)',
@@ -234,7 +238,10 @@ async function main(): Promise<void> {
       clearTimeout(t);
     }
     await agent.close();
-    await Promise.all(engines.map((e) => e.stop()));
+    const stopped = new Promise((r) => fleet.once('message', r));
+    fleet.postMessage('stop');
+    await stopped;
+    await fleet.terminate();
     await rm(dir, { recursive: true, force: true });
   }
 }

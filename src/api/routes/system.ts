@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { SHOAL_VERSION } from '../../version.js';
 import type { ApiCluster, ApiEvent, ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
@@ -55,7 +56,10 @@ async function info(ctx: RequestContext): Promise<void> {
     renderer = new InfoRenderer();
     renderers.set(cluster, renderer);
   }
-  sendJsonText(ctx, renderer.render(cluster, ctx.deps.manager, SHOAL_VERSION));
+  const start = performance.now();
+  const body = renderer.render(cluster, ctx.deps.manager, SHOAL_VERSION);
+  ctx.res.setHeader('Server-Timing', `render;dur=${(performance.now() - start).toFixed(3)}`);
+  sendJsonText(ctx, body);
 }
 
 /** Adds §1.19's node information to an engine event (a copy; the original is shared by every listener). */
