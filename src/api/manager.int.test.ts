@@ -405,6 +405,7 @@ describe('shoal manage through the docker CLIs', () => {
     // where the create's time went: the scheduling step and the engine call, each a duration in ms
     expect(made.headers['server-timing']).toMatch(/^schedule;dur=\d+\.\d{3}, engine;dur=\d+\.\d{3}$/);
     expect((await api('DELETE', '/v1.41/containers/timed')).status).toBe(204);
+    expect((await api('GET', '/v1.41/info')).headers['server-timing']).toMatch(/^render;dur=\d+\.\d{3}$/);
     expect((await api('HEAD', '/_ping')).status).toBe(200);
     expect(manager?.exitCode).toBeNull();
   });
