@@ -43,21 +43,25 @@ function same(a: readonly unknown[], b: readonly unknown[]): boolean {
  * Renders the `/info` body as UTF-8 JSON. The per-node part of `SystemStatus` dominates it (nine pairs per node:
  * 9,000 at 1,000 nodes), so each node's pairs are kept as encoded bytes and rendered again only when something
  * they show changed; the natural-order sort of the nodes is kept until a node's name or the node set changes. A
- * body is then one copy of cached buffers. A renderer belongs to one cluster and holds no I/O.
+ * body is then the cached buffers in order. A renderer belongs to one cluster and holds no I/O.
  */
 export class InfoRenderer {
   private readonly fragments = new WeakMap<ApiNode, Fragment>();
   private order: SortedNodes = { from: [], names: [], sorted: [] };
 
-  /** The whole `/info` body (§1.15): JSON, UTF-8. */
-  render(cluster: ApiCluster, manager: ManagerInfo, version: string): Buffer {
+  /**
+   * The whole `/info` body (§1.15), JSON in UTF-8, as chunks to write in order: the kept per-node buffers are
+   * written as they are, so a call allocates no body-sized buffer (at 1,000 nodes a 500 KB copy per call made V8
+   * run a full collection every ~130 calls for the external memory alone).
+   */
+  render(cluster: ApiCluster, manager: ManagerInfo, version: string): Buffer[] {
     const nodes = cluster.nodes();
     const fields = JSON.stringify(infoFields(cluster, nodes, manager, version));
     const header = JSON.stringify(headerPairs(cluster, manager, nodes.length)).slice(1, -1);
     const parts: Buffer[] = [Buffer.from(`${fields.slice(0, -1)},"SystemStatus":[${header}`)];
     for (const n of this.sorted(nodes)) parts.push(this.fragment(n));
     parts.push(Buffer.from(']}'));
-    return Buffer.concat(parts);
+    return parts;
   }
 
   private fragment(n: ApiNode): Buffer {

@@ -115,16 +115,27 @@ export async function proxy(
 
 /** Writes a JSON answer with `status` (200 by default). */
 export function sendJson(ctx: RequestContext, value: unknown, status = 200): void {
-  sendJsonText(ctx, JSON.stringify(value), status);
-}
-
-/** Sends an already serialised JSON body (text or UTF-8 bytes). */
-export function sendJsonText(ctx: RequestContext, body: string | Buffer, status = 200): void {
+  const body = JSON.stringify(value);
   ctx.res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),
   });
   ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
+}
+
+/** Sends a JSON body given as UTF-8 chunks (written in order, without joining them first). */
+export function sendJsonChunks(ctx: RequestContext, chunks: readonly Buffer[], status = 200): void {
+  let length = 0;
+  for (const c of chunks) length += c.length;
+  ctx.res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': length });
+  if (ctx.req.method === 'HEAD') {
+    ctx.res.end();
+    return;
+  }
+  // corked: the chunks leave in one writev when end() flushes
+  ctx.res.cork();
+  for (const c of chunks) ctx.res.write(c);
+  ctx.res.end();
 }
 
 /** Reads the whole client body as text (bounded). */

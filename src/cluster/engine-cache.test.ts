@@ -121,18 +121,29 @@ describe('EngineCache versions and memoised reads', () => {
     expect(cache.containers()).toBe(list);
     expect(cache.stats()).toBe(stats);
 
-    // uptime text only: list entries renewed (new array for ps), content version and stats kept
+    // uptime text only: renewed in place; version, revision, stats and the array all kept
+    const revision = cache.revision;
+    const entry = list[0];
     s.containers[0]!.summary.Status = 'Up 9 minutes';
     await cache.refreshContainers();
     expect(cache.version).toBe(v);
+    expect(cache.revision).toBe(revision);
     expect(cache.stats()).toBe(stats);
-    expect(cache.containers()).not.toBe(list);
+    expect(cache.containers()).toBe(list);
+    expect(cache.containers()[0]).toBe(entry);
     expect(cache.containers()[0]?.summary.Status).toBe('Up 9 minutes');
+
+    // a network joined shows in the list entry: the container is read again
+    s.containers[0]!.summary.NetworkSettings = { Networks: { bridge: {}, backend: {} } };
+    await cache.refreshContainers();
+    expect(cache.revision).not.toBe(revision);
+    expect(cache.containers()[0]?.summary.NetworkSettings).toEqual({ Networks: { bridge: {}, backend: {} } });
 
     // removing an unknown ID changes nothing
     const rev = cache.revision;
+    const ver = cache.version;
     cache.removeContainer(hexId('ff'));
-    expect(cache.version).toBe(v);
+    expect(cache.version).toBe(ver);
     expect(cache.revision).toBe(rev);
   });
 

@@ -94,12 +94,16 @@ export function slimInspect(info: ContainerInspect): ContainerInspect {
 
 /**
  * The fields of a list entry whose change makes the cache re-inspect a container: state, names, image, port count,
- * exit code and health (not the ever-changing uptime text). Restarts in between are caught by engine events.
+ * exit code, health and networks (not the ever-changing uptime text). Restarts in between are caught by engine
+ * events.
  */
 function changeKey(s: ContainerSummary): string {
   const exit = /^Exited \((-?\d+)\)/.exec(s.Status)?.[1] ?? '';
   const health = /\((healthy|unhealthy|health: starting)\)/.exec(s.Status)?.[1] ?? '';
-  return `${s.State}|${s.Names.join(',')}|${s.Image}|${(s.Ports ?? []).length}|${exit}|${health}`;
+  const networks = Object.keys((s.NetworkSettings as { Networks?: object } | undefined)?.Networks ?? {}).join(
+    ',',
+  );
+  return `${s.State}|${s.Names.join(',')}|${s.Image}|${(s.Ports ?? []).length}|${exit}|${health}|${networks}`;
 }
 
 /**
@@ -139,7 +143,10 @@ export class EngineCache {
     return this.contentVersion;
   }
 
-  /** Changes on every change of the container list, list-entry-only updates included. */
+  /**
+   * Changes on every change of the container list: a container added, removed or re-read. A refresh that only
+   * renews uptime texts (updated in place) keeps it.
+   */
   get revision(): number {
     return this.listRevision;
   }
@@ -215,7 +222,9 @@ export class EngineCache {
         seen.add(summary.Id);
         const old = this.byId.get(summary.Id);
         if (!full && old && changeKey(old.summary) === changeKey(summary)) {
-          this.put(summary.Id, { summary: this.deskewSummary(summary), info: old.info }, false);
+          // Only the uptime text moved: renew it in place. Keeping the entry (and the list revision) means a
+          // periodic refresh makes no long-lived garbage and leaves every index built over the list valid.
+          old.summary.Status = summary.Status;
           return;
         }
         const info = await this.inspect(summary.Id);

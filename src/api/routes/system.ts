@@ -4,7 +4,7 @@ import type { ApiCluster, ApiEvent, ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { InfoRenderer } from '../info-body.js';
 import { healthyClient } from '../lookup.js';
-import { proxy, sendJson, sendJsonText } from '../proxy.js';
+import { proxy, sendJson, sendJsonChunks } from '../proxy.js';
 import { API_VERSION, MIN_API_VERSION } from '../router.js';
 
 async function ping(ctx: RequestContext): Promise<void> {
@@ -57,9 +57,9 @@ async function info(ctx: RequestContext): Promise<void> {
     renderers.set(cluster, renderer);
   }
   const start = performance.now();
-  const body = renderer.render(cluster, ctx.deps.manager, SHOAL_VERSION);
+  const chunks = renderer.render(cluster, ctx.deps.manager, SHOAL_VERSION);
   ctx.res.setHeader('Server-Timing', `render;dur=${(performance.now() - start).toFixed(3)}`);
-  sendJsonText(ctx, body);
+  sendJsonChunks(ctx, chunks);
 }
 
 /** Adds §1.19's node information to an engine event (a copy; the original is shared by every listener). */
