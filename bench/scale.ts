@@ -9,8 +9,11 @@
  *   - the manager's peak memory (VmHWM from /proc).
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && \
- *     node dist/.bench/bench/scale.js [--engines 1000] [--containers 30] [--infos 200] [--runs 100]
+ *     node dist/.bench/bench/scale.js [--engines 1000] [--containers 30] [--infos 1000] [--runs 300]
  *       [--prof-dir DIR]   (the manager writes a V8 CPU profile there when it exits)
+ *
+ * A p99 needs enough samples to mean something: with 200 calls it is the 2nd-worst and one GC pause decides it, so
+ * the defaults take 1,000 `/info` calls and 300 creates.
  *
  * Everything it starts (the engine worker, the manager child, the temp dir) is stopped in `finally`.
  */
@@ -30,8 +33,8 @@ for (let i = 2; i < process.argv.length; i += 2)
   args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const ENGINES = Number(args.get('engines') ?? 1000);
 const CONTAINERS = Number(args.get('containers') ?? 30);
-const INFOS = Number(args.get('infos') ?? 200);
-const RUNS = Number(args.get('runs') ?? 100);
+const INFOS = Number(args.get('infos') ?? 1000);
+const RUNS = Number(args.get('runs') ?? 300);
 const CONVERGE_S = Number(args.get('converge-timeout') ?? 600);
 const CLI = args.get('cli') ?? 'dist/cli/main.js';
 const DOCKER = args.get('docker') ?? '/usr/local/bin/docker';
