@@ -8,7 +8,6 @@ import type {
   ApiSchedulerInfo,
   EngineContainerSummary,
 } from './cluster-port.js';
-import { NoHealthyNodeError } from './errors.js';
 
 /** An {@link ApiNode} view over a cluster {@link Engine} (live getters; one per engine). */
 class EngineNode implements ApiNode {
@@ -67,8 +66,8 @@ class EngineNode implements ApiNode {
 
 /**
  * Presents a `src/cluster` {@link Cluster} as the API's {@link ApiCluster}. Thin: every answer comes from the
- * cluster's cache and engines. `pickNode` (for build, search, auth and plain-name network create) takes the
- * healthy engine with the fewest containers, as Swarm's spread strategy would for an empty request.
+ * cluster's cache and engines. `pickNode` (for build, search, auth and plain-name network create) asks the
+ * cluster's scheduler, with the given constraints (§1.8).
  */
 export class ClusterAdapter implements ApiCluster {
   private readonly views = new WeakMap<Engine, EngineNode>();
@@ -132,13 +131,8 @@ export class ClusterAdapter implements ApiCluster {
     else await cache.refreshVolumes();
   }
 
-  pickNode(): ApiNode {
-    const healthy = this.cluster.engines().filter((e) => e.state === 'healthy');
-    if (healthy.length === 0) throw new NoHealthyNodeError();
-    healthy.sort(
-      (a, b) => a.cache.containers().length - b.cache.containers().length || a.name.localeCompare(b.name),
-    );
-    return this.view(healthy[0] as Engine);
+  pickNode(constraints: readonly string[] = []): ApiNode {
+    return this.view(this.cluster.place(constraints.map((c) => `constraint:${c}`)));
   }
 
   subscribe(listener: (event: ApiEvent) => void): () => void {

@@ -114,7 +114,10 @@ export interface ApiCluster {
   refreshContainer(node: ApiNode, id: string): Promise<void>;
   /** Re-reads a node's images, networks or volumes after a change made through the API. */
   refreshNode(node: ApiNode, what: 'containers' | 'images' | 'networks' | 'volumes'): Promise<void>;
-  /** Picks a node for work that is not a container create (build, search, network create). */
+  /**
+   * Picks a node for work that is not a container create (build, search, network create) through the scheduler;
+   * `constraints` are expressions like `node==n1`. Throws the scheduler's 500 when no node fits.
+   */
   pickNode(constraints?: readonly string[]): ApiNode;
   /** Subscribes to the merged event stream; returns the unsubscribe function. */
   subscribe(listener: (event: ApiEvent) => void): () => void;

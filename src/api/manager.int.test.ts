@@ -356,6 +356,21 @@ describe('shoal manage through the docker CLIs', () => {
     expect(await ok(['build', '-t', 'built-img:1', ctx], cli)).toMatch(/Successfully tagged built-img:1/);
     // the image lives on the node that built it; the create lands there (image affinity)
     expect(await ok(['run', '--rm', 'built-img:1', 'cat', '/built'], cli)).toBe('built\n');
+    // build args steer the build node like container constraints (§1.11)
+    for (const [arg, node] of [
+      ['constraint:node==sha-3', 'sha-3'],
+      ['constraint:region==eu', 'sha-1'],
+    ] as const) {
+      await ok(['build', '--build-arg', arg, '-t', 'pinned-img:1', ctx], cli);
+      for (const h of th.hosts) {
+        const tags = await th.docker(h, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
+        expect(tags.stdout.includes('pinned-img:1'), `${arg}: pinned-img on ${h.name}`).toBe(h.name === node);
+      }
+      await ok(['rmi', 'pinned-img:1'], cli);
+    }
+    const nowhere = await docker(['build', '--build-arg', 'constraint:region==mars', ctx], cli);
+    expect(nowhere.code).not.toBe(0);
+    expect(nowhere.stderr).toContain('Unable to find a node that satisfies');
     await ok(['rm', '-f', 'arch'], cli);
     await ok(['rmi', 'arch-img:1', 'built-img:1'], cli);
     expect(await ok(['image', 'ls', '--format', '{{.Repository}}'], cli)).not.toMatch(/arch-img|built-img/);

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Cluster } from './cluster.js';
+import { NoNodeAvailableError } from './errors.js';
 import { nameTaken } from './lookup.js';
 import * as snapshotModule from './snapshot.js';
 import { FakeEngineServer } from './testing/fake-engine-server.js';
@@ -136,6 +137,23 @@ describe('Cluster membership and validation', () => {
     await c.updateEntries([]);
     expect(seen).toEqual(['engine_connect:n1:swarm node:n1', 'engine_disconnect:n1:swarm node:n1']);
     expect(c.engines()).toEqual([]);
+  });
+});
+
+describe('Cluster.place', () => {
+  it('asks the scheduler with env-style constraints and explains a miss', async () => {
+    const a = await fake({ ID: 'AAAA:1', Name: 'a', Labels: ['zone=z1'] });
+    const b = await fake({ ID: 'BBBB:2', Name: 'b', Labels: ['zone=z2'] });
+    b.containers = [cached({ id: hexId('b1'), name: 'busy' })];
+    const c = cluster();
+    await c.updateEntries([a.addr, b.addr]);
+    await settle(c);
+    expect(c.place([]).name).toBe('a'); // spread: the emptier node
+    expect(c.place(['constraint:zone==z2']).name).toBe('b');
+    expect(c.place(['constraint:node!=a']).name).toBe('b');
+    expect(() => c.place(['constraint:zone==z9'])).toThrow(NoNodeAvailableError);
+    expect(() => c.place(['constraint:zone==z9'])).toThrow(/Unable to find a node that satisfies/);
+    expect(c.reservations.size).toBe(0);
   });
 });
 

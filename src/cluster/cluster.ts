@@ -12,6 +12,7 @@ import type { CachedContainer } from './engine-cache.js';
 import type { ImageSummary, NetworkResource } from './engine-types.js';
 import { EngineValidator } from './engine-validator.js';
 import {
+  NoNodeAvailableError,
   NoSuchContainerError,
   NoSuchImageError,
   NoSuchNetworkError,
@@ -376,6 +377,21 @@ export class Cluster {
       name,
       registryAuth,
     );
+  }
+
+  /**
+   * The engine the scheduler picks for work that holds no resources on it (`docker build`, network create, search):
+   * the request is read from `env`-style entries (`constraint:region==eu`, `affinity:image==x`) as for a container,
+   * §1.8. Nothing is reserved. Throws `NoNodeAvailableError` (500) with the scheduler's explanation, or the
+   * scheduler's `InvalidExpressionError` (400).
+   */
+  place(env: readonly string[]): Engine {
+    const { request } = this.buildRequest({ Image: '', Env: [...env] }, undefined);
+    const decision = this.opts.scheduler.decide(request, this.snapshots());
+    if (!decision.ok) throw new NoNodeAvailableError(decision.message, decision.rejections);
+    const engine = this.activeEngines().find((e) => e.addr === decision.node.addr);
+    if (!engine) throw new NoNodeAvailableError('No nodes available in the cluster');
+    return engine;
   }
 
   /**

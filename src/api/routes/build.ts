@@ -2,7 +2,11 @@ import type { RequestContext, Route } from '../context.js';
 import { healthyClient, requireContainer } from '../lookup.js';
 import { enginePath, proxy } from '../proxy.js';
 
-/** Build args of the form `constraint:key==value` steer the build node, like container constraints. */
+/**
+ * Build args of the form `constraint:key==value` steer the build node, like container constraints. The client
+ * splits `--build-arg constraint:node==n1` at the first `=` (`constraint:node` → `=n1`), so the expression is the
+ * key's tail, `=`, and the value: `node==n1`, `node!=n1`.
+ */
 export function buildConstraints(query: URLSearchParams): string[] {
   const raw = query.get('buildargs');
   if (!raw) return [];
@@ -10,7 +14,7 @@ export function buildConstraints(query: URLSearchParams): string[] {
     const args = JSON.parse(raw) as Record<string, string>;
     return Object.entries(args)
       .filter(([k]) => k.startsWith('constraint:'))
-      .map(([k, v]) => `${k.slice('constraint:'.length)}${v}`);
+      .map(([k, v]) => `${k.slice('constraint:'.length)}=${v}`);
   } catch {
     return [];
   }
