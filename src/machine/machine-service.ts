@@ -228,6 +228,15 @@ export class MachineService {
     await provisioner.provision({ engine: engineOptionsOf(record), auth });
   }
 
+  /**
+   * Re-creates a host's swarm containers from its record (after one was removed); nothing when the host is not in a
+   * swarm. Idempotent.
+   */
+  async restartSwarm(name: string): Promise<void> {
+    const host = await this.load(name);
+    await this.startSwarm(name, host.record, host.driver);
+  }
+
   /** Starts the `--swarm` / `--swarm-master` containers of a host (nothing when it is not in a swarm). */
   private async startSwarm(name: string, record: HostRecord, driver: Driver): Promise<void> {
     if (!record.HostOptions.SwarmOptions.IsSwarm) return;

@@ -264,6 +264,20 @@ describe('shoal up: the tutorial cluster', () => {
     expect((await info('master2')).Nodes).toBe('3');
   });
 
+  it('shoal up repairs: a removed manager container is created again', async () => {
+    expect((await docker('master2', ['rm', '-f', 'shoal-agent-master'], 'engine')).code).toBe(0);
+    const r = await shoal('up', '--prefix', PREFIX, '--subnet', SUBNET);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/re-creating the swarm containers on master2 \(shoal-agent-master is gone\)/);
+    const running = await docker(
+      'master2',
+      ['inspect', '-f', '{{.State.Running}}', 'shoal-agent-master'],
+      'engine',
+    );
+    expect(running.stdout.trim()).toBe('true');
+    expect((await info('master2')).Nodes).toBe('3');
+  });
+
   it('shoal up again changes nothing', async () => {
     const before = await docker('master2', ['ps', '-a', '-q']);
     const r = await shoal('up', '--prefix', PREFIX, '--subnet', SUBNET);

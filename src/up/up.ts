@@ -234,22 +234,28 @@ export class ClusterUp {
   }
 
   /**
-   * Starts a host's swarm containers when they exist but are stopped (e.g. after `docker kill`, which the restart
-   * policy does not undo). Returns whether it started any.
+   * Brings a host's swarm containers back: starts them when they exist but are stopped (e.g. after `docker kill`,
+   * which the restart policy does not undo), re-creates them all when one was removed. Returns whether it did
+   * anything.
    */
   private async ensureSwarmRunning(name: string, manager: boolean): Promise<boolean> {
     const host = await this.service.load(name);
-    let started = false;
+    const stopped: string[] = [];
     for (const c of manager ? [MASTER_CONTAINER, AGENT_CONTAINER] : [AGENT_CONTAINER]) {
       const r = await host.driver.exec(['docker', 'inspect', '-f', '{{.State.Running}}', c]);
-      if (r.code === 0 && r.stdout.trim() === 'false') {
-        this.say(`    starting ${c} on ${name}`);
-        const s = await host.driver.exec(['docker', 'start', c]);
-        if (s.code !== 0) throw new Error(`cannot start ${c} on ${name}: ${s.stderr.trim()}`);
-        started = true;
+      if (r.code !== 0 && /no such (object|container)/i.test(r.stderr)) {
+        this.say(`    re-creating the swarm containers on ${name} (${c} is gone)`);
+        await this.service.restartSwarm(name);
+        return true;
       }
+      if (r.code === 0 && r.stdout.trim() === 'false') stopped.push(c);
     }
-    return started;
+    for (const c of stopped) {
+      this.say(`    starting ${c} on ${name}`);
+      const s = await host.driver.exec(['docker', 'start', c]);
+      if (s.code !== 0) throw new Error(`cannot start ${c} on ${name}: ${s.stderr.trim()}`);
+    }
+    return stopped.length > 0;
   }
 
   /** Polls every manager's `/info` until one is primary with every node healthy and the others follow it. */
