@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { EngineRequestError } from '../engine/errors.js';
 import { asError } from '../errors.js';
 import { type BuiltRequest, type CreateBody, toEngineCreateBody } from '../scheduler/request.js';
-import type { ReservationBook } from '../scheduler/reservations.js';
+import type { Reservation, ReservationBook } from '../scheduler/reservations.js';
 import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
 import type { Engine } from './engine.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
@@ -156,7 +156,7 @@ async function attempt(
   timing.attempts++;
   const scheduleStart = performance.now();
   let engine: Engine;
-  let reservation: ReturnType<ReservationBook['reserve']>;
+  let reservation: Reservation;
   try {
     // Name check, decision and reservation run without an await in between, so parallel creates are serialised.
     const nodes = ctx.book.apply(ctx.snapshots());
