@@ -4,13 +4,26 @@
  * machine's processes" = every process whose `/proc/PID/ns/net` is the machine's, plus all their descendants.
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../../../util/clock.js';
 
-/** The argv of a live process, or undefined when it is gone. */
+/** Reads of an empty command line before a live process counts as having none (a kernel thread). */
+const EMPTY_READS = 25;
+
+/**
+ * The argv of a live process, or undefined when it is gone or has none (a kernel thread). A process in the middle
+ * of an exec shows an empty command line for a moment: right after spawning `nsenter … -- cmd` (which enters the
+ * namespaces, then execs `cmd`), about 7% of first reads came back empty. So an empty read is tried again,
+ * 2 ms apart, before it counts.
+ */
 export async function processArgv(pid: number): Promise<string[] | undefined> {
-  const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
-  if (raw === undefined || raw === '') return undefined;
-  return raw.replace(/\0$/, '').split('\0');
+  for (let attempt = 1; ; attempt++) {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+    if (raw === undefined) return undefined;
+    if (raw !== '') return raw.replace(/\0$/, '').split('\0');
+    if (attempt === EMPTY_READS) return undefined;
+    await delay(2);
+  }
 }
 
 /** True when the process exists and is not a zombie. */
