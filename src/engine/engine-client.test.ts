@@ -34,6 +34,16 @@ beforeAll(async () => {
       res.writeHead(200);
       res.flushHeaders();
       hanging.push(res);
+    } else if (req.url === '/split-json') {
+      // one JSON answer in three writes, cutting a two-byte UTF-8 character in half
+      const bytes = Buffer.from(JSON.stringify({ name: 'café', pad: 'x'.repeat(5000) }));
+      const cut = bytes.indexOf(0xc3) + 1;
+      res.setHeader('content-type', 'application/json');
+      res.write(bytes.subarray(0, cut));
+      setTimeout(() => {
+        res.write(bytes.subarray(cut, cut + 100));
+        setTimeout(() => res.end(bytes.subarray(cut + 100)), 5);
+      }, 5);
     } else if (req.url === '/stream') {
       res.write('{"a":1}\n');
       setTimeout(() => res.end('{"b":2}\n'), 20);
@@ -117,6 +127,41 @@ describe('EngineClient', () => {
     await good.json('GET', '/missing').catch(() => undefined);
     expect(outcomes).toEqual(['ENGINE_UNREACHABLE', 'ok']);
     await good.close();
+  });
+
+  it('joins a JSON answer that arrives in pieces, even inside a character', async () => {
+    const c = new EngineClient({ addr });
+    try {
+      const body = await c.json<{ name: string; pad: string }>('GET', '/split-json');
+      expect(body.name).toBe('café');
+      expect(body.pad).toHaveLength(5000);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('stops a JSON call when its signal aborts, without counting an engine failure', async () => {
+    const failures: string[] = [];
+    const c = new EngineClient({
+      addr,
+      observer: { success: () => undefined, failure: (e) => failures.push(e.message) },
+    });
+    try {
+      const ac = new AbortController();
+      const call = c.json('GET', '/hang', undefined, { signal: ac.signal });
+      setTimeout(() => ac.abort(), 30);
+      await expect(call).rejects.toBeInstanceOf(EngineUnreachableError);
+      const pre = new AbortController();
+      pre.abort();
+      await expect(c.json('GET', '/_ping', undefined, { signal: pre.signal })).rejects.toBeInstanceOf(
+        EngineUnreachableError,
+      );
+      expect(failures).toEqual([]);
+      // the client is still usable afterwards
+      expect(await c.json('GET', '/echo')).toMatchObject({ method: 'GET' });
+    } finally {
+      await c.close();
+    }
   });
 
   it('never queues short calls behind long-lived streams', async () => {
