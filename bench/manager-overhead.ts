@@ -17,10 +17,12 @@ import { performance } from 'node:perf_hooks';
 import { issueServerCert } from '../src/machine/certs/index.js';
 import { bootTestHosts, runCommand } from '../src/testkit/hosts.js';
 import { freePort } from '../src/util/free-port.js';
+import { shoalNodeFlags } from '../src/util/node-flags.js';
 
 const CALLS = Number(process.argv[2] ?? 50);
 const CLI = process.argv[3] ?? '/usr/bin/docker';
-const MAIN = join(import.meta.dirname, '../../cli/main.js');
+const ROOT = join(import.meta.dirname, '../../..');
+const MAIN = join(ROOT, 'dist/cli/main.js');
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
     manager = spawn(
       process.execPath,
       [
+        ...shoalNodeFlags(ROOT), // as ./shoal starts it
         MAIN,
         'manage',
         '--tlsverify',

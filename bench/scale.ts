@@ -26,6 +26,7 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import { freePort } from '../src/util/free-port.js';
+import { shoalNodeFlags } from '../src/util/node-flags.js';
 import type { FleetSpec } from './sim-engine/sim-worker.js';
 
 const args = new Map<string, string>();
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
       process.execPath,
       [
         ...(PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []),
+        ...shoalNodeFlags(process.cwd()), // as ./shoal starts it
         CLI,
         'manage',
         '-H',

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueServerCert } from '../machine/certs/index.js';
@@ -16,6 +18,8 @@ import { freePort } from '../util/free-port.js';
 // process, and the stock docker CLIs (20.10 and 28), docker-compose 1.29 and dockerode against it.
 const CLIS = ['/usr/bin/docker', '/usr/local/bin/docker'] as const;
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
+// started through the checkout's `shoal` script, so the manager runs with the flags users get (etc/openssl.cnf)
+const SHOAL = join(import.meta.dirname, '../../shoal');
 
 let th: TestHosts;
 let work: string;
@@ -98,9 +102,8 @@ beforeAll(async () => {
   env = { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: th.certDir };
   const nodes = th.hosts.map((h) => `${h.ip}:2376`).join(',');
   manager = spawn(
-    process.execPath,
+    SHOAL,
     [
-      MAIN,
       'manage',
       '-tlsverify', // Go-style single-dash spelling, as swarm scripts write it
       `--tlscacert=${join(th.certDir, 'ca.pem')}`,
@@ -337,6 +340,29 @@ describe('shoal manage through the docker CLIs', () => {
       env: { DOCKER_TLS_VERIFY: '' },
     });
     expect(r.stdout.trim()).toMatch(/^shoal\//);
+  });
+
+  it('sends no TLS session tickets: docker clients never resume, and each ticket costs the handshake', async () => {
+    const [ca, cert, key] = await Promise.all(
+      ['ca.pem', 'cert.pem', 'key.pem'].map((f) => readFile(join(th.certDir, f))),
+    );
+    const sock = tls.connect({ host: '127.0.0.1', port, ca, cert, key });
+    let tickets = 0;
+    sock.on('session', () => {
+      tickets++;
+    });
+    try {
+      await once(sock, 'secureConnect');
+      expect(sock.getProtocol()).toBe('TLSv1.3');
+      sock.write('GET /_ping HTTP/1.1\r\nHost: manager\r\n\r\n');
+      const [answer] = (await once(sock, 'data')) as [Buffer];
+      expect(answer.toString()).toMatch(/^HTTP\/1\.1 200/);
+      // tickets follow the handshake at once; give them time to arrive
+      await new Promise((r) => setTimeout(r, 300));
+      expect(tickets).toBe(0);
+    } finally {
+      sock.destroy();
+    }
   });
 
   it('copies into a container, diffs, exports, commits and builds on a node', async () => {

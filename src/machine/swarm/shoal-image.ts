@@ -10,6 +10,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OPENSSL_CONFIG, shoalNodeFlags } from '../../util/node-flags.js';
 import { SHOAL_VERSION } from '../../version.js';
 import { run } from '../drivers/netns/run.js';
 import { SwarmSetupError } from './errors.js';
@@ -63,13 +64,14 @@ async function hashFile(h: ReturnType<typeof createHash>, path: string): Promise
   });
 }
 
-/** The build id: sha256 over dist/, package.json, package-lock.json and the node binary's size and mtime. */
+/** The build id: sha256 over dist/, the OpenSSL settings, package.json, package-lock.json and the node binary's size and mtime. */
 export async function buildId(root: string, node = '/usr/bin/node'): Promise<string> {
   const h = createHash('sha256');
   const files: string[] = [];
   await walk(join(root, 'dist'), files);
   files.sort();
-  for (const f of [...files, join(root, 'package.json'), join(root, 'package-lock.json')]) {
+  const extra = [OPENSSL_CONFIG, 'package.json', 'package-lock.json'].map((f) => join(root, f));
+  for (const f of [...files, ...extra]) {
     h.update(relative(root, f));
     await hashFile(h, f);
   }
@@ -121,6 +123,7 @@ export async function ensureImageTar(cacheDir: string, node = '/usr/bin/node'): 
     ...libs.map(rel),
     `${appRel}/package.json`,
     `${appRel}/dist`,
+    `${appRel}/${OPENSSL_CONFIG}`,
     ...pkgs.map((p) => `${appRel}/${p}`),
   ];
   const listFile = join(cacheDir, `files-${id}.txt`);
@@ -155,7 +158,7 @@ export async function ensureImageTar(cacheDir: string, node = '/usr/bin/node'): 
 export function importChanges(id: string): string[] {
   return [
     '--change',
-    `ENTRYPOINT ["/usr/bin/node", "${APP_DIR}/dist/cli/main.js"]`,
+    `ENTRYPOINT ${JSON.stringify(['/usr/bin/node', ...shoalNodeFlags(APP_DIR), `${APP_DIR}/dist/cli/main.js`])}`,
     '--change',
     `LABEL ${BUILD_LABEL}=${id}`,
     '--change',
