@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../../store/atomic-write.js';
 import { EngineStartError } from './errors.js';
 import type { MachineLayout } from './layout.js';
 import { nsenterArgv } from './namespaces.js';
-import { isAlive, processArgv, signal, waitGone } from './processes.js';
+import { isAlive, isEngineArgv, processArgv, signal, waitGone } from './processes.js';
 
 /** What `start` needs to launch the engine again: written by the provisioner to `engine.json`. */
 export interface LaunchRecord {
@@ -44,8 +44,7 @@ export async function enginePid(layout: MachineLayout): Promise<number | undefin
   const pid = Number(text?.trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   if (!(await isAlive(pid))) return undefined;
-  const argv = await processArgv(pid);
-  return argv?.includes(layout.daemonJson) && argv.some((a) => a.endsWith('dockerd')) ? pid : undefined;
+  return isEngineArgv(await processArgv(pid), layout.daemonJson) ? pid : undefined;
 }
 
 /** Starts dockerd in the namespaces of `ns`, detached; returns its PID. Does not wait for the API. */

@@ -18,7 +18,7 @@ import {
 } from './namespaces.js';
 import { ensureBridge, plugVeth, releaseBridge, unplugVeth } from './network.js';
 import { checkNamespaceFree, checkRoot, checkSocketPaths, checkTools } from './preflight.js';
-import { killMachineProcesses } from './processes.js';
+import { engineProcesses, killProcesses, machineProcesses } from './processes.js';
 import { run } from './run.js';
 
 /** Default engine port. */
@@ -174,11 +174,17 @@ export class NetnsDriver implements Driver {
     await this.killAll();
   }
 
-  /** SIGKILLs every process inside the machine's network namespace and their descendants. */
+  /**
+   * SIGKILLs every process inside the machine's network namespace and their descendants, then any dockerd of this
+   * machine (found by its own `--config-file`) still running elsewhere, with its descendants: an engine outside the
+   * machine's current namespace would otherwise survive `rm` and hold the machine's data root.
+   */
   async killAll(): Promise<void> {
-    if (!(await this.ownsNamespaces())) return;
-    const inode = await netnsInode(this.ns);
-    if (inode !== undefined) await killMachineProcesses(inode, this.clock);
+    if (await this.ownsNamespaces()) {
+      const inode = await netnsInode(this.ns);
+      if (inode !== undefined) await killProcesses(() => machineProcesses(inode), this.clock);
+    }
+    await killProcesses(() => engineProcesses(this.layout.daemonJson), this.clock);
   }
 
   /** True when the namespaces called {@link ns} were made for this machine directory (not another store's). */
@@ -187,10 +193,8 @@ export class NetnsDriver implements Driver {
   }
 
   async remove(): Promise<void> {
-    if (await this.ownsNamespaces()) {
-      await this.killAll();
-      await destroyNamespaces(this.ns);
-    }
+    await this.killAll();
+    if (await this.ownsNamespaces()) await destroyNamespaces(this.ns);
     await withBridgeLock(this.settings.bridge, this.clock, async () => {
       if (this.ipAddress) {
         await unplugVeth(vethName(this.settings.prefix, this.ipAddress));

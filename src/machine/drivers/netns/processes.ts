@@ -44,16 +44,14 @@ async function parentOf(pid: number): Promise<number | undefined> {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
-/** PIDs inside the network namespace with inode `netInode`, plus their descendants. */
-export async function machineProcesses(netInode: number): Promise<number[]> {
-  const marker = `net:[${netInode}]`;
+/** PIDs that `isRoot` picks, plus all their descendants. */
+async function processTrees(isRoot: (pid: number) => Promise<boolean>): Promise<number[]> {
   const pids = await listPids();
   const inside = new Set<number>();
   const parents = new Map<number, number>();
   for (const pid of pids) {
     if (pid === process.pid) continue;
-    const link = await readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
-    if (link === marker) inside.add(pid);
+    if (await isRoot(pid)) inside.add(pid);
     const ppid = await parentOf(pid);
     if (ppid !== undefined) parents.set(pid, ppid);
   }
@@ -68,6 +66,33 @@ export async function machineProcesses(netInode: number): Promise<number[]> {
     }
   }
   return [...inside];
+}
+
+/** PIDs inside the network namespace with inode `netInode`, plus their descendants. */
+export function machineProcesses(netInode: number): Promise<number[]> {
+  const marker = `net:[${netInode}]`;
+  return processTrees(
+    async (pid) => (await readlink(`/proc/${pid}/ns/net`).catch(() => undefined)) === marker,
+  );
+}
+
+/**
+ * True when `argv` is a machine's dockerd: it names the machine's own `--config-file` (a path unique to the
+ * machine's folder in the store) and a `dockerd` binary.
+ */
+export function isEngineArgv(argv: readonly string[] | undefined, daemonJson: string): boolean {
+  return !!argv?.includes(daemonJson) && argv.some((a) => a.endsWith('dockerd'));
+}
+
+/**
+ * The machine's dockerd processes wherever they run, plus their descendants (containerd, shims): found by the
+ * machine's `--config-file`, so also an engine left in a namespace the machine no longer has.
+ */
+export function engineProcesses(daemonJson: string): Promise<number[]> {
+  return processTrees(async (pid) => {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    return raw.includes(daemonJson) && isEngineArgv(raw.replace(/\0$/, '').split('\0'), daemonJson);
+  });
 }
 
 /** Sends `signal` to `pid`, ignoring a process that is already gone. */
@@ -91,10 +116,13 @@ export async function waitGone(pids: readonly number[], timeoutMs: number, clock
   }
 }
 
-/** SIGKILLs every process of the machine until none is left (bounded number of rounds). */
-export async function killMachineProcesses(netInode: number, clock: Clock): Promise<void> {
+/**
+ * SIGKILLs what `find` lists until it lists nothing alive (bounded number of rounds): `machineProcesses` of the
+ * machine's network namespace, or `engineProcesses` of its `--config-file`.
+ */
+export async function killProcesses(find: () => Promise<number[]>, clock: Clock): Promise<void> {
   for (let round = 0; round < 20; round++) {
-    const pids = await machineProcesses(netInode);
+    const pids = await find();
     const alive: number[] = [];
     for (const p of pids) if (await isAlive(p)) alive.push(p);
     if (alive.length === 0) return;

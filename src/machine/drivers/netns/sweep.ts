@@ -9,7 +9,7 @@ import { LEASE_ROOT } from './leases.js';
 import { checkPrefix } from './names.js';
 import { destroyNamespaces, NETNS_DIR, NS_ROOT, netnsInode } from './namespaces.js';
 import { bridgeRules } from './network.js';
-import { killMachineProcesses } from './processes.js';
+import { killProcesses, machineProcesses } from './processes.js';
 import { run } from './run.js';
 
 /** Names of the root-namespace links whose name starts with `prefix` followed by `kind` (`v` veth, `b` bridge). */
@@ -32,7 +32,7 @@ export async function sweepPrefix(prefix: string, clock: Clock = systemClock): P
   }
   for (const ns of nsNames) {
     const inode = await netnsInode(ns);
-    if (inode !== undefined) await killMachineProcesses(inode, clock);
+    if (inode !== undefined) await killProcesses(() => machineProcesses(inode), clock);
     await destroyNamespaces(ns);
   }
   for (const veth of await linksOf(prefix, 'v'))
