@@ -64,7 +64,10 @@ async function hashFile(h: ReturnType<typeof createHash>, path: string): Promise
   });
 }
 
-/** The build id: sha256 over dist/, the OpenSSL settings, package.json, package-lock.json and the node binary's size and mtime. */
+/**
+ * The build id: sha256 over dist/, the OpenSSL settings, package.json, package-lock.json and the node binary's size
+ * and mtime.
+ */
 export async function buildId(root: string, node = '/usr/bin/node'): Promise<string> {
   const h = createHash('sha256');
   const files: string[] = [];
