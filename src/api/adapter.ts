@@ -62,6 +62,9 @@ class EngineNode implements ApiNode {
   get client() {
     return this.engine.client;
   }
+  get inspects() {
+    return this.engine.inspects;
+  }
 }
 
 /**

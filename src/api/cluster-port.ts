@@ -43,6 +43,20 @@ export interface ApiNode {
   readonly labels: Readonly<Record<string, string>>;
   /** The client that reaches this engine (pooled; never create one per request). */
   readonly client: EngineClient;
+  /** Recent container inspect answers of this engine, kept while its events show no change. */
+  readonly inspects: InspectStore;
+}
+
+/**
+ * Stored container inspect answers of one engine (`src/cluster/inspect-cache.ts`): a `ticket` taken before the
+ * engine call, `put` after it (ignored when something changed meanwhile), `forget` on every change made through the
+ * manager.
+ */
+export interface InspectStore {
+  get(path: string): string | undefined;
+  ticket(): number;
+  put(ticket: number, id: string, path: string, text: string): void;
+  forget(id: string): void;
 }
 
 /** A container summary as the engine's `GET /containers/json?all=1` returns it, plus where it lives. */

@@ -1,4 +1,6 @@
+import { InspectCache } from '../cluster/index.js';
 import type { EngineClient } from '../engine/index.js';
+import { systemClock } from '../util/clock.js';
 import type {
   ApiCluster,
   ApiContainer,
@@ -24,6 +26,7 @@ export function fakeNode(over: Partial<ApiNode> & { name: string }): ApiNode {
     counts: { total: 0, running: 0, paused: 0, stopped: 0 },
     labels: { storagedriver: 'overlay2' },
     client: undefined as unknown as EngineClient,
+    inspects: new InspectCache(systemClock),
     ...over,
   };
 }

@@ -206,6 +206,42 @@ describe('shoal manage through the docker CLIs', () => {
     expect(await ok(['ps', '-a', '--format', '{{.Names}}'], cli)).not.toContain(name);
   });
 
+  it.each(CLIS)('%s inspect shows changes made on the engine and through the manager', async (cli) => {
+    // inspect answers are kept until an engine event or a change through the manager touches the container
+    const name = cli.includes('local') ? 'fresh28' : 'fresh20';
+    await ok(['run', '-d', '--name', name, 'busybox', 'sleep', '300'], cli);
+    const node = (await ok(['inspect', '-f', '{{.Node.Name}}', name], cli)).trim();
+    const host = th.hosts.find((h) => h.name === node);
+    if (!host) throw new Error(`no test host named ${node}`);
+    const state = async (ref = name) =>
+      (
+        await ok(['inspect', '-f', '{{.Name}} {{.State.Status}} {{len .NetworkSettings.Networks}}', ref], cli)
+      ).trim();
+    expect(await state()).toBe(`/${name} running 1`);
+    expect(await state()).toBe(`/${name} running 1`);
+
+    // stopped straight on the engine: the manager hears of it through the engine's events
+    const stop = await runCommand([cli, 'stop', '-t', '0', name], { env: host.env });
+    expect(stop.code).toBe(0);
+    await waitFor('the manager to see the stop', async () =>
+      (await ok(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Status}}'], cli)).startsWith(
+        'Exited',
+      ),
+    );
+    expect(await state()).toBe(`/${name} exited 1`);
+
+    // changed through the manager: the very next answer shows it
+    await ok(['start', name], cli);
+    expect(await state()).toBe(`/${name} running 1`);
+    await ok(['network', 'create', `${node}/${name}-net`], cli);
+    await ok(['network', 'connect', `${node}/${name}-net`, name], cli);
+    expect(await state()).toBe(`/${name} running 2`);
+    await ok(['rename', name, `${name}x`], cli);
+    expect(await state(`${name}x`)).toBe(`/${name}x running 2`);
+    await ok(['rm', '-f', `${name}x`], cli);
+    await ok(['network', 'rm', `${node}/${name}-net`], cli);
+  });
+
   it.each(CLIS)(
     '%s attaches over a hijacked connection (run -i with stdin half-close, attach)',
     async (cli) => {

@@ -60,6 +60,11 @@ export interface ProxyOptions {
   readonly after?: (status: number) => Promise<void>;
   /** Runs once the answer was sent (errors ignored): cache refreshes that events would also bring. */
   readonly afterResponse?: () => Promise<void>;
+  /**
+   * Called before the request goes to the engine and again when the engine's answer arrives, before the client
+   * sees any of it: forgets stored views of what the request changes.
+   */
+  readonly changes?: () => void;
 }
 
 /**
@@ -84,12 +89,15 @@ export async function proxy(
     if (!res.writableFinished) abort.abort();
   };
   res.once('close', onClose);
-  const up = await client.request(method, opts.path ?? req.url ?? '/', {
-    headers,
-    body,
-    stream: true,
-    signal: abort.signal,
-  });
+  opts.changes?.();
+  const up = await client
+    .request(method, opts.path ?? req.url ?? '/', {
+      headers,
+      body,
+      stream: true,
+      signal: abort.signal,
+    })
+    .finally(() => opts.changes?.());
   if (opts.after) {
     const chunks: Buffer[] = [];
     for await (const c of up.body) chunks.push(Buffer.from(c));
@@ -115,12 +123,16 @@ export async function proxy(
 
 /** Writes a JSON answer with `status` (200 by default). */
 export function sendJson(ctx: RequestContext, value: unknown, status = 200): void {
-  const body = JSON.stringify(value);
+  sendJsonText(ctx, JSON.stringify(value), status);
+}
+
+/** Sends JSON already serialised. */
+export function sendJsonText(ctx: RequestContext, json: string, status = 200): void {
   ctx.res.writeHead(status, {
     'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(body),
+    'Content-Length': Buffer.byteLength(json),
   });
-  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
+  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : json);
 }
 
 /** Sends a JSON body given as UTF-8 chunks (written in order, without joining them first). */

@@ -128,11 +128,13 @@ export class EngineCache {
    * engine are shifted into the manager's clock so uptimes print right.
    * @param limit runs each container inspect (default: no limit); the cluster passes one limit shared by all engines.
    * Either way at most {@link INSPECTS_PER_ENGINE} inspects of this engine run at once.
+   * @param changed told the ID of every container added, re-read or dropped.
    */
   constructor(
     private readonly client: EngineClient,
     private readonly skewMs: () => number = () => 0,
     private readonly limit: CallLimit = unlimited,
+    private readonly changed: (id: string) => void = () => undefined,
   ) {}
 
   /**
@@ -186,12 +188,14 @@ export class EngineCache {
     this.byId.set(id, entry);
     this.listRevision++;
     if (changed) this.contentVersion++;
+    this.changed(id);
   }
 
   private drop(id: string): void {
     if (!this.byId.delete(id)) return;
     this.listRevision++;
     this.contentVersion++;
+    this.changed(id);
   }
 
   /** The cached container with this full ID. */

@@ -9,6 +9,7 @@ import { EngineEventStream } from './engine-events.js';
 import type { EngineEvent, EngineInfo, EngineVersion } from './engine-types.js';
 import { EngineValidationError } from './errors.js';
 import { EngineHealth, type EngineState, type HealthTransition } from './health.js';
+import { InspectCache } from './inspect-cache.js';
 import { engineLabels } from './labels.js';
 import { RefreshLoop } from './refresh-loop.js';
 import { targetedRefresh } from './targeted-refresh.js';
@@ -51,6 +52,8 @@ export class Engine {
   readonly ip: string;
   readonly client: EngineClient;
   readonly cache: EngineCache;
+  /** Recent container inspect answers, kept while this engine's events show no change (see {@link InspectCache}). */
+  readonly inspects: InspectCache;
   /** Engine ID from `/info` ('' until validated). */
   id = '';
   /** Engine name (hostname) from `/info` ('' until validated). */
@@ -98,7 +101,13 @@ export class Engine {
       },
     });
     this.ip = this.client.host;
-    this.cache = new EngineCache(this.client, () => this.clockDeltaMs, settings.inspectLimit);
+    this.inspects = new InspectCache(settings.clock);
+    this.cache = new EngineCache(
+      this.client,
+      () => this.clockDeltaMs,
+      settings.inspectLimit,
+      (id) => this.inspects.forget(id),
+    );
     const log = settings.logger;
     this.loop = new RefreshLoop(
       this,
@@ -113,10 +122,12 @@ export class Engine {
         event: (ev) => this.onEngineEvent(ev),
         broken: (err) => {
           log.debug({ addr, err: err.message }, 'engine event stream broken');
+          this.inspects.streamBroken();
           this.eventsBroken = true;
           if (this.active) this.loop.wake();
         },
         opened: () => {
+          this.inspects.streamOpened();
           // Events may have been missed while the stream was down: catch up with a refresh now.
           if (this.eventsBroken && this.active) this.loop.wake();
           this.eventsBroken = false;
@@ -214,6 +225,7 @@ export class Engine {
   /** Stops the loops, closes connections and marks the engine `disconnected` (removed from discovery). */
   async disconnect(): Promise<void> {
     this.health.state = 'disconnected';
+    this.inspects.streamBroken();
     await Promise.all([this.loop.stop(), this.events.stop()]);
     await this.client.close();
   }
@@ -281,6 +293,7 @@ export class Engine {
   }
 
   private onEngineEvent(ev: EngineEvent): void {
+    this.inspects.sawEvent(ev);
     this.hooks.event(this, ev);
     targetedRefresh(this, ev).catch((err: unknown) =>
       this.settings.logger.debug(

@@ -45,6 +45,7 @@ export {
 } from './events.js';
 export type { EngineState, HealthTransition } from './health.js';
 export { pullImage, pullParams } from './image-pull.js';
+export { INSPECT_MAX_AGE_MS, InspectCache } from './inspect-cache.js';
 export {
   findContainer,
   imageMatches,

@@ -1,10 +1,11 @@
-import type { ApiNode, CreateTiming } from '../cluster-port.js';
+import type { CreateTiming } from '../cluster-port.js';
 import { listContainers, listOptions } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
 import { ContainerNameConflictError, NoSuchRouteError } from '../errors.js';
+import { isStorableInspect, wantsSize, withNodeHostIps, withNodeObject } from '../inspect-answer.js';
 import { readJsonObject } from '../json-body.js';
 import { healthyClient, requireContainer, splitRef } from '../lookup.js';
-import { enginePath, proxy, sendJson } from '../proxy.js';
+import { enginePath, proxy, sendJson, sendJsonText } from '../proxy.js';
 
 const GET_ACTIONS = new Set(['json', 'archive', 'export', 'changes', 'top', 'logs', 'stats', 'attach', 'ws']);
 const POST_ACTIONS = new Set([
@@ -24,33 +25,6 @@ const POST_ACTIONS = new Set([
 ]);
 /** Actions after which the cached container is re-read before the client gets the answer. */
 const REFRESH_AFTER = new Set(['stop', 'kill', 'restart', 'pause', 'unpause', 'update', 'rename']);
-
-/** The `Node` object Swarm adds to container inspect. */
-export function nodeObject(node: ApiNode): Record<string, unknown> {
-  return {
-    ID: node.id,
-    IP: node.ip,
-    Addr: node.addr,
-    Name: node.name,
-    Cpus: node.totalCpus,
-    Memory: node.totalMemory,
-    Labels: node.labels,
-  };
-}
-
-/** Adds `Node` to an inspect answer and replaces unspecified host IPs of published ports with the node IP. */
-export function decorateInspect(body: Record<string, unknown>, node: ApiNode): Record<string, unknown> {
-  const ns = body.NetworkSettings as
-    | { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> }
-    | undefined;
-  if (ns?.Ports) {
-    for (const bindings of Object.values(ns.Ports)) {
-      for (const b of bindings ?? [])
-        if (b.HostIp === '0.0.0.0' || b.HostIp === '' || b.HostIp === '::') b.HostIp = node.ip;
-    }
-  }
-  return { ...body, Node: nodeObject(node) };
-}
 
 async function list(ctx: RequestContext): Promise<void> {
   sendJson(ctx, listContainers(ctx.deps.cluster.containers(), listOptions(ctx.query)));
@@ -74,11 +48,23 @@ export function serverTiming(t: CreateTiming): string {
   return `schedule;dur=${t.scheduleMs.toFixed(3)}, engine;dur=${t.engineMs.toFixed(3)}`;
 }
 
+/**
+ * Proxied inspect plus the `Node` object (§1.14). The answer is kept per engine and served again until an engine
+ * event or a change through the manager touches the container (`src/cluster/inspect-cache.ts`).
+ */
 async function inspect(ctx: RequestContext, ref: string): Promise<void> {
   const c = requireContainer(ctx.deps.cluster, ref);
   const client = healthyClient(c.node);
-  const body = await client.json<Record<string, unknown>>('GET', enginePath(ctx, `/containers/${c.id}/json`));
-  sendJson(ctx, decorateInspect(body, c.node));
+  const path = enginePath(ctx, `/containers/${c.id}/json`);
+  const store = wantsSize(ctx.query) ? undefined : c.node.inspects;
+  let json = store?.get(path);
+  if (json === undefined) {
+    const ticket = store?.ticket() ?? -1;
+    const body = await client.json<Record<string, unknown>>('GET', path);
+    json = JSON.stringify(withNodeHostIps(body, c.node.ip));
+    if (isStorableInspect(body)) store?.put(ticket, c.id, path, json);
+  }
+  sendJsonText(ctx, withNodeObject(json, c.node));
 }
 
 async function getAny(ctx: RequestContext): Promise<void> {
@@ -105,6 +91,7 @@ async function rename(ctx: RequestContext, ref: string): Promise<void> {
   if (holder) throw new ContainerNameConflictError(`/${name}`, holder.id);
   await proxy(ctx, healthyClient(c.node), {
     path: enginePath(ctx, `/containers/${c.id}/rename`),
+    changes: () => c.node.inspects.forget(c.id),
     after: () => ctx.deps.cluster.refreshContainer(c.node, c.id),
   });
 }
@@ -113,11 +100,10 @@ async function execCreate(ctx: RequestContext, ref: string): Promise<void> {
   const c = requireContainer(ctx.deps.cluster, ref);
   const client = healthyClient(c.node);
   const body = await readJsonObject(ctx.req);
-  const created = await client.json<{ Id: string }>(
-    'POST',
-    enginePath(ctx, `/containers/${c.id}/exec`),
-    body,
-  );
+  c.node.inspects.forget(c.id);
+  const created = await client
+    .json<{ Id: string }>('POST', enginePath(ctx, `/containers/${c.id}/exec`), body)
+    .finally(() => c.node.inspects.forget(c.id));
   ctx.deps.execs.remember(created.Id, c.node.addr);
   sendJson(ctx, created, 201);
 }
@@ -131,6 +117,7 @@ async function postAny(ctx: RequestContext): Promise<void> {
   const path = enginePath(ctx, `/containers/${c.id}/${action}`);
   await proxy(ctx, healthyClient(c.node), {
     path,
+    changes: () => c.node.inspects.forget(c.id),
     ...(REFRESH_AFTER.has(action) ? { after: () => ctx.deps.cluster.refreshContainer(c.node, c.id) } : {}),
     // `start` is on the `docker run` hot path: answer first, then refresh (the engine's start event refreshes too)
     ...(action === 'start' ? { afterResponse: () => ctx.deps.cluster.refreshContainer(c.node, c.id) } : {}),
@@ -142,6 +129,7 @@ async function remove(ctx: RequestContext): Promise<void> {
   const c = requireContainer(ctx.deps.cluster, ref);
   await proxy(ctx, healthyClient(c.node), {
     path: enginePath(ctx, `/containers/${c.id}`),
+    changes: () => c.node.inspects.forget(c.id),
     after: () => ctx.deps.cluster.refreshContainer(c.node, c.id),
   });
 }

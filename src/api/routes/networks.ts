@@ -93,10 +93,13 @@ async function connectOrDisconnect(ctx: RequestContext): Promise<void> {
   const c = requireContainer(ctx.deps.cluster, String(body.Container ?? ''));
   const { name } = nodePrefixed(ctx.deps.cluster, ref);
   const client = healthyClient(c.node);
-  await client.json('POST', enginePath(ctx, `/networks/${encodeURIComponent(name)}/${action}`), {
-    ...body,
-    Container: c.id,
-  });
+  c.node.inspects.forget(c.id);
+  await client
+    .json('POST', enginePath(ctx, `/networks/${encodeURIComponent(name)}/${action}`), {
+      ...body,
+      Container: c.id,
+    })
+    .finally(() => c.node.inspects.forget(c.id));
   await ctx.deps.cluster.refreshContainer(c.node, c.id).catch(() => undefined);
   ctx.res.writeHead(200);
   ctx.res.end();

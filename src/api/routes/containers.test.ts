@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { InspectCache } from '../../cluster/index.js';
+import type { EngineClient } from '../../engine/index.js';
+import { systemClock } from '../../util/clock.js';
+import type { ApiNode } from '../cluster-port.js';
+import type { RequestContext } from '../context.js';
+import { ExecRegistry } from '../exec-registry.js';
+import { fakeCluster, fakeContainer, fakeNode } from '../fake-cluster.js';
+import { containerRoutes } from './containers.js';
+
+const ID = 'c0ffee'.padEnd(64, '0');
+
+/** An engine client stand-in that answers every JSON call with a copy of `body()` and records the paths. */
+function recordingClient(body: () => Record<string, unknown>): { client: EngineClient; paths: string[] } {
+  const paths: string[] = [];
+  const client = {
+    json: async (_method: string, path: string) => {
+      paths.push(path);
+      return structuredClone(body());
+    },
+  } as unknown as EngineClient;
+  return { client, paths };
+}
+
+/** Runs `GET /v1.41/containers/<ref>/json[?query]` through the container routes; resolves to the parsed answer. */
+async function inspect(node: ApiNode, ref: string, query = ''): Promise<Record<string, unknown>> {
+  const route = containerRoutes().find((r) => r.method === 'GET' && r.path === '/containers/*');
+  let text = '';
+  const res = {
+    writeHead: () => res,
+    end: (chunk?: string) => {
+      text = chunk ?? '';
+    },
+  } as unknown as ServerResponse;
+  const ctx: RequestContext = {
+    req: { method: 'GET', headers: {} } as IncomingMessage,
+    res,
+    path: `/containers/${ref}/json`,
+    version: '1.41',
+    params: { '*': `${ref}/json` },
+    query: new URLSearchParams(query),
+    deps: {
+      cluster: fakeCluster([node], [fakeContainer(node, { Id: ID, Names: ['/web'] })]),
+      execs: new ExecRegistry(),
+      manager: {} as RequestContext['deps']['manager'],
+    },
+  };
+  await route?.handler(ctx);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+function nodeWith(body: () => Record<string, unknown>): { node: ApiNode; paths: string[] } {
+  const { client, paths } = recordingClient(body);
+  const inspects = new InspectCache(systemClock);
+  inspects.streamOpened();
+  const node = fakeNode({ name: 'n1', ip: '10.0.0.7', addr: '10.0.0.7:2376', client, inspects });
+  return { node, paths };
+}
+
+const running = () => ({
+  Id: ID,
+  Name: '/web',
+  State: { Status: 'running', Running: true },
+  ExecIDs: null,
+  NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }] } },
+});
+
+describe('container inspect', () => {
+  it('adds Node last and the node IP to published ports, then answers again without the engine', async () => {
+    const { node, paths } = nodeWith(running);
+    const first = await inspect(node, 'web');
+    expect(Object.keys(first).at(-1)).toBe('Node');
+    expect(first.Node).toMatchObject({ Name: 'n1', IP: '10.0.0.7', Addr: '10.0.0.7:2376' });
+    expect(first.NetworkSettings).toEqual({
+      Ports: { '80/tcp': [{ HostIp: '10.0.0.7', HostPort: '8080' }] },
+    });
+    expect(await inspect(node, ID.slice(0, 12))).toEqual(first);
+    expect(paths).toEqual([`/v1.41/containers/${ID}/json`]);
+  });
+
+  it('asks the engine again once the container is forgotten', async () => {
+    let status = 'running';
+    const { node, paths } = nodeWith(() => ({ ...running(), State: { Status: status } }));
+    await inspect(node, 'web');
+    status = 'exited';
+    node.inspects.forget(ID);
+    expect((await inspect(node, 'web')).State).toEqual({ Status: 'exited' });
+    expect(paths).toHaveLength(2);
+  });
+
+  it('puts the Node object of the moment on a stored answer', async () => {
+    const { node } = nodeWith(running);
+    await inspect(node, 'web');
+    Object.assign(node, { labels: { storagedriver: 'overlay2', zone: 'b' } });
+    expect((await inspect(node, 'web')).Node).toMatchObject({ Labels: { zone: 'b' } });
+  });
+
+  it.each([
+    ['sizes are asked for', running, 'size=1'],
+    ['a health check runs', () => ({ ...running(), State: { Status: 'running', Health: { Log: [] } } }), ''],
+    ['exec instances are listed', () => ({ ...running(), ExecIDs: ['e1'] }), ''],
+  ])('always asks the engine when %s', async (_why, body, query) => {
+    const { node, paths } = nodeWith(body);
+    await inspect(node, 'web', query);
+    await inspect(node, 'web', query);
+    expect(paths).toHaveLength(2);
+  });
+
+  it('stores nothing while the engine event stream is not open', async () => {
+    const { client, paths } = recordingClient(running);
+    const node = fakeNode({ name: 'n1', client });
+    await inspect(node, 'web');
+    await inspect(node, 'web');
+    expect(paths).toHaveLength(2);
+  });
+});
