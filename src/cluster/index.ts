@@ -45,7 +45,7 @@ export {
 } from './events.js';
 export type { EngineState, HealthTransition } from './health.js';
 export { pullImage, pullParams } from './image-pull.js';
-export { INSPECT_MAX_AGE_MS, InspectCache } from './inspect-cache.js';
+export { INSPECT_MAX_AGE_MS, InspectCache, STREAM_SETTLE_MS } from './inspect-cache.js';
 export {
   findContainer,
   imageMatches,

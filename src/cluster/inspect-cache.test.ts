@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { INSPECT_MAX_AGE_MS, INSPECT_MAX_ENTRIES, InspectCache } from './inspect-cache.js';
+import { INSPECT_MAX_AGE_MS, INSPECT_MAX_ENTRIES, InspectCache, STREAM_SETTLE_MS } from './inspect-cache.js';
 import { ManualClock } from './testing/manual-clock.js';
 
 const A = 'a'.repeat(64);
@@ -13,10 +13,11 @@ describe('InspectCache', () => {
   /** Stores `text` for container `id` as one request would: ticket first, answer later. */
   const fetched = (id: string, text: string) => cache.put(cache.ticket(), id, pathOf(id), text);
 
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = new ManualClock();
     cache = new InspectCache(clock);
     cache.streamOpened();
+    await clock.advance(STREAM_SETTLE_MS);
   });
 
   it('serves a stored answer until it is older than the maximum age', async () => {
@@ -29,7 +30,7 @@ describe('InspectCache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('stores nothing before the event stream is open, and nothing while it is broken', () => {
+  it('stores nothing before the event stream is open, and nothing while it is broken', async () => {
     const closed = new InspectCache(clock);
     expect(closed.ticket()).toBe(-1);
     closed.put(closed.ticket(), A, pathOf(A), '{}');
@@ -41,6 +42,17 @@ describe('InspectCache', () => {
     fetched(A, '{}');
     expect(cache.get(pathOf(A))).toBeUndefined();
     cache.streamOpened();
+    await clock.advance(STREAM_SETTLE_MS);
+    fetched(A, '{}');
+    expect(cache.get(pathOf(A))).toBe('{}');
+  });
+
+  it('stores nothing until the stream has been open a while (the engine subscribes after sending headers)', async () => {
+    cache.streamBroken();
+    cache.streamOpened();
+    await clock.advance(STREAM_SETTLE_MS - 1);
+    expect(cache.ticket()).toBe(-1);
+    await clock.advance(1);
     fetched(A, '{}');
     expect(cache.get(pathOf(A))).toBe('{}');
   });

@@ -5,6 +5,12 @@ import type { EngineEvent } from './engine-types.js';
 export const INSPECT_MAX_AGE_MS = 5_000;
 /** Answers kept per engine (the oldest goes first). */
 export const INSPECT_MAX_ENTRIES = 32;
+/**
+ * Time after the event stream opened before answers may be stored, ms. The engine sends the stream's headers
+ * just before it subscribes to its events, so a change in between would go unreported; an answer asked for later
+ * already shows it.
+ */
+export const STREAM_SETTLE_MS = 1_000;
 
 interface Entry {
   readonly id: string;
@@ -19,8 +25,8 @@ interface Entry {
  * sizes) must not be stored: the API layer decides which answers it puts.
  *
  * Correctness rests on three rules:
- * - an answer is stored only if the event stream was open when its request left and nothing was forgotten since
- *   (a {@link ticket} taken before the request, checked by {@link put});
+ * - an answer is stored only if the event stream was open (and settled) when its request left and nothing was
+ *   forgotten since (a {@link ticket} taken before the request, checked by {@link put});
  * - any event about a container forgets it, and a broken or re-opened stream forgets everything;
  * - a change made through the manager forgets the container before the request goes to the engine and again when
  *   its answer arrives, so a client reads its own writes.
@@ -32,6 +38,7 @@ export class InspectCache {
   private readonly entries = new Map<string, Entry>();
   private generation = 0;
   private open = false;
+  private openedAt = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -55,9 +62,12 @@ export class InspectCache {
     return e.text;
   }
 
-  /** Taken before a request whose answer may be stored; -1 when nothing may be (the event stream is down). */
+  /**
+   * Taken before a request whose answer may be stored; -1 when nothing may be (the event stream is down or opened
+   * less than {@link STREAM_SETTLE_MS} ago).
+   */
   ticket(): number {
-    return this.open ? this.generation : -1;
+    return this.open && this.clock.now() - this.openedAt >= STREAM_SETTLE_MS ? this.generation : -1;
   }
 
   /**
@@ -104,6 +114,7 @@ export class InspectCache {
   streamOpened(): void {
     this.forgetAll();
     this.open = true;
+    this.openedAt = this.clock.now();
   }
 
   /** The event stream broke: events may be missed, so nothing is served or stored until it is open again. */

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { InspectCache } from '../../cluster/index.js';
+import { InspectCache, STREAM_SETTLE_MS } from '../../cluster/index.js';
+import { ManualClock } from '../../cluster/testing/manual-clock.js';
 import type { EngineClient } from '../../engine/index.js';
-import { systemClock } from '../../util/clock.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext } from '../context.js';
 import { ExecRegistry } from '../exec-registry.js';
@@ -50,10 +50,12 @@ async function inspect(node: ApiNode, ref: string, query = ''): Promise<Record<s
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-function nodeWith(body: () => Record<string, unknown>): { node: ApiNode; paths: string[] } {
+async function nodeWith(body: () => Record<string, unknown>): Promise<{ node: ApiNode; paths: string[] }> {
   const { client, paths } = recordingClient(body);
-  const inspects = new InspectCache(systemClock);
+  const clock = new ManualClock();
+  const inspects = new InspectCache(clock);
   inspects.streamOpened();
+  await clock.advance(STREAM_SETTLE_MS);
   const node = fakeNode({ name: 'n1', ip: '10.0.0.7', addr: '10.0.0.7:2376', client, inspects });
   return { node, paths };
 }
@@ -68,7 +70,7 @@ const running = () => ({
 
 describe('container inspect', () => {
   it('adds Node last and the node IP to published ports, then answers again without the engine', async () => {
-    const { node, paths } = nodeWith(running);
+    const { node, paths } = await nodeWith(running);
     const first = await inspect(node, 'web');
     expect(Object.keys(first).at(-1)).toBe('Node');
     expect(first.Node).toMatchObject({ Name: 'n1', IP: '10.0.0.7', Addr: '10.0.0.7:2376' });
@@ -81,7 +83,7 @@ describe('container inspect', () => {
 
   it('asks the engine again once the container is forgotten', async () => {
     let status = 'running';
-    const { node, paths } = nodeWith(() => ({ ...running(), State: { Status: status } }));
+    const { node, paths } = await nodeWith(() => ({ ...running(), State: { Status: status } }));
     await inspect(node, 'web');
     status = 'exited';
     node.inspects.forget(ID);
@@ -90,7 +92,7 @@ describe('container inspect', () => {
   });
 
   it('puts the Node object of the moment on a stored answer', async () => {
-    const { node } = nodeWith(running);
+    const { node } = await nodeWith(running);
     await inspect(node, 'web');
     Object.assign(node, { labels: { storagedriver: 'overlay2', zone: 'b' } });
     expect((await inspect(node, 'web')).Node).toMatchObject({ Labels: { zone: 'b' } });
@@ -101,7 +103,7 @@ describe('container inspect', () => {
     ['a health check runs', () => ({ ...running(), State: { Status: 'running', Health: { Log: [] } } }), ''],
     ['exec instances are listed', () => ({ ...running(), ExecIDs: ['e1'] }), ''],
   ])('always asks the engine when %s', async (_why, body, query) => {
-    const { node, paths } = nodeWith(body);
+    const { node, paths } = await nodeWith(body);
     await inspect(node, 'web', query);
     await inspect(node, 'web', query);
     expect(paths).toHaveLength(2);
