@@ -1,9 +1,9 @@
 /**
  * Manager overhead: `docker info`, `docker ps -a`, `docker inspect` (repeated, then with `-s`, which always goes
- * to the engine) and `docker run -d` through `shoal manage` vs
- * straight to one engine, calls alternating (direct, manager, manager, direct, ...) in the same run. Prints median,
- * p99, the manager/direct ratio of the medians and the median of the per-round ratios. Issue targets: run -d ≤ 1.05,
- * ps -a and inspect ≤ 1.02, info faster through the manager (answered from its cache).
+ * to the engine) and `docker run -d` through `shoal manage` vs straight to one engine, calls alternating (direct,
+ * manager, manager, direct, ...) in the same run. Prints median, p99, the manager/direct ratio of the medians and
+ * the median of the per-round ratios. Issue targets: run -d ≤ 1.05, ps -a and inspect ≤ 1.02, info faster through
+ * the manager (answered from its cache).
  *
  * Run as root after `npm run build`:
  *   npx tsc -p bench/tsconfig.json && node dist/.bench/bench/manager-overhead.js [calls=100] [cli=/usr/bin/docker]
