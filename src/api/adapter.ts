@@ -70,7 +70,7 @@ class EngineNode implements ApiNode {
 /**
  * Presents a `src/cluster` {@link Cluster} as the API's {@link ApiCluster}. Thin: every answer comes from the
  * cluster's cache and engines. `pickNode` (for build, search, auth and plain-name network create) asks the
- * cluster's scheduler, with the given constraints (§1.8).
+ * cluster's scheduler, with the given constraints (docs/behaviour/scheduling.md#pipeline).
  */
 export class ClusterAdapter implements ApiCluster {
   private readonly views = new WeakMap<Engine, EngineNode>();

@@ -110,13 +110,14 @@ export interface ApiCluster {
   /** Every cached container on every node. */
   containers(): readonly ApiContainer[];
   /**
-   * Resolves a container reference with §1.13's rules: ID or short ID, `name`, `/name`, `<node>/name`, unique ID
-   * prefix. Undefined when nothing (or more than one thing) matches.
+   * Resolves a container reference with the rules of docs/behaviour/lookup.md#containers: ID or short ID,
+   * `name`, `/name`, `<node>/name`, unique ID prefix. Undefined when nothing (or more than one thing)
+   * matches.
    */
   container(ref: string): ApiContainer | undefined;
   /**
-   * Schedules and creates a container (§1.12): name check, placement, reservation, create, retry. Resolves to the
-   * engine's answer plus the chosen node.
+   * Schedules and creates a container (docs/behaviour/create.md): name check, placement, reservation, create,
+   * retry. Resolves to the engine's answer plus the chosen node.
    * @throws ClusterError subclasses (409 name conflict, 500 no node fits with the explanation, engine errors).
    */
   createContainer(

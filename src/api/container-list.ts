@@ -76,10 +76,10 @@ function nameMatches(names: readonly string[], pattern: string): boolean {
 }
 
 /**
- * Builds the `docker ps` answer from cached containers (§1.13): names prefixed with the node name, unspecified
- * port IPs replaced by the node IP, `shoal`/`swarm` image containers and containers of unhealthy nodes hidden
- * unless `all`, status `Host Down` for those, filters name/id/label/status/node/exited/volume, `before`/`since`,
- * `limit`, newest first.
+ * Builds the `docker ps` answer from cached containers (docs/behaviour/lookup.md#docker-ps): names prefixed
+ * with the node name, unspecified port IPs replaced by the node IP, `shoal`/`swarm` image containers and
+ * containers of unhealthy nodes hidden unless `all`, status `Host Down` for those, filters
+ * name/id/label/status/node/exited/volume, `before`/`since`, `limit`, newest first.
  */
 export function listContainers(cached: readonly ApiContainer[], opts: ListOptions): EngineContainerSummary[] {
   const f = opts.filters;

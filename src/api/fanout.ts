@@ -34,7 +34,8 @@ export async function getIfExists<T>(node: ApiNode, path: string): Promise<T | u
 
 /**
  * Sends the client's request body to every node at once (a multi-writer tee; the slowest node sets the pace) and
- * returns each node's status and full answer text. Used for `docker load` and `docker import` (§1.14).
+ * returns each node's status and full answer text. Used for `docker load` and `docker import`
+ * (docs/behaviour/api.md#images).
  */
 export async function teeBody(
   req: IncomingMessage,

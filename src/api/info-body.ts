@@ -50,9 +50,9 @@ export class InfoRenderer {
   private order: SortedNodes = { from: [], names: [], sorted: [] };
 
   /**
-   * The whole `/info` body (§1.15), JSON in UTF-8, as chunks to write in order: the kept per-node buffers are
-   * written as they are, so a call allocates no body-sized buffer (at 1,000 nodes a 500 KB copy per call made V8
-   * run a full collection every ~130 calls for the external memory alone).
+   * The whole `/info` body (docs/behaviour/info.md), JSON in UTF-8, as chunks to write in order: the kept
+   * per-node buffers are written as they are, so a call allocates no body-sized buffer (at 1,000 nodes a 500
+   * KB copy per call made V8 run a full collection every ~130 calls for the external memory alone).
    */
   render(cluster: ApiCluster, manager: ManagerInfo, version: string): Buffer[] {
     const nodes = cluster.nodes();

@@ -56,8 +56,9 @@ export function headerPairs(
 }
 
 /**
- * One node's `SystemStatus` pairs (§1.15): its name and address, then the `└ ...` lines (the leading spaces and
- * `└` are part of the keys; both the 20.10 and the 28 docker CLI print the pairs verbatim under `Server:`).
+ * One node's `SystemStatus` pairs (docs/behaviour/info.md#systemstatus): its name and address, then the
+ * `└ ...` lines (the leading spaces and `└` are part of the keys; both the 20.10 and the 28 docker CLI print
+ * the pairs verbatim under `Server:`).
  */
 export function nodePairs(n: ApiNode): [string, string][] {
   const k = n.counts;
@@ -90,8 +91,8 @@ export function nodePairs(n: ApiNode): [string, string][] {
 }
 
 /**
- * Every `/info` field but `SystemStatus` (§1.15), from the cache only: container totals over validated nodes, CPUs
- * and memory over healthy ones.
+ * Every `/info` field but `SystemStatus` (docs/behaviour/info.md#top-level-fields), from the cache only:
+ * container totals over validated nodes, CPUs and memory over healthy ones.
  */
 export function infoFields(
   cluster: ApiCluster,

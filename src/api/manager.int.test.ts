@@ -89,7 +89,8 @@ beforeAll(async () => {
     subnet: '10.234.0.0/24',
     hosts: [{ name: 'sha-1', labels: ['region=eu'] }, { name: 'sha-2' }, { name: 'sha-3' }],
   });
-  // The manager's certificate serves clients and reaches engines: serverAuth + clientAuth (§1.18).
+  // The manager's certificate serves clients and reaches engines: serverAuth + clientAuth
+  // (docs/behaviour/tls.md#manager-to-engines).
   await issueServerCert({
     caCertPath: join(th.certDir, 'ca.pem'),
     caKeyPath: join(th.certDir, 'ca-key.pem'),
@@ -418,7 +419,7 @@ describe('shoal manage through the docker CLIs', () => {
     expect(await ok(['build', '-t', 'built-img:1', ctx], cli)).toMatch(/Successfully tagged built-img:1/);
     // the image lives on the node that built it; the create lands there (image affinity)
     expect(await ok(['run', '--rm', 'built-img:1', 'cat', '/built'], cli)).toBe('built\n');
-    // build args steer the build node like container constraints (§1.11)
+    // build args steer the build node like container constraints (docs/behaviour/expressions.md#sources)
     for (const [arg, node] of [
       ['constraint:node==sha-3', 'sha-3'],
       ['constraint:region==eu', 'sha-1'],

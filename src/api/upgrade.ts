@@ -13,7 +13,7 @@ const EXEC_START = /^\/exec\/([^/]+)\/start$/;
 /**
  * Serves `Upgrade: tcp` (and websocket attach) requests: `POST /containers/{id}/attach`,
  * `GET /containers/{id}/attach/ws`, `POST /exec/{id}/start`, spliced raw to the engine holding the container or
- * exec (§1.14). Anything else is answered 404 on the socket.
+ * exec (docs/behaviour/api.md#streams). Anything else is answered 404 on the socket.
  */
 export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, deps: ApiDeps): void {
   (socket as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;

@@ -49,8 +49,9 @@ export function serverTiming(t: CreateTiming): string {
 }
 
 /**
- * Proxied inspect plus the `Node` object (§1.14). The answer is kept per engine and served again until an engine
- * event or a change through the manager touches the container (`src/cluster/inspect-cache.ts`).
+ * Proxied inspect plus the `Node` object (docs/behaviour/api.md#containers). The answer is kept per engine
+ * and served again until an engine event or a change through the manager touches the container
+ * (`src/cluster/inspect-cache.ts`).
  */
 async function inspect(ctx: RequestContext, ref: string): Promise<void> {
   const c = requireContainer(ctx.deps.cluster, ref);
@@ -134,7 +135,10 @@ async function remove(ctx: RequestContext): Promise<void> {
   });
 }
 
-/** Container routes (§1.14): list from the cache, create through the scheduler, everything else on the container's node. */
+/**
+ * Container routes (docs/behaviour/api.md#containers): list from the cache, create through the scheduler,
+ * everything else on the container's node.
+ */
 export function containerRoutes(): Route[] {
   return [
     { method: 'GET', path: '/containers/json', handler: list },

@@ -67,7 +67,7 @@ async function list(ctx: RequestContext): Promise<void> {
   );
 }
 
-/** Pull on every healthy node; progress lines carry the node name as `id` (§1.14). */
+/** Pull on every healthy node; progress lines carry the node name as `id` (docs/behaviour/api.md#images). */
 async function pull(ctx: RequestContext): Promise<void> {
   const nodes = nodesOrFail(ctx);
   const image = `${ctx.query.get('fromImage') ?? ''}${ctx.query.get('tag') ? `:${ctx.query.get('tag')}` : ''}`;
@@ -215,7 +215,10 @@ async function search(ctx: RequestContext): Promise<void> {
   await proxy(ctx, healthyClient(ctx.deps.cluster.pickNode()));
 }
 
-/** Image routes (§1.14): merged list, pull fanned out, load/import teed, tag/rm on every holder, viz refused. */
+/**
+ * Image routes (docs/behaviour/api.md#images): merged list, pull fanned out, load/import teed, tag/rm on
+ * every holder, viz refused.
+ */
 export function imageRoutes(): Route[] {
   return [
     { method: 'GET', path: '/images/json', handler: list },

@@ -10,7 +10,8 @@ import { volumeRoutes } from './volumes.js';
 /**
  * Every route of the manager's Docker API. Anything absent answers 404 from the router, which is how Swarm refused
  * swarm-mode (`/swarm`, `/services`, `/nodes`, `/tasks`, `/secrets`, `/configs`), `/plugins`, `/system/df`,
- * `*\/prune`, `/distribution` and checkpoints (§1.14). `extra` adds modules owned elsewhere (discovery registration).
+ * `*\/prune`, `/distribution` and checkpoints (docs/behaviour/api.md#not-served). `extra` adds modules owned
+ * elsewhere (discovery registration).
  */
 export function allRoutes(extra: readonly Route[] = []): Route[] {
   return [

@@ -115,7 +115,7 @@ async function remove(ctx: RequestContext): Promise<void> {
   ctx.res.end();
 }
 
-/** Network routes (§1.13/§1.14). */
+/** Network routes (docs/behaviour/lookup.md#networks, docs/behaviour/api.md#networks). */
 export function networkRoutes(): Route[] {
   return [
     { method: 'GET', path: '/networks', handler: list },

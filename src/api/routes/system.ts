@@ -62,7 +62,10 @@ async function info(ctx: RequestContext): Promise<void> {
   sendJsonChunks(ctx, chunks);
 }
 
-/** Adds §1.19's node information to an engine event (a copy; the original is shared by every listener). */
+/**
+ * Adds node information (docs/behaviour/events.md#node-information) to an engine event (a copy; the original
+ * is shared by every listener).
+ */
 export function annotateEvent(ev: ApiEvent): Record<string, unknown> {
   const raw = ev.raw;
   const n: ApiNode | undefined = ev.node;
@@ -122,7 +125,10 @@ async function auth(ctx: RequestContext): Promise<void> {
   await proxy(ctx, healthyClient(ctx.deps.cluster.pickNode()));
 }
 
-/** System routes (§1.14): `/_ping` (GET, HEAD), `/version`, `/info` (from the cache), `/events`, `/auth`. */
+/**
+ * System routes (docs/behaviour/api.md#system): `/_ping` (GET, HEAD), `/version`, `/info` (from the cache),
+ * `/events`, `/auth`.
+ */
 export function systemRoutes(): Route[] {
   return [
     { method: 'GET', path: '/_ping', handler: ping },

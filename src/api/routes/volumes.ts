@@ -89,7 +89,10 @@ async function remove(ctx: RequestContext): Promise<void> {
   ctx.res.end();
 }
 
-/** Volume routes (§1.13): list as `node/name`, create fanned out or on `node/`, rm on every holder. */
+/**
+ * Volume routes (docs/behaviour/lookup.md#volumes): list as `node/name`, create fanned out or on `node/`, rm
+ * on every holder.
+ */
 export function volumeRoutes(): Route[] {
   return [
     { method: 'GET', path: '/volumes', handler: list },
