@@ -79,7 +79,7 @@ export interface NodeImage {
  * Call {@link close} to stop every loop and connection.
  */
 export class Cluster {
-  /** Engine and swarm events, annotated with node info (§1.19). */
+  /** Engine and swarm events, annotated with node info (docs/behaviour/events.md). */
   readonly events = new ClusterEvents<Engine>();
   readonly overcommit: number;
   readonly createRetry: number;
@@ -269,7 +269,10 @@ export class Cluster {
     return this.index.nameHolder(this.activeEngines(), name);
   }
 
-  /** Container lookup by the rules of §1.13; undefined when nothing unique matches. */
+  /**
+   * Container lookup by the rules of docs/behaviour/lookup.md#containers; undefined when nothing unique
+   * matches.
+   */
   findContainer(ref: string): NodeContainer<Engine> | undefined {
     // A full ID matches by exact ID only (the first lookup rule): answer it from the engines' ID maps.
     if (/^[0-9a-f]{64}$/.test(ref)) {
@@ -323,7 +326,10 @@ export class Cluster {
     );
   }
 
-  /** Network lookup (§1.13), preferring healthy engines; throws {@link NoSuchNetworkError}. */
+  /**
+   * Network lookup (docs/behaviour/lookup.md#networks), preferring healthy engines; throws {@link
+   * NoSuchNetworkError}.
+   */
   network(ref: string): NodeNetwork<Engine> {
     const all = this.networks().sort(
       (a, b) => Number(b.node.state === 'healthy') - Number(a.node.state === 'healthy'),
@@ -334,8 +340,9 @@ export class Cluster {
   }
 
   /**
-   * Adds a just-created global (overlay) network to every validated engine's cached view at once (§1.13), so it is
-   * listed and found everywhere before the engines' own refreshes see it.
+   * Adds a just-created global (overlay) network to every validated engine's cached view at once
+   * (docs/behaviour/lookup.md#networks), so it is listed and found everywhere before the engines' own
+   * refreshes see it.
    */
   addGlobalNetwork(network: NetworkResource): void {
     for (const e of this.activeEngines()) e.cache.addNetwork(network);
@@ -354,10 +361,10 @@ export class Cluster {
   }
 
   /**
-   * Creates a container through the scheduler (§1.12). `name` may be undefined; `registryAuth` is the client's
-   * raw `X-Registry-Auth` header, forwarded to auto-pulls. Throws `NameConflictError` (409),
-   * `NoNodeAvailableError` (500), the scheduler's `InvalidReschedulePolicyError` (500) / `InvalidExpressionError`
-   * (400), or the engine's own error (its status).
+   * Creates a container through the scheduler (docs/behaviour/create.md). `name` may be undefined;
+   * `registryAuth` is the client's raw `X-Registry-Auth` header, forwarded to auto-pulls. Throws
+   * `NameConflictError` (409), `NoNodeAvailableError` (500), the scheduler's `InvalidReschedulePolicyError`
+   * (500) / `InvalidExpressionError` (400), or the engine's own error (its status).
    */
   createContainer(body: CreateBody, name: string | undefined, registryAuth?: string): Promise<CreateResult> {
     return createContainer(
@@ -382,8 +389,8 @@ export class Cluster {
   /**
    * The engine the scheduler picks for work that holds no resources on it (`docker build`, network create, search):
    * the request is read from `env`-style entries (`constraint:region==eu`, `affinity:image==x`) as for a container,
-   * §1.8. Nothing is reserved. Throws `NoNodeAvailableError` (500) with the scheduler's explanation, or the
-   * scheduler's `InvalidExpressionError` (400).
+   * docs/behaviour/scheduling.md#pipeline. Nothing is reserved. Throws `NoNodeAvailableError` (500) with the
+   * scheduler's explanation, or the scheduler's `InvalidExpressionError` (400).
    */
   place(env: readonly string[]): Engine {
     const { request } = this.buildRequest({ Image: '', Env: [...env] }, undefined);

@@ -76,10 +76,11 @@ function isImageMissing(err: unknown): boolean {
 }
 
 /**
- * The container create flow of §1.12: cluster-wide name check (including in-flight creates) → schedule → reserve
- * on the chosen node → create there (auto-pull and retry once when the image is missing) → release. On an
- * image-missing failure without a `node==` constraint, when another node has the image, retries once with an
- * `image==<image>` affinity; then up to `createRetry` plain retries (name conflicts are never retried).
+ * The container create flow of docs/behaviour/create.md: cluster-wide name check (including in-flight
+ * creates) → schedule → reserve on the chosen node → create there (auto-pull and retry once when the image is
+ * missing) → release. On an image-missing failure without a `node==` constraint, when another node has the
+ * image, retries once with an `image==<image>` affinity; then up to `createRetry` plain retries (name
+ * conflicts are never retried).
  */
 export async function createContainer(
   ctx: CreateContext,

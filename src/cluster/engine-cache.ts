@@ -124,8 +124,8 @@ export class EngineCache {
   private readonly ownInspects = new Limiter(INSPECTS_PER_ENGINE);
 
   /**
-   * @param skewMs engine clock minus manager clock in ms (§1.7.10); when non-zero, container times read from the
-   * engine are shifted into the manager's clock so uptimes print right.
+   * @param skewMs engine clock minus manager clock in ms (docs/behaviour/nodes.md#clock-skew); when non-zero,
+   * container times read from the engine are shifted into the manager's clock so uptimes print right.
    * @param limit runs each container inspect (default: no limit); the cluster passes one limit shared by all engines.
    * Either way at most {@link INSPECTS_PER_ENGINE} inspects of this engine run at once.
    * @param changed told the ID of every container added, re-read or dropped.
@@ -331,7 +331,10 @@ export class EngineCache {
     this.volumeList = res.Volumes ?? [];
   }
 
-  /** Adds a network to the cached view without asking the engine (a new global network seen elsewhere, §1.13). */
+  /**
+   * Adds a network to the cached view without asking the engine (a new global network seen elsewhere,
+   * docs/behaviour/lookup.md#networks).
+   */
   addNetwork(net: NetworkResource): void {
     if (!this.networkList.some((n) => n.Id === net.Id)) this.networkList = [...this.networkList, net];
   }

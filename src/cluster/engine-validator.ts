@@ -15,8 +15,9 @@ export interface ValidatorHost {
 }
 
 /**
- * Validation of pending engines (§1.7.2–4): one attempt at a time per engine (later calls join it), the duplicate
- * engine-ID rule, and the loop that re-tries pending engines every 10 s once `2^failures s + 30 s` have passed.
+ * Validation of pending engines (docs/behaviour/nodes.md#validation): one attempt at a time per engine (later
+ * calls join it), the duplicate engine-ID rule, and the loop that re-tries pending engines every 10 s once
+ * `2^failures s + 30 s` have passed.
  */
 export class EngineValidator {
   private readonly running = new Map<Engine, Promise<void>>();

@@ -37,7 +37,7 @@ export interface EngineHooks {
   event(engine: Engine, ev: EngineEvent): void;
 }
 
-/** Info is re-read at least this often during refreshes (§1.7.5). */
+/** Info is re-read at least this often during refreshes (docs/behaviour/nodes.md#refresh). */
 const INFO_REFRESH_MS = 5 * 60_000;
 
 /**
@@ -58,7 +58,7 @@ export class Engine {
   id = '';
   /** Engine name (hostname) from `/info` ('' until validated). */
   name = '';
-  /** Built-in plus daemon labels (§1.7.9). */
+  /** Built-in plus daemon labels (docs/behaviour/nodes.md#labels). */
   labels: Readonly<Record<string, string>> = {};
   /** Real CPU count (without overcommit). */
   cpus = 0;
@@ -72,7 +72,7 @@ export class Engine {
   info: EngineInfo | undefined;
   /** Milliseconds since the epoch of the last successful refresh or validation attempt. */
   updatedAt = 0;
-  /** Engine clock minus manager clock, ms (§1.7.10). */
+  /** Engine clock minus manager clock, ms (docs/behaviour/nodes.md#clock-skew). */
   clockDeltaMs = 0;
 
   private readonly health: EngineHealth;
@@ -151,7 +151,7 @@ export class Engine {
     return this.health.lastError;
   }
 
-  /** 0..100 (§1.7.7). */
+  /** 0..100 (docs/behaviour/nodes.md#health-indicator). */
   get healthIndicator(): number {
     return this.health.healthIndicator;
   }

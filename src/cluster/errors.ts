@@ -40,7 +40,10 @@ export class NoSuchNodeError extends NotFoundError {
   }
 }
 
-/** A container name is already used somewhere in the cluster, or by an in-flight create (409, Swarm's wording §1.12). */
+/**
+ * A container name is already used somewhere in the cluster, or by an in-flight create (409, Swarm's wording,
+ * docs/behaviour/create.md#name-check).
+ */
 export class NameConflictError extends ConflictError {
   override readonly code: string = 'NAME_CONFLICT';
   /** The conflicting name without leading `/`. */

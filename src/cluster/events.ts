@@ -1,6 +1,6 @@
 import type { EngineEvent } from './engine-types.js';
 
-/** Swarm-generated event actions (§1.19). */
+/** Swarm-generated event actions (docs/behaviour/events.md#swarm-events). */
 export type SwarmAction = 'engine_connect' | 'engine_disconnect' | 'engine_reconnect';
 
 /** The node fields an event is annotated with. */
@@ -11,7 +11,10 @@ export interface EventNode {
   readonly ip: string;
 }
 
-/** An engine or swarm event as the manager's `/events` streams it (node info added, §1.19). */
+/**
+ * An engine or swarm event as the manager's `/events` streams it (node info added,
+ * docs/behaviour/events.md#node-information).
+ */
 export interface AnnotatedEvent extends EngineEvent {
   node: { Name: string; Id: string; Addr: string; Ip: string };
 }
@@ -27,9 +30,9 @@ export interface ClusterEvent<N extends EventNode = EventNode> {
 }
 
 /**
- * Adds node information to an engine event (§1.19): `from` becomes `"<from> node:<name>"`, `Actor.Attributes` gain
- * `node.name`, `node.id`, `node.addr`, `node.ip`, and a legacy top-level `node` object is appended. The input is
- * not modified.
+ * Adds node information to an engine event (docs/behaviour/events.md#node-information): `from` becomes
+ * `"<from> node:<name>"`, `Actor.Attributes` gain `node.name`, `node.id`, `node.addr`, `node.ip`, and a
+ * legacy top-level `node` object is appended. The input is not modified.
  */
 export function annotateEvent(ev: EngineEvent, node: EventNode): AnnotatedEvent {
   const attrs = {

@@ -1,15 +1,16 @@
 import type { Rng } from '../util/rng.js';
 
-/** An engine's life-cycle state (classic Swarm §1.7). */
+/** An engine's life-cycle state (docs/behaviour/nodes.md#states). */
 export type EngineState = 'pending' | 'healthy' | 'unhealthy' | 'disconnected';
 
 /** What a health change means for the cluster's swarm events. */
 export type HealthTransition = 'engine_disconnect' | 'engine_reconnect';
 
 /**
- * Failure accounting and the Healthy ⇄ Unhealthy state machine of one engine (§1.7.6–7). Pure: no I/O, no
- * timers. Every connection failure increments `failureCount`; once it reaches `failureRetry` a healthy engine turns
- * unhealthy. Any success resets the count and turns an unhealthy engine healthy again.
+ * Failure accounting and the Healthy ⇄ Unhealthy state machine of one engine
+ * (docs/behaviour/nodes.md#failures). Pure: no I/O, no timers. Every connection failure increments
+ * `failureCount`; once it reaches `failureRetry` a healthy engine turns unhealthy. Any success resets the
+ * count and turns an unhealthy engine healthy again.
  */
 export class EngineHealth {
   state: EngineState = 'pending';
@@ -41,7 +42,10 @@ export class EngineHealth {
     return undefined;
   }
 
-  /** 0 unless healthy and below the retry limit, else `100 − failures×100/retry` (integer arithmetic, §1.7.7). */
+  /**
+   * 0 unless healthy and below the retry limit, else `100 − failures×100/retry` (integer arithmetic,
+   * docs/behaviour/nodes.md#health-indicator).
+   */
   get healthIndicator(): number {
     if (this.state !== 'healthy' || this.failureCount >= this.failureRetry) return 0;
     return 100 - Math.trunc((this.failureCount * 100) / this.failureRetry);
@@ -49,7 +53,8 @@ export class EngineHealth {
 }
 
 /**
- * Delay before the next refresh of a validated engine (§1.7.5): `min × (1 + backoff) + random[0, max − min)` with
+ * Delay before the next refresh of a validated engine (docs/behaviour/nodes.md#refresh):
+ * `min × (1 + backoff) + random[0, max − min)` with
  * `backoff = min(1000, max(0, failureCount − failureRetry))`.
  */
 export function refreshDelay(
@@ -64,7 +69,10 @@ export function refreshDelay(
   return minMs * (1 + backoff) + jitter;
 }
 
-/** Pending engines are retried every 10 s when their last attempt is this old (§1.7.4). */
+/**
+ * Pending engines are retried every 10 s when their last attempt is this old
+ * (docs/behaviour/nodes.md#pending-engines).
+ */
 export const PENDING_RETRY_PERIOD_MS = 10_000;
 
 /**

@@ -8,10 +8,11 @@ export interface EngineLabels {
 }
 
 /**
- * Node labels as classic Swarm derives them from `/info` (§1.7.9): the built-ins `storagedriver`, `kernelversion`,
- * `operatingsystem`, `ostype` and (when the engine reports one) `executiondriver`, plus every daemon `--label k=v`.
- * A daemon label named `node` is ignored with a warning, a daemon label cannot override a built-in one (warning),
- * and a label without `=` throws {@link EngineValidationError}.
+ * Node labels as classic Swarm derives them from `/info` (docs/behaviour/nodes.md#labels): the built-ins
+ * `storagedriver`, `kernelversion`, `operatingsystem`, `ostype` and (when the engine reports one)
+ * `executiondriver`, plus every daemon `--label k=v`. A daemon label named `node` is ignored with a warning,
+ * a daemon label cannot override a built-in one (warning), and a label without `=` throws {@link
+ * EngineValidationError}.
  */
 export function engineLabels(info: EngineInfo): EngineLabels {
   const labels: Record<string, string> = {};

@@ -17,7 +17,7 @@ const dup1 = { node: n1, container: cached({ id: hexId('f00001'), name: 'twin' }
 const dup2 = { node: n2, container: cached({ id: hexId('f00002'), name: 'twin' }) };
 const all = [web, db, dup1, dup2];
 
-describe('findContainer (§1.13 rules)', () => {
+describe('findContainer (Swarm lookup rules)', () => {
   it.each([
     ['full ID', hexId('abc123'), web],
     ['12-char short ID', hexId('abc123').slice(0, 12), web],

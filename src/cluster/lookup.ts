@@ -30,9 +30,10 @@ function unique<T>(list: T[]): T | undefined {
 }
 
 /**
- * Classic Swarm's container lookup (§1.13), in order: exact ID or 12-char short ID → exact swarm ID (or its short
- * form) → a name equal to `name`, `/name`, `<nodeID>/name` or `<nodeName>/name` (only when exactly one container
- * matches) → unique ID prefix → unique swarm-ID prefix. Returns undefined when nothing (or nothing unique) matches.
+ * Classic Swarm's container lookup (docs/behaviour/lookup.md#containers), in order: exact ID or 12-char short
+ * ID → exact swarm ID (or its short form) → a name equal to `name`, `/name`, `<nodeID>/name` or
+ * `<nodeName>/name` (only when exactly one container matches) → unique ID prefix → unique swarm-ID prefix.
+ * Returns undefined when nothing (or nothing unique) matches.
  */
 export function findContainer<N extends LookupNode>(
   all: readonly NodeContainer<N>[],
@@ -109,8 +110,9 @@ export interface NodeNetwork<N extends LookupNode = LookupNode> {
 }
 
 /**
- * Network lookup (§1.13): ID, short ID, name, `<node>/<name>`, unique ID prefix. A global network found on several
- * nodes counts once. When a plain name matches local networks on several nodes, the first node's wins, as Swarm.
+ * Network lookup (docs/behaviour/lookup.md#networks): ID, short ID, name, `<node>/<name>`, unique ID prefix.
+ * A global network found on several nodes counts once. When a plain name matches local networks on several
+ * nodes, the first node's wins, as Swarm.
  */
 export function findNetwork<N extends LookupNode>(
   all: readonly NodeNetwork<N>[],

@@ -19,9 +19,10 @@ export interface RefreshTiming {
 }
 
 /**
- * The periodic refresh of one validated engine (§1.7.5): sleeps {@link refreshDelay}, refreshes, repeats until
- * stopped. {@link wake} cuts the current sleep short (used on reconnect and when the event stream breaks). Errors
- * of a refresh are reported to `onError` (the engine client has already counted the failure).
+ * The periodic refresh of one validated engine (docs/behaviour/nodes.md#refresh): sleeps {@link
+ * refreshDelay}, refreshes, repeats until stopped. {@link wake} cuts the current sleep short (used on
+ * reconnect and when the event stream breaks). Errors of a refresh are reported to `onError` (the engine
+ * client has already counted the failure).
  */
 export class RefreshLoop {
   private readonly stopper = new AbortController();

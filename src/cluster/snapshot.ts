@@ -22,8 +22,8 @@ export interface SnapshotSource {
 }
 
 /**
- * Capacity with overcommit, as Swarm computes it (§1.5): `pct = trunc(overcommit × 100)`, total = real +
- * trunc(real × pct / 100), integer arithmetic.
+ * Capacity with overcommit, as Swarm computes it (docs/behaviour/cli.md#cluster-options):
+ * `pct = trunc(overcommit × 100)`, total = real + trunc(real × pct / 100), integer arithmetic.
  */
 export function withOvercommit(real: number, overcommit: number): number {
   const pct = Math.trunc(overcommit * 100);

@@ -1,9 +1,10 @@
 import type { CreateBody } from '../scheduler/request.js';
 
 /**
- * Strips `node/` from network names in a create body when `node` is one of `nodeNames` (§1.12 step 3):
- * `NetworkingConfig.EndpointsConfig` keys and, as a shoal addition, `HostConfig.NetworkMode` (`--net node/net`
- * sets both; the engine only knows `net`). Returns a copy; the input is not modified.
+ * Strips `node/` from network names in a create body when `node` is one of `nodeNames`
+ * (docs/behaviour/create.md#steps, step 3): `NetworkingConfig.EndpointsConfig` keys and, as a shoal addition,
+ * `HostConfig.NetworkMode` (`--net node/net` sets both; the engine only knows `net`). Returns a copy; the
+ * input is not modified.
  */
 export function stripNodePrefixes(body: CreateBody, nodeNames: ReadonlySet<string>): CreateBody {
   const strip = (name: string): string => {

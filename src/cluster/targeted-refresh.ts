@@ -15,9 +15,9 @@ const QUIET_CONTAINER_ACTIONS = new Set([
 ]);
 
 /**
- * Refreshes the part of an engine's cache an event touched (§1.7.5): a container event re-reads that container
- * (`destroy` drops it), image/network/volume events re-read that list, a daemon `reload` re-reads everything.
- * Exec and other quiet actions refresh nothing.
+ * Refreshes the part of an engine's cache an event touched (docs/behaviour/nodes.md#refresh): a container
+ * event re-reads that container (`destroy` drops it), image/network/volume events re-read that list, a daemon
+ * `reload` re-reads everything. Exec and other quiet actions refresh nothing.
  */
 export async function targetedRefresh(
   engine: { readonly cache: EngineCache; refresh(): Promise<void> },
