@@ -6,8 +6,9 @@ export class InvalidExpressionError extends InvalidArgumentError {
 }
 
 /**
- * A reschedule policy other than `off` / `on-node-failure`, or more than one (Swarm answered 500, §1.12).
- * Messages: `invalid reschedule policy: X`, `too many reschedule policies`.
+ * A reschedule policy other than `off` / `on-node-failure`, or more than one (Swarm answered 500,
+ * docs/behaviour/expressions.md#reschedule-policies). Messages: `invalid reschedule policy: X`,
+ * `too many reschedule policies`.
  */
 export class InvalidReschedulePolicyError extends ClusterError {
   override readonly code: string = 'INVALID_RESCHEDULE_POLICY';

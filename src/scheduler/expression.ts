@@ -14,7 +14,8 @@ function literalMatcher(literal: string): Matcher {
 }
 
 /**
- * Parses one `KEY OP VALUE` expression (constraint, affinity, whitelist) with classic Swarm's grammar (§1.11).
+ * Parses one `KEY OP VALUE` expression (constraint, affinity, whitelist) with classic Swarm's grammar
+ * (docs/behaviour/expressions.md#grammar).
  *
  * - OP: the first `==` wins, else `!=`; neither → `One of operator ==, != is expected`.
  * - KEY: `[A-Za-z_][A-Za-z0-9._-]+` (two characters at least), kept as written.

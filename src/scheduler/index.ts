@@ -1,7 +1,8 @@
 /**
- * The pure scheduler (classic Swarm §1.8–1.11): `buildPlacementRequest` turns a create body into a
- * `PlacementRequest`, `Scheduler.decide` (or `decideAndReserve` with a `ReservationBook`) turns node snapshots into a
- * `Decision`. No I/O, no clock; randomness only through an injected `Rng`.
+ * The pure scheduler (docs/behaviour/scheduling.md, filters.md, expressions.md): `buildPlacementRequest`
+ * turns a create body into a `PlacementRequest`, `Scheduler.decide` (or `decideAndReserve` with a
+ * `ReservationBook`) turns node snapshots into a `Decision`. No I/O, no clock; randomness only through an
+ * injected `Rng`.
  *
  * Swarm quirks kept on purpose (users' existing setups depend on them, and `docker info` promises Swarm's filters):
  * stopped and pending containers count everywhere (spread/binpack container counts, slots, ports, affinities);

@@ -4,9 +4,10 @@ import type { ContainerSnapshot, NodeSnapshot } from './types.js';
 export const SWARM_ID_LABEL = 'com.docker.swarm.id';
 
 /**
- * Finds a container on one node by reference, with Swarm's lookup order (§1.13):
- * exact or 12-char short ID → exact or short swarm ID → unique name (`name`, `/name`, `<nodeID>/name`,
- * `<nodeName>/name`) → unique ID prefix → unique swarm-ID prefix. Ambiguous names or prefixes find nothing.
+ * Finds a container on one node by reference, with Swarm's lookup order
+ * (docs/behaviour/lookup.md#containers): exact or 12-char short ID → exact or short swarm ID → unique name
+ * (`name`, `/name`, `<nodeID>/name`, `<nodeName>/name`) → unique ID prefix → unique swarm-ID prefix.
+ * Ambiguous names or prefixes find nothing.
  */
 export function findContainer(node: NodeSnapshot, ref: string): ContainerSnapshot | undefined {
   if (ref === '') return undefined;

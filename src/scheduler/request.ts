@@ -99,7 +99,8 @@ function flattenBindings(pb: Bindings | null | undefined): PortBinding[] {
 }
 
 /**
- * Builds the placement request for `POST /containers/create` (§1.11, §1.12 steps 1–2).
+ * Builds the placement request for `POST /containers/create` (docs/behaviour/expressions.md#sources,
+ * docs/behaviour/create.md#steps 1–2).
  *
  * - Env entries `constraint:E`, `affinity:E`, `reschedule:P`, `whitelist:E` are removed from `Env`; the label lists
  *   `com.docker.swarm.{constraints,affinities,reschedule-policies,whitelists}` come first, env entries after; the

@@ -29,7 +29,7 @@ export interface SchedulerOptions {
 type PassResult = Decision;
 
 /**
- * Classic Swarm's scheduler (§1.8): pure, synchronous, no I/O.
+ * Classic Swarm's scheduler (docs/behaviour/scheduling.md#pipeline): pure, synchronous, no I/O.
  *
  * `decide` drops pending and disconnected engines, runs pass 1 (filters in order, soft `~` rules enforced, then the
  * strategy) and, when that fails and the request has soft rules, pass 2 without them; the result of the last pass

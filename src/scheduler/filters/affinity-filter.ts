@@ -4,7 +4,7 @@ import type { Expression, Filter, NodeSnapshot, PlacementRequest, Verdict } from
 
 const PASS: Verdict = { ok: true };
 
-/** The values an affinity key sees on a node (§1.10). */
+/** The values an affinity key sees on a node (docs/behaviour/filters.md#affinity). */
 export function affinityValues(key: string, node: NodeSnapshot): string[] {
   const out: string[] = [];
   if (key === 'container') {

@@ -18,7 +18,7 @@ describe('applyOvercommit', () => {
   });
 });
 
-describe('weighNodes (integer arithmetic of §1.9)', () => {
+describe('weighNodes (Swarm integer arithmetic)', () => {
   const rng = seededRng(1);
   it.each([
     // [title, request cpus, request mem, node cpus, node mem (MiB), used cpus, used mem (MiB), health, cpu, mem]

@@ -47,10 +47,10 @@ export class UsageMemo {
 }
 
 /**
- * Swarm's shared weighting for spread and binpack (§1.9), with its integer arithmetic:
- * a node smaller than the request is skipped; cpu = 100 without a CPU request, else trunc((used+req)*100/total);
- * memory likewise; a node with either score above 100 is dropped (and, unlike Swarm, one where used+req would
- * exceed the total at all); weight = cpu + memory + factor × health.
+ * Swarm's shared weighting for spread and binpack (docs/behaviour/scheduling.md#weighting), with its integer
+ * arithmetic: a node smaller than the request is skipped; cpu = 100 without a CPU request, else
+ * trunc((used+req)*100/total); memory likewise; a node with either score above 100 is dropped (and, unlike
+ * Swarm, one where used+req would exceed the total at all); weight = cpu + memory + factor × health.
  * Returns the survivors unsorted with a sort key `order`: weight then container count, ascending (spread) or
  * descending (binpack), then a tie-break drawn from `rng` so full ties end up in random order.
  */
