@@ -37,7 +37,10 @@ function driverFlagValues(cmd: Command, flags: readonly DriverFlag[]): DriverFla
   return out;
 }
 
-/** `shoal machine create`: shared flags (§2.3) plus every driver's own flags. */
+/**
+ * `shoal machine create`: shared flags (docs/behaviour/machine.md#create-flags) plus every driver's own
+ * flags.
+ */
 export function addCreateCommand(machine: Command): void {
   const registry = defaultDriverRegistry();
   const cmd = withStore(machine.command('create'))

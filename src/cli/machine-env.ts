@@ -15,8 +15,9 @@ export const ENV_KEYS = [
 ] as const;
 
 /**
- * The engine (or swarm manager) URL of a host after the TLS check of §2.5; with `swarm`, the master's manager URL.
- * Throws the "error validating certificates" message with the regenerate-certs hint when TLS fails.
+ * The engine (or swarm manager) URL of a host after the TLS check of docs/behaviour/machine.md#certificates;
+ * with `swarm`, the master's manager URL. Throws the "error validating certificates" message with the
+ * regenerate-certs hint when TLS fails.
  */
 export async function checkedUrl(svc: MachineService, host: Host, swarm: boolean): Promise<string> {
   const state = await host.driver.state();

@@ -176,8 +176,8 @@ function validateAdvertise(addr: string): string {
 }
 
 /**
- * Validates `shoal manage` flags with classic Swarm's rules and defaults (§1.5); environment fallbacks:
- * `SWARM_DISCOVERY`, `SWARM_HOST`, `SWARM_ADVERTISE`, `DEBUG`.
+ * Validates `shoal manage` flags with classic Swarm's rules and defaults (docs/behaviour/cli.md#manage);
+ * environment fallbacks: `SWARM_DISCOVERY`, `SWARM_HOST`, `SWARM_ADVERTISE`, `DEBUG`.
  * @throws InvalidArgumentError with a one-line message naming the flag.
  */
 export function parseManageConfig(

@@ -27,7 +27,7 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** The `manage` options, spelled and defaulted as `swarm manage` (§1.5). */
+/** The `manage` options, spelled and defaulted as `swarm manage` (docs/behaviour/cli.md#manage). */
 export function buildManageOptions(cmd: Command): Command {
   return cmd
     .argument(
@@ -89,7 +89,8 @@ async function tlsMaterial(
   ]);
   return {
     server: { cert, key, verify: cfg.tls.verify, ...(ca ? { ca } : {}) },
-    // The manager's own certificate is its client certificate towards engines (§1.18).
+    // The manager's own certificate is its client certificate towards engines
+    // (docs/behaviour/tls.md#manager-to-engines).
     engine: { cert, key, verify: cfg.tls.verify, ...(ca ? { ca } : {}) },
   };
 }
@@ -109,8 +110,9 @@ function boundHeapGrowth(): void {
 }
 
 /**
- * Starts a manager: validate → TLS → discovery → scheduler → cluster → API (§1.5). Resolves once every `-H`
- * listener is bound; discovery updates keep flowing into the cluster until {@link RunningManager.close}.
+ * Starts a manager: validate → TLS → discovery → scheduler → cluster → API (docs/behaviour/cli.md#startup).
+ * Resolves once every `-H` listener is bound; discovery updates keep flowing into the cluster until {@link
+ * RunningManager.close}.
  */
 export async function startManager(cfg: ManageConfig, logger: Logger): Promise<RunningManager> {
   const specs = cfg.hosts.map(parseListenHost);
