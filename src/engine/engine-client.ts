@@ -3,7 +3,10 @@ import { type Dispatcher, Pool } from 'undici';
 import { asError } from '../errors.js';
 import { EngineRequestError, EngineUnreachableError } from './errors.js';
 
-/** Client-side TLS material for talking to engines (the manager's own cert serves as client cert, §1.18). */
+/**
+ * Client-side TLS material for talking to engines (the manager's own cert serves as client cert,
+ * docs/behaviour/tls.md#manager-to-engines).
+ */
 export interface EngineTlsOptions {
   /** CA bundle (PEM) to verify the engine's certificate. */
   readonly ca?: string | Buffer;
@@ -27,7 +30,8 @@ export interface EngineClientOptions {
   readonly connections?: number;
   /**
    * Told about every call's outcome at the connection level: `success` when the engine answered (any status),
-   * `failure` when it could not be reached. The cluster uses this for failure counting (§1.7.6).
+   * `failure` when it could not be reached. The cluster uses this for failure counting
+   * (docs/behaviour/nodes.md#failures).
    */
   readonly observer?: EngineCallObserver;
 }

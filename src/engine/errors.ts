@@ -19,7 +19,7 @@ export class EngineRequestError extends ClusterError {
 
 /**
  * The engine could not be reached (connection refused/reset, TLS failure, timeout). Retryable; each one counts as a
- * connection failure for the engine's health (classic Swarm §1.7.6).
+ * connection failure for the engine's health (docs/behaviour/nodes.md#failures).
  */
 export class EngineUnreachableError extends ClusterError {
   override readonly code: string = 'ENGINE_UNREACHABLE';

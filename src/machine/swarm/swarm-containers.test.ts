@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSwarmOptions } from '../create-options.js';
 import { optFlags, swarmContainerSpecs, swarmImage } from './swarm-containers.js';
 
-describe('swarmContainerSpecs (docker-machine §2.7)', () => {
+describe('swarmContainerSpecs (docker-machine swarm containers)', () => {
   it('starts nothing for a host outside a swarm', () => {
     expect(swarmContainerSpecs(buildSwarmOptions({}), '10.0.0.3', 2376, '/m/swarm')).toEqual([]);
   });

@@ -1,9 +1,10 @@
 /**
  * The swarm containers `shoal machine create --swarm [--swarm-master]` starts on a host (docker-machine's
- * `swarm-agent` / `swarm-agent-master`, §2.7): `shoal-agent` runs `shoal join`, `shoal-agent-master` runs
- * `shoal manage`. Both use restart policy `always` (the engine restarts them when they die and when it starts again
- * after `machine stop/start`), host networking (they see the host's `eth1` address), and the master reads its TLS
- * files from a read-only bind mount of `<machine dir>/swarm`.
+ * `swarm-agent` / `swarm-agent-master`, docs/behaviour/machine.md#swarm-containers): `shoal-agent` runs
+ * `shoal join`, `shoal-agent-master` runs `shoal manage`. Both use restart policy `always` (the engine
+ * restarts them when they die and when it starts again after `machine stop/start`), host networking (they see
+ * the host's `eth1` address), and the master reads its TLS files from a read-only bind mount of
+ * `<machine dir>/swarm`.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -39,7 +39,7 @@ function host(rules: [RegExp, Partial<ExecResult>][]) {
 }
 
 describe('dockerd flags', () => {
-  it('follow docker-machine order (§2.6)', () => {
+  it('follow docker-machine order', () => {
     expect(dockerdArgs(engine, 'generic').join(' ')).toBe(
       '-H tcp://0.0.0.0:2376 -H unix:///var/run/docker.sock --storage-driver overlay2 --tlsverify ' +
         '--tlscacert /etc/docker/ca.pem --tlscert /etc/docker/server.pem --tlskey /etc/docker/server-key.pem ' +

@@ -15,7 +15,9 @@ export function shQuote(v: string): string {
   return `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
-/** dockerd's flags for a machine, in docker-machine's order (§2.6). */
+/**
+ * dockerd's flags for a machine, in docker-machine's order (docs/behaviour/machine.md#engine-configuration).
+ */
 export function dockerdArgs(engine: EngineOptions, driverName: string, certDir = REMOTE_CERT_DIR): string[] {
   const args = ['-H', `tcp://0.0.0.0:${engine.port}`, '-H', 'unix:///var/run/docker.sock'];
   if (engine.storageDriver) args.push('--storage-driver', engine.storageDriver);
