@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../util/errors.js';
 import type { ApiContainer, EngineContainerSummary } from './cluster-port.js';
 
 /** Parsed `filters` of `GET /containers/json`: each key maps to its accepted values. */

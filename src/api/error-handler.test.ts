@@ -1,34 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import {
-  NoSuchContainerError as ClusterNoSuchContainer,
   NameConflictError,
+  NoHealthyNodeError,
   NoNodeAvailableError,
+  NoSuchContainerError,
+  NoSuchImageError,
+  NoSuchNetworkError,
+  NoSuchVolumeError,
+  UnhealthyNodeError,
 } from '../cluster/index.js';
 import { EngineRequestError, EngineUnreachableError } from '../engine/index.js';
 import { renderError } from './error-handler.js';
 import {
-  ContainerNameConflictError,
+  BodyTooLargeError,
   MalformedJsonError,
-  NoSuchContainerError,
+  NoPrimaryError,
   NoSuchExecError,
-  NoSuchImageError,
-  NoSuchNetworkError,
   NoSuchRouteError,
-  NoSuchVolumeError,
   NotSupportedInClusterError,
+  PrimaryUnreachableError,
 } from './errors.js';
 
 // Statuses the Docker Engine answers for the same conditions.
 const table: [string, unknown, number][] = [
   ['no such container', new NoSuchContainerError('x'), 404],
-  ['no such container (cluster)', new ClusterNoSuchContainer('x'), 404],
   ['no such exec', new NoSuchExecError('x'), 404],
   ['no such image', new NoSuchImageError('x'), 404],
   ['no such network', new NoSuchNetworkError('x'), 404],
   ['no such volume', new NoSuchVolumeError('x'), 404],
   ['no route', new NoSuchRouteError(), 404],
-  ['name conflict', new ContainerNameConflictError('/web', 'abc'), 409],
-  ['name conflict (cluster)', new NameConflictError('/web', 'abc'), 409],
+  ['name conflict', new NameConflictError('/web', 'abc'), 409],
+  ['body too large', new BodyTooLargeError(1024), 413],
+  ['node unhealthy', new UnhealthyNodeError('node-1'), 500],
+  ['no healthy node', new NoHealthyNodeError(), 500],
+  ['no primary', new NoPrimaryError(), 500],
+  ['primary unreachable', new PrimaryUnreachableError('Unable to reach primary cluster manager'), 500],
   ['malformed JSON', new MalformedJsonError('bad'), 400],
   ['no node fits', new NoNodeAvailableError('Unable to find a node'), 500],
   ['engine error keeps its status', new EngineRequestError(409, 'is not running'), 409],

@@ -1,5 +1,6 @@
-import type { ServerResponse } from 'node:http';
-import { ClusterError } from '../errors.js';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ClusterError } from '../util/errors.js';
 
 /** The status and message an error is rendered with. */
 export interface RenderedError {
@@ -21,14 +22,36 @@ export function renderError(err: unknown): RenderedError {
   return { status: 500, message: String(err) };
 }
 
-/** Writes `{"message": ...}` with the mapped status, or ends a response whose head was already sent. */
+/** The Engine-style JSON body of an error answer: `{"message": ...}` and a newline. */
+export function errorBody(message: string): string {
+  return `${JSON.stringify({ message })}\n`;
+}
+
+/**
+ * Writes `{"message": ...}` with the mapped status, or ends a response whose head was already sent. Every error
+ * answer the API gives on a parsed request goes through here (routes, router, replica forwarding, discovery).
+ */
 export function sendError(res: ServerResponse, err: unknown): void {
   const { status, message } = renderError(err);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = `${JSON.stringify({ message })}\n`;
+  const body = errorBody(message);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/**
+ * Answers on a raw socket (a failed upgrade or hijack, where no `ServerResponse` exists) with the same status and
+ * body as {@link sendError}, then closes it.
+ */
+export function writeSocketError(socket: Duplex, err: unknown): void {
+  const { status, message } = renderError(err);
+  const body = errorBody(message);
+  if (socket.writableEnded || socket.destroyed) return;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

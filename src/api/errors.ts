@@ -1,10 +1,16 @@
 import {
   ClusterError,
-  ConflictError,
   InvalidArgumentError,
   NotFoundError,
   NotSupportedError,
-} from '../errors.js';
+  UnavailableError,
+} from '../util/errors.js';
+
+/**
+ * Errors only the API layer raises: routing, request bodies, exec instances and forwarding to the primary. The
+ * resource errors the API shares with the cluster (`NoSuchContainerError`, `NameConflictError`...) live in
+ * `cluster/errors.ts`; the engine's own answers are `engine/errors.ts`.
+ */
 
 /** No route matches the method and path (Swarm's router answers 404 for everything it does not implement). */
 export class NoSuchRouteError extends NotFoundError {
@@ -27,11 +33,15 @@ export class MalformedJsonError extends InvalidArgumentError {
   override readonly code: string = 'MALFORMED_JSON';
 }
 
-/** No container matches an ID, ID prefix, name or `node/name`. */
-export class NoSuchContainerError extends NotFoundError {
-  override readonly code: string = 'NO_SUCH_CONTAINER';
-  constructor(ref: string) {
-    super(`No such container: ${ref}`);
+/** A request body above the manager's limit (413, {@link BodyTooLargeError.limit} bytes). */
+export class BodyTooLargeError extends ClusterError {
+  override readonly code: string = 'BODY_TOO_LARGE';
+  override readonly httpStatus: number = 413;
+  /** The limit in bytes. */
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`request body is larger than ${limit} bytes`);
+    this.limit = limit;
   }
 }
 
@@ -43,61 +53,18 @@ export class NoSuchExecError extends NotFoundError {
   }
 }
 
-/** No image matches on any node. */
-export class NoSuchImageError extends NotFoundError {
-  override readonly code: string = 'NO_SUCH_IMAGE';
-  constructor(ref: string) {
-    super(`No such image: ${ref}`);
-  }
-}
-
-/** No network matches an ID, name or `node/name`. */
-export class NoSuchNetworkError extends NotFoundError {
-  override readonly code: string = 'NO_SUCH_NETWORK';
-  constructor(ref: string) {
-    super(`network ${ref} not found`);
-  }
-}
-
-/** No volume matches a name or `node/name`. */
-export class NoSuchVolumeError extends NotFoundError {
-  override readonly code: string = 'NO_SUCH_VOLUME';
-  constructor(ref: string) {
-    super(`No such volume: ${ref}`);
-  }
-}
-
-/** No node with this name or ID. */
-export class NoSuchNodeError extends NotFoundError {
-  override readonly code: string = 'NO_SUCH_NODE';
-  constructor(ref: string) {
-    super(`No such node: ${ref}`);
-  }
-}
-
-/** A container name is already used somewhere in the cluster (409, as the Engine words it). */
-export class ContainerNameConflictError extends ConflictError {
-  override readonly code: string = 'NAME_CONFLICT';
-  constructor(name: string, holderId: string) {
-    super(
-      `Conflict: The name ${name} is already assigned. You have to delete (or rename) that container to be able to assign ${name} to a container again.`,
-    );
-    void holderId;
-  }
-}
-
-/** The node holding a container is not healthy, so the request cannot be served (Swarm answers 500). */
-export class NodeUnhealthyError extends ClusterError {
-  override readonly code: string = 'NODE_UNHEALTHY';
-  constructor(node: string) {
-    super(`Cannot connect to the Docker engine endpoint ${node}: node is not healthy`);
-  }
-}
-
-/** No healthy node is available for an operation that needs one. */
-export class NoHealthyNodeError extends ClusterError {
-  override readonly code: string = 'NO_HEALTHY_NODE';
+/** A replica has no primary to forward to (classic Swarm's exact text, 500). */
+export class NoPrimaryError extends ClusterError {
+  override readonly code: string = 'NO_PRIMARY';
+  override readonly httpStatus: number = 500;
+  override readonly retryable: boolean = true;
   constructor() {
-    super('No healthy node available in the cluster');
+    super('No elected primary cluster manager');
   }
+}
+
+/** A replica could not reach the primary before anything was sent to it (500, retryable). */
+export class PrimaryUnreachableError extends UnavailableError {
+  override readonly code: string = 'PRIMARY_UNREACHABLE';
+  override readonly httpStatus: number = 500;
 }

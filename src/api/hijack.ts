@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { EngineClient } from '../engine/index.js';
-import { renderError } from './error-handler.js';
+import { writeSocketError } from './error-handler.js';
 
 /**
  * Rebuilds the client's request head for the engine: same method, `path` (name rewritten to ID), every raw header
@@ -46,21 +46,10 @@ export function spliceToEngine(
     upstream.destroy();
   };
   upstream.on('error', (err: Error) => {
-    if (!socket.writableEnded && upstream.bytesRead === 0) writeUpgradeError(socket, err);
+    if (!socket.writableEnded && upstream.bytesRead === 0) writeSocketError(socket, err);
     done();
   });
   socket.on('error', done);
   upstream.on('close', () => socket.end());
   socket.on('close', () => upstream.destroy());
-}
-
-/** Answers a failed upgrade with a plain HTTP error (status and `{"message"}` from the one error mapping). */
-export function writeUpgradeError(socket: Duplex, err: unknown): void {
-  const { status, message } = renderError(err);
-  const body = `${JSON.stringify({ message })}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Error'}\r\n` +
-      'Content-Type: application/json\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

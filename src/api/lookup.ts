@@ -1,6 +1,6 @@
+import { NoSuchContainerError, NoSuchNodeError, UnhealthyNodeError } from '../cluster/errors.js';
 import type { EngineClient } from '../engine/index.js';
 import type { ApiCluster, ApiContainer, ApiNode } from './cluster-port.js';
-import { NodeUnhealthyError, NoSuchContainerError, NoSuchNodeError } from './errors.js';
 
 /**
  * Splits the rest of a wildcard path (`node-1/web/json`) into a reference and a trailing action, when the last
@@ -31,7 +31,7 @@ export function requireContainer(cluster: ApiCluster, ref: string): ApiContainer
 
 /** The engine client of a node, refusing nodes that are not healthy (Swarm answers 500). */
 export function healthyClient(node: ApiNode): EngineClient {
-  if (node.state !== 'healthy') throw new NodeUnhealthyError(node.name || node.addr);
+  if (node.state !== 'healthy') throw new UnhealthyNodeError(node.name || node.addr);
   return node.client;
 }
 

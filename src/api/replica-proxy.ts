@@ -2,25 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { ClusterError } from '../errors.js';
+import { sendError, writeSocketError } from './error-handler.js';
+import { NoPrimaryError, PrimaryUnreachableError } from './errors.js';
 import type { ApiHandler } from './server.js';
-
-/** No primary is known (classic Swarm's exact text). */
-export class NoPrimaryError extends ClusterError {
-  override readonly code: string = 'NO_PRIMARY';
-  override readonly httpStatus: number = 500;
-  override readonly retryable: boolean = true;
-  constructor() {
-    super('No elected primary cluster manager');
-  }
-}
-
-/** The primary could not be reached before anything was sent to it. */
-export class PrimaryUnreachableError extends ClusterError {
-  override readonly code: string = 'PRIMARY_UNREACHABLE';
-  override readonly httpStatus: number = 500;
-  override readonly retryable: boolean = true;
-}
 
 /** What the forwarder needs to know about the election. */
 export interface ReplicaRole {
@@ -75,14 +59,6 @@ export function requestHead(req: IncomingMessage, upgrade: boolean): { head: str
 function parseAddr(addr: string): { host: string; port: number } {
   const i = addr.lastIndexOf(':');
   return { host: addr.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(addr.slice(i + 1)) };
-}
-
-function writeRawError(socket: Duplex, err: ClusterError): void {
-  const body = `${JSON.stringify({ message: err.message })}\n`;
-  socket.end(
-    `HTTP/1.1 ${err.httpStatus} Internal Server Error\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }
 
 /**
@@ -170,13 +146,7 @@ export function createReplicaHandler(
       up = await openPrimary();
     } catch (err) {
       req.resume();
-      const e = err as ClusterError;
-      const body = `${JSON.stringify({ message: e.message })}\n`;
-      res.writeHead(e.httpStatus ?? 500, {
-        'Content-Type': 'application/json',
-        'Content-Length': Buffer.byteLength(body),
-      });
-      res.end(body);
+      sendError(res, err);
       return;
     }
     if (up === 'local') {
@@ -243,7 +213,7 @@ export function createReplicaHandler(
           socket.on('close', () => up.destroy());
           socket.resume();
         },
-        (err: unknown) => writeRawError(socket, err as ClusterError),
+        (err: unknown) => writeSocketError(socket, err),
       );
     },
   };

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../util/errors.js';
 import type { ApiDeps, Route } from './context.js';
 import { ApiRouter, type RawRouter } from './router.js';
 import { allRoutes } from './routes/index.js';

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiDeps } from './context.js';
+import { writeSocketError } from './error-handler.js';
 import { NoSuchRouteError } from './errors.js';
-import { spliceToEngine, writeUpgradeError } from './hijack.js';
+import { spliceToEngine } from './hijack.js';
 import { healthyClient, requireContainer } from './lookup.js';
 import { execNode } from './routes/exec.js';
 
@@ -46,12 +47,12 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
       execNode(deps, id).then(
         (node) =>
           spliceToEngine(req, socket, head, healthyClient(node), `${prefix}/exec/${id}/start${query}`),
-        (err: unknown) => writeUpgradeError(socket, err),
+        (err: unknown) => writeSocketError(socket, err),
       );
       return;
     }
     throw new NoSuchRouteError();
   } catch (err) {
-    writeUpgradeError(socket, err);
+    writeSocketError(socket, err);
   }
 }

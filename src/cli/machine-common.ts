@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../errors.js';
 import { MachineService } from '../machine/machine-service.js';
+import { ClusterError, InvalidArgumentError } from '../util/errors.js';
 
 /** The store path: `-s/--storage-path`, else `$SHOAL_STORAGE_PATH`, else `$MACHINE_STORAGE_PATH`, else `~/.shoal`. */
 export function storagePath(cmd: Command): string {
@@ -67,6 +67,5 @@ export async function forEachName(
   const failed = results
     .map((r, i) => (r.status === 'rejected' ? `${names[i]}: ${(r.reason as Error).message}` : ''))
     .filter((m) => m !== '');
-  if (failed.length === 1) throw new Error(failed[0]);
-  if (failed.length > 1) throw new Error(failed.join('; '));
+  if (failed.length > 0) throw new ClusterError(failed.join('; '));
 }

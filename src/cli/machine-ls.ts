@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../errors.js';
 import { LS_DEFAULT_FORMAT, LS_HEADERS, listHosts, matchesLsFilters, parseLsFilters } from '../machine/ls.js';
 import { renderRows } from '../machine/template.js';
 import { parseDuration } from '../util/duration.js';
+import { InvalidArgumentError } from '../util/errors.js';
 import { collect, serviceFor, withStore } from './machine-common.js';
 import { runAction } from './run-action.js';
 

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../errors.js';
 import { engineVersion } from '../machine/engine-check.js';
 import { HostStateError } from '../machine/errors.js';
 import { compileTemplate, unescapeFormat } from '../machine/template.js';
+import { InvalidArgumentError } from '../util/errors.js';
 import { SHOAL_VERSION } from '../version.js';
 import { forEachName, manyNames, oneName, serviceFor, withStore } from './machine-common.js';
 import { addCreateCommand } from './machine-create.js';

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
+import { InvalidArgumentError } from '../util/errors.js';
 
 /** Long flags of `shoal manage` that take no value (Go-style `--flag=true|false` is normalised for these). */
 export const MANAGE_BOOL_FLAGS: ReadonlySet<string> = new Set([

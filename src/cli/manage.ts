@@ -11,8 +11,8 @@ import { ApiServer, createApiHandler, parseListenHost, type ServerTlsOptions } f
 import { Cluster } from '../cluster/index.js';
 import { createDiscovery, DEFAULT_TTL_MS, type Discovery, MembershipRegistry } from '../discovery/index.js';
 import type { EngineTlsOptions } from '../engine/index.js';
-import { asError } from '../errors.js';
 import { buildPlacementRequest, Scheduler } from '../scheduler/index.js';
+import { asError } from '../util/errors.js';
 import { defaultRng } from '../util/rng.js';
 import {
   type ManageConfig,

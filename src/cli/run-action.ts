@@ -1,4 +1,4 @@
-import { ClusterError } from '../errors.js';
+import { ClusterError } from '../util/errors.js';
 
 /** Exit code for a CLI failure, as docker-machine uses it: 1 in general, 3 when a driver pre-create check fails. */
 export class CliExit extends Error {

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { EngineRequestError } from '../engine/errors.js';
-import { asError } from '../errors.js';
 import { type BuiltRequest, type CreateBody, toEngineCreateBody } from '../scheduler/request.js';
 import type { Reservation, ReservationBook } from '../scheduler/reservations.js';
 import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
+import { asError } from '../util/errors.js';
 import type { Engine } from './engine.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import { pullImage } from './image-pull.js';

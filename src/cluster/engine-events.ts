@@ -1,6 +1,6 @@
 import type { EngineClient } from '../engine/engine-client.js';
-import { asError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
+import { asError } from '../util/errors.js';
 import type { EngineEvent } from './engine-types.js';
 
 /** Callbacks of an {@link EngineEventStream}. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { asError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
+import { asError } from '../util/errors.js';
 import type { Engine } from './engine.js';
 import { PENDING_RETRY_PERIOD_MS, pendingRetryDue } from './health.js';
 

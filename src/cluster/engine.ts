@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { EngineClient, type EngineTlsOptions } from '../engine/engine-client.js';
 import { EngineUnreachableError } from '../engine/errors.js';
-import { asError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
+import { asError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { type CallLimit, EngineCache } from './engine-cache.js';
 import { EngineEventStream } from './engine-events.js';

@@ -1,4 +1,10 @@
-import { ClusterError, ConflictError, NotFoundError } from '../errors.js';
+import { ClusterError, ConflictError, NotFoundError } from '../util/errors.js';
+
+/**
+ * The cluster layer's errors: the resources a request names (containers, images, networks, volumes, nodes), name
+ * conflicts and placement failures. The API layer throws these too (it sits above the cluster); each class is
+ * defined here only. Messages are the Engine's or classic Swarm's exact wording.
+ */
 
 /** No container matches a reference (404, Engine wording "No such container: REF"). */
 export class NoSuchContainerError extends NotFoundError {
@@ -8,7 +14,7 @@ export class NoSuchContainerError extends NotFoundError {
   }
 }
 
-/** No image matches a reference (404, Engine wording "No such image: REF"). */
+/** No image matches a reference on any node (404, Engine wording "No such image: REF"). */
 export class NoSuchImageError extends NotFoundError {
   override readonly code: string = 'NO_SUCH_IMAGE';
   constructor(ref: string, options?: { cause?: unknown }) {
@@ -16,7 +22,7 @@ export class NoSuchImageError extends NotFoundError {
   }
 }
 
-/** No network matches a reference (404, Engine wording "network REF not found"). */
+/** No network matches an ID, name or `node/name` (404, Engine wording "network REF not found"). */
 export class NoSuchNetworkError extends NotFoundError {
   override readonly code: string = 'NO_SUCH_NETWORK';
   constructor(ref: string, options?: { cause?: unknown }) {
@@ -24,11 +30,11 @@ export class NoSuchNetworkError extends NotFoundError {
   }
 }
 
-/** No volume matches a reference (404, Engine wording "get REF: no such volume"). */
+/** No volume matches a name or `node/name` (404, Swarm's wording "No such volume: REF"). */
 export class NoSuchVolumeError extends NotFoundError {
   override readonly code: string = 'NO_SUCH_VOLUME';
   constructor(ref: string, options?: { cause?: unknown }) {
-    super(`get ${ref}: no such volume`, options);
+    super(`No such volume: ${ref}`, options);
   }
 }
 
@@ -71,13 +77,26 @@ export class NoNodeAvailableError extends ClusterError {
   }
 }
 
-/** An operation needs a healthy engine but the addressed one is not (500, retryable). */
+/** No healthy node is available for an operation that needs one (500, retryable). */
+export class NoHealthyNodeError extends ClusterError {
+  override readonly code: string = 'NO_HEALTHY_NODE';
+  override readonly httpStatus: number = 500;
+  override readonly retryable: boolean = true;
+  constructor() {
+    super('No healthy node available in the cluster');
+  }
+}
+
+/** The node holding the addressed object is not healthy, so the request cannot be served (500, retryable). */
 export class UnhealthyNodeError extends ClusterError {
   override readonly code: string = 'UNHEALTHY_NODE';
   override readonly httpStatus: number = 500;
   override readonly retryable: boolean = true;
-  constructor(nodeName: string, state: string) {
-    super(`Engine ${nodeName} is ${state}`);
+  /** Name (or address) of the unhealthy node. */
+  readonly node: string;
+  constructor(node: string) {
+    super(`Cannot connect to the Docker engine endpoint ${node}: node is not healthy`);
+    this.node = node;
   }
 }
 

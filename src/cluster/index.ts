@@ -26,6 +26,7 @@ export {
   AmbiguousReferenceError,
   EngineValidationError,
   NameConflictError,
+  NoHealthyNodeError,
   NoNodeAvailableError,
   NoSuchContainerError,
   NoSuchImageError,

@@ -1,5 +1,5 @@
-import { asError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
+import { asError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { refreshDelay } from './health.js';
 

@@ -1,4 +1,4 @@
-import { ClusterError, InvalidArgumentError, NotSupportedError, UnavailableError } from '../errors.js';
+import { ClusterError, InvalidArgumentError, NotSupportedError, UnavailableError } from '../util/errors.js';
 
 /** A discovery URL names a scheme shoal does not know. The message lists every valid scheme. */
 export class UnknownDiscoverySchemeError extends InvalidArgumentError {

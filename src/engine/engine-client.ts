@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { type Dispatcher, Pool } from 'undici';
-import { asError } from '../errors.js';
+import { asError } from '../util/errors.js';
 import { EngineRequestError, EngineUnreachableError } from './errors.js';
 
 /**

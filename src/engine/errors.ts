@@ -1,4 +1,4 @@
-import { ClusterError } from '../errors.js';
+import { ClusterError } from '../util/errors.js';
 
 /**
  * The engine answered, but with an error status. Carries the engine's HTTP status and its `message` text so the

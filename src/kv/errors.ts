@@ -1,4 +1,4 @@
-import { ClusterError, InvalidArgumentError, UnavailableError } from '../errors.js';
+import { ClusterError, InvalidArgumentError, UnavailableError } from '../util/errors.js';
 
 /** A KV cluster spec that cannot work (no members, duplicate endpoints, bad name). */
 export class KvSpecError extends InvalidArgumentError {

@@ -149,7 +149,7 @@ export class KvCluster {
         body: '{}',
         signal: AbortSignal.timeout(timeoutMs),
       });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) throw new KvUnavailableError(`HTTP ${res.status}`);
       const s = (await res.json()) as { header?: { member_id?: string; revision?: string }; leader?: string };
       return {
         ...base,

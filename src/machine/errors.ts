@@ -1,4 +1,10 @@
-import { ClusterError, ConflictError, InvalidArgumentError, NotFoundError } from '../errors.js';
+import {
+  ClusterError,
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+} from '../util/errors.js';
 
 /** A driver's pre-create check failed (root, binaries, flag values); the CLI exits 3 as docker-machine does. */
 export class PreCreateCheckError extends ClusterError {
@@ -70,4 +76,14 @@ export class HostStateError extends ConflictError {
 /** `create` was interrupted (SIGINT/SIGTERM); what it had made was removed. */
 export class CreateInterruptedError extends ClusterError {
   override readonly code: string = 'CREATE_INTERRUPTED';
+}
+
+/** SSH could not connect or authenticate (retryable: "Waiting for SSH" loops on it). */
+export class SshError extends UnavailableError {
+  override readonly code: string = 'SSH';
+}
+
+/** Provisioning over SSH failed (a command exited non-zero, or dockerd is missing). */
+export class ProvisionError extends ClusterError {
+  override readonly code: string = 'PROVISION';
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../util/errors.js';
 import type { MachineState } from './driver.js';
 import { engineVersion } from './engine-check.js';
 import type { EngineOptionsRecord, SwarmOptionsRecord } from './host-record.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NotSupportedError } from '../errors.js';
+import { NotSupportedError } from '../util/errors.js';
 import type { CreateRequest } from './create-options.js';
 import { type FakeFailStep, FakeWorld, fakeDriverFactory } from './drivers/fake/index.js';
 import { noneDriverFactory } from './drivers/none/index.js';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../util/errors.js';
 
 /** Shells `env --shell` knows. */
 export const SHELLS = ['bash', 'fish', 'powershell', 'cmd', 'tcsh', 'emacs'] as const;

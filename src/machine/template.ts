@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../util/errors.js';
 
 /** A compiled Go-template-ish format: `{{.Field}}`, `{{.A.B}}`, `{{.}}`, `{{json .X}}`, `{{prettyjson .X}}`. */
 export interface Template {

@@ -1,4 +1,4 @@
-import { ClusterError, InvalidArgumentError } from '../errors.js';
+import { ClusterError, InvalidArgumentError } from '../util/errors.js';
 
 /** A `constraint:`, `affinity:` or `whitelist:` expression does not follow `KEY OP VALUE` (400). */
 export class InvalidExpressionError extends InvalidArgumentError {
@@ -34,13 +34,4 @@ export class StrategyNotSupportedError extends InvalidArgumentError {
   constructor(name: string, valid: readonly string[]) {
     super(`strategy not supported: ${name} (valid: ${valid.join(', ')})`);
   }
-}
-
-/**
- * No node can take the container. The scheduler returns this case as data (`Decision` with `ok: false`); the
- * create flow turns it into this error to answer the client (Swarm answered 500 with the same text).
- */
-export class NoNodeAvailableError extends ClusterError {
-  override readonly code: string = 'NO_NODE_AVAILABLE';
-  override readonly httpStatus: number = 500;
 }

@@ -1,4 +1,4 @@
-import { ClusterError } from '../errors.js';
+import { ClusterError } from '../util/errors.js';
 
 /** One step of `shoal up` failed; the message names the step and the cause. */
 export class UpStepError extends ClusterError {

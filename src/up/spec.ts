@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { InvalidArgumentError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
+import { InvalidArgumentError } from '../util/errors.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const hostName = z
@@ -85,15 +85,16 @@ export const DEFAULT_UP = {
 } as const;
 
 function duration(field: string, text: string): number {
+  const invalid = (cause?: unknown) =>
+    new InvalidArgumentError(`invalid ${field} "${text}": expected a duration of at least 1s`, { cause });
+  let ms: number;
   try {
-    const ms = parseDuration(text);
-    if (ms < 1000) throw new Error('below one second');
-    return ms;
+    ms = parseDuration(text);
   } catch (err) {
-    throw new InvalidArgumentError(`invalid ${field} "${text}": expected a duration of at least 1s`, {
-      cause: err,
-    });
+    throw invalid(err);
   }
+  if (ms < 1000) throw invalid();
+  return ms;
 }
 
 /**

@@ -119,7 +119,7 @@ export class ClusterUp {
               ? await which(bin.split('/').pop() as string, '/usr/bin')
               : await which(bin))
           ) {
-            throw new Error(`${bin} is not installed`);
+            throw new UpStepError(`${bin} is not installed`);
           }
         }
         return { value: undefined, changed: false };
@@ -253,7 +253,7 @@ export class ClusterUp {
     for (const c of stopped) {
       this.say(`    starting ${c} on ${name}`);
       const s = await host.driver.exec(['docker', 'start', c]);
-      if (s.code !== 0) throw new Error(`cannot start ${c} on ${name}: ${s.stderr.trim()}`);
+      if (s.code !== 0) throw new UpStepError(`cannot start ${c} on ${name}: ${s.stderr.trim()}`);
     }
     return stopped.length > 0;
   }
@@ -294,7 +294,7 @@ export class ClusterUp {
             : `${v.name}: ${v.error}`,
         )
         .join('; ');
-      if (this.clock.now() >= deadline) throw new Error(`the cluster did not settle: ${last}`);
+      if (this.clock.now() >= deadline) throw new UpStepError(`the cluster did not settle: ${last}`);
       await this.clock.sleep(500);
     }
   }

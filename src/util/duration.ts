@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from './errors.js';
 
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,

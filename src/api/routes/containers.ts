@@ -1,7 +1,8 @@
+import { NameConflictError } from '../../cluster/errors.js';
 import type { CreateTiming } from '../cluster-port.js';
 import { listContainers, listOptions } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
-import { ContainerNameConflictError, NoSuchRouteError } from '../errors.js';
+import { NoSuchRouteError } from '../errors.js';
 import { isStorableInspect, wantsSize, withNodeHostIps, withNodeObject } from '../inspect-answer.js';
 import { readJsonObject } from '../json-body.js';
 import { healthyClient, requireContainer, splitRef } from '../lookup.js';
@@ -89,7 +90,7 @@ async function rename(ctx: RequestContext, ref: string): Promise<void> {
   const holder = ctx.deps.cluster
     .containers()
     .find((x) => x.id !== c.id && x.summary.Names.some((n) => n === `/${name}`));
-  if (holder) throw new ContainerNameConflictError(`/${name}`, holder.id);
+  if (holder) throw new NameConflictError(`/${name}`, holder.id);
   await proxy(ctx, healthyClient(c.node), {
     path: enginePath(ctx, `/containers/${c.id}/rename`),
     changes: () => c.node.inspects.forget(c.id),

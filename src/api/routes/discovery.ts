@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Router from 'find-my-way';
 import { MEMBERSHIP_PATH, type MembershipRegistry } from '../../discovery/embedded/index.js';
-import { ClusterError, InvalidArgumentError } from '../../errors.js';
+import { ClusterError, InvalidArgumentError } from '../../util/errors.js';
 
 const MAX_BODY = 4096;
 

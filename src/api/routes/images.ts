@@ -1,14 +1,10 @@
+import { NoHealthyNodeError, NoSuchImageError } from '../../cluster/errors.js';
 import { EngineRequestError } from '../../engine/index.js';
-import { ClusterError } from '../../errors.js';
+import { ClusterError } from '../../util/errors.js';
 import type { ApiNode } from '../cluster-port.js';
 import { parseFilters } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
-import {
-  NoHealthyNodeError,
-  NoSuchImageError,
-  NoSuchRouteError,
-  NotSupportedInClusterError,
-} from '../errors.js';
+import { NoSuchRouteError, NotSupportedInClusterError } from '../errors.js';
 import { fanout, getIfExists, teeBody } from '../fanout.js';
 import { healthyClient, healthyNodes, splitRef } from '../lookup.js';
 import { enginePath, proxy, sendJson } from '../proxy.js';

@@ -1,6 +1,7 @@
+import { NoSuchNetworkError } from '../../cluster/errors.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
-import { NoSuchNetworkError, NoSuchRouteError } from '../errors.js';
+import { NoSuchRouteError } from '../errors.js';
 import { fanout, getIfExists } from '../fanout.js';
 import { readJsonObject } from '../json-body.js';
 import { healthyClient, healthyNodes, nodePrefixed, requireContainer, splitRef } from '../lookup.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { NoHealthyNodeError, NoSuchVolumeError } from '../../cluster/errors.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
-import { NoHealthyNodeError, NoSuchVolumeError } from '../errors.js';
 import { fanout, getIfExists } from '../fanout.js';
 import { readJsonObject } from '../json-body.js';
 import { healthyClient, healthyNodes, nodePrefixed } from '../lookup.js';

@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../../util/errors.js';
 import { createEtcdClient, etcdKey, LEADER_PATH, parseEtcdTarget } from '../etcd-client.js';
 import { splitDiscoveryUrl } from '../registry.js';
 import { Candidate } from './candidate.js';

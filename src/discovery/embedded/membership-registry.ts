@@ -61,9 +61,11 @@ export class MembershipRegistry implements Discovery {
     let data: MembershipFile;
     try {
       data = JSON.parse(text) as MembershipFile;
-      if (data.configVersion !== 1 || !Array.isArray(data.members)) throw new Error('unknown format');
     } catch (err) {
       throw new DiscoveryUnavailableError(`corrupt membership file ${this.opts.file}`, { cause: err });
+    }
+    if (data?.configVersion !== 1 || !Array.isArray(data.members)) {
+      throw new DiscoveryUnavailableError(`corrupt membership file ${this.opts.file}: unknown format`);
     }
     const now = this.clock.now();
     for (const m of data.members) {

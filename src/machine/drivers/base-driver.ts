@@ -1,4 +1,4 @@
-import { NotSupportedError } from '../../errors.js';
+import { NotSupportedError } from '../../util/errors.js';
 import type { Driver, DriverContext, ExecResult, MachineState } from '../driver.js';
 import { HostStateError } from '../errors.js';
 

@@ -1,4 +1,4 @@
-import { ClusterError } from '../../errors.js';
+import { ClusterError } from '../../util/errors.js';
 
 /** Building, importing or starting the swarm containers (`shoal-agent`, `shoal-agent-master`) failed. */
 export class SwarmSetupError extends ClusterError {

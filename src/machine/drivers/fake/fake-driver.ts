@@ -11,7 +11,7 @@ import type {
   MachineState,
   Provisioner,
 } from '../../driver.js';
-import { PreCreateCheckError } from '../../errors.js';
+import { HostStateError, PreCreateCheckError, ProvisionError } from '../../errors.js';
 import { BaseDriver, flagString } from '../base-driver.js';
 
 /** Steps at which a {@link FakeWorld} can be told to fail. */
@@ -36,7 +36,7 @@ export class FakeWorld {
     if (this.failAt === step) {
       if (step === 'preCreateCheck')
         throw new PreCreateCheckError(`fake pre-create check failed for ${name}`);
-      throw new Error(`fake ${step} failed for ${name}`);
+      throw new ProvisionError(`fake ${step} failed for ${name}`);
     }
   }
 }
@@ -93,7 +93,7 @@ export class FakeDriver extends BaseDriver {
   override async ip(): Promise<string> {
     this.world.maybeFail('ip', this.ctx.machineName);
     const m = this.world.machines.get(this.ctx.machineName);
-    if (!m) throw new Error(`fake machine ${this.ctx.machineName} does not exist`);
+    if (!m) throw new HostStateError(`fake machine ${this.ctx.machineName} does not exist`);
     this.ipAddress = m.ip;
     return m.ip;
   }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotSupportedError } from '../../../errors.js';
+import { NotSupportedError } from '../../../util/errors.js';
 import { freePort } from '../../../util/free-port.js';
 import type { DriverContext } from '../../driver.js';
 import { type GenericDriver, genericDriverFactory, sshExec, tcpProbe } from './index.js';

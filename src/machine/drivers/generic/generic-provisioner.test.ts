@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuthPaths, EngineOptions, ExecResult } from '../../driver.js';
-import { dockerdArgs, GenericProvisioner, ProvisionError, systemdDropIn } from './generic-provisioner.js';
+import { ProvisionError } from '../../errors.js';
+import { dockerdArgs, GenericProvisioner, systemdDropIn } from './generic-provisioner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shk-gprov-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,11 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ClusterError } from '../../../errors.js';
 import type { AuthPaths, EngineOptions, ExecResult, Provisioner } from '../../driver.js';
-
-/** Provisioning over SSH failed (a command exited non-zero, or dockerd is missing). */
-export class ProvisionError extends ClusterError {
-  override readonly code: string = 'PROVISION';
-}
+import { ProvisionError } from '../../errors.js';
 
 /** Where certificates go on a provisioned host. */
 export const REMOTE_CERT_DIR = '/etc/docker';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Client } from 'ssh2';
-import { UnavailableError } from '../../../errors.js';
 import type { ExecResult } from '../../driver.js';
+import { SshError } from '../../errors.js';
 
 /** Where and how to reach a host over SSH. */
 export interface SshTarget {
@@ -11,11 +11,6 @@ export interface SshTarget {
   /** Private key file; when empty, the SSH agent (`SSH_AUTH_SOCK`) is used. */
   readonly keyPath: string;
   readonly timeoutMs?: number;
-}
-
-/** SSH could not connect or authenticate (retryable: "Waiting for SSH" loops on it). */
-export class SshError extends UnavailableError {
-  override readonly code: string = 'SSH';
 }
 
 /**

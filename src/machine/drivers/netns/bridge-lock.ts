@@ -5,8 +5,8 @@
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UnavailableError } from '../../../errors.js';
 import type { Clock } from '../../../util/clock.js';
+import { UnavailableError } from '../../../util/errors.js';
 import { isAlive } from './processes.js';
 
 /** Folder of the bridge locks. */

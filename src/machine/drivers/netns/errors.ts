@@ -1,4 +1,4 @@
-import { ClusterError } from '../../../errors.js';
+import { ClusterError } from '../../../util/errors.js';
 
 /** A host-side command of the netns driver (`ip`, `iptables`, `nsenter`, `unshare`, `mount`) failed. */
 export class NetnsCommandError extends ClusterError {
