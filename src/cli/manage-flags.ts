@@ -30,6 +30,7 @@ export const MANAGE_VALUE_FLAGS: ReadonlySet<string> = new Set([
   'engine-failure-retry',
   'engine-refresh-retry',
   'heartbeat',
+  'reschedule-grace',
   'cluster-driver',
   'cluster-opt',
   'discovery-opt',
@@ -98,6 +99,7 @@ export interface RawManageOptions {
   engineFailureRetry: string;
   engineRefreshRetry: string;
   heartbeat: string;
+  rescheduleGrace?: string;
   apiEnableCors?: boolean;
   clusterDriver: string;
   clusterOpt?: string[];
@@ -123,6 +125,8 @@ export interface ManageConfig {
   readonly refreshMaxMs: number;
   readonly failureRetry: number;
   readonly heartbeatMs: number;
+  /** `--reschedule-grace`: how long a node stays unhealthy or absent before its containers are moved. */
+  readonly rescheduleGraceMs: number;
   readonly cors: boolean;
   readonly overcommit: number;
   readonly createRetry: number;
@@ -239,6 +243,8 @@ export function parseManageConfig(
   }
   const heartbeatMs = duration('heartbeat', o.heartbeat);
   if (heartbeatMs < 1000) throw new InvalidArgumentError('--heartbeat should be at least one second');
+  const rescheduleGraceMs = duration('reschedule-grace', o.rescheduleGrace ?? '5s');
+  if (rescheduleGraceMs < 0) throw new InvalidArgumentError('--reschedule-grace should not be negative');
 
   if (o.clusterDriver !== 'swarm') {
     throw new InvalidArgumentError(`cluster driver not supported: ${o.clusterDriver} (only "swarm")`);
@@ -281,6 +287,7 @@ export function parseManageConfig(
     refreshMaxMs,
     failureRetry,
     heartbeatMs,
+    rescheduleGraceMs,
     cors: Boolean(o.apiEnableCors),
     overcommit,
     createRetry,

@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import { createReplicaHandler } from '../api/replica-proxy.js';
 import type { ApiHandler, ServerTlsOptions } from '../api/server.js';
 import { Replication } from '../cluster/replication.js';
-import { createLeaderElection } from '../discovery/election/index.js';
+import { createLeaderElection, type LeaderFence } from '../discovery/election/index.js';
 
 /** What `shoal manage` needs from `--replication`: the role for `/info`, the handler wrapper, start and stop. */
 export interface ManagerReplication {
   role(): 'primary' | 'replica';
   primary(): string | undefined;
+  /** The guard of primary-only etcd writes; undefined unless primary. */
+  fence(): LeaderFence | undefined;
   /** Wraps the manager's handler with the replica forwarder. */
   wrap(handler: ApiHandler): ApiHandler;
   /** Starts campaigning and following (after the listeners are bound). */
@@ -47,6 +49,7 @@ export function createManagerReplication(
   return {
     role: () => rep.role(),
     primary: () => rep.primary(),
+    fence: () => rep.fence(),
     wrap: (handler) =>
       createReplicaHandler(handler, rep, {
         waitMs: Math.max(5000, 2 * cfg.replicationTtlMs),

@@ -8,8 +8,22 @@ import type { ApiDeps, ManagerInfo } from '../api/context.js';
 import { ExecRegistry } from '../api/exec-registry.js';
 import { addDiscoveryRoutes } from '../api/routes/discovery.js';
 import { ApiServer, createApiHandler, parseListenHost, type ServerTlsOptions } from '../api/server.js';
-import { Cluster } from '../cluster/index.js';
-import { createDiscovery, DEFAULT_TTL_MS, type Discovery, MembershipRegistry } from '../discovery/index.js';
+import {
+  Cluster,
+  type ClusterStateStore,
+  EtcdStateStore,
+  MemoryStateStore,
+  Rescheduler,
+} from '../cluster/index.js';
+import {
+  createDiscovery,
+  createEtcdClient,
+  DEFAULT_TTL_MS,
+  type Discovery,
+  MembershipRegistry,
+  parseEtcdTarget,
+  splitDiscoveryUrl,
+} from '../discovery/index.js';
 import type { EngineTlsOptions } from '../engine/index.js';
 import { buildPlacementRequest, Scheduler } from '../scheduler/index.js';
 import { asError } from '../util/errors.js';
@@ -57,6 +71,14 @@ export function buildManageOptions(cmd: Command): Command {
     .option('--engine-failure-retry <n>', 'failures before an engine is marked unhealthy', '3')
     .option('--engine-refresh-retry <n>', 'deprecated; use --engine-failure-retry', '3')
     .option('--heartbeat <duration>', 'discovery poll period', '60s')
+    .option(
+      '--reschedule-grace <duration>',
+      'how long a node must stay unhealthy or absent from discovery before its containers with ' +
+        '"reschedule:on-node-failure" are created again elsewhere. Their desired state (and node availability) ' +
+        'is kept in etcd with etcd:// discovery, so it survives this manager; with nodes://, file:// and ' +
+        "shoal:// it lives in this manager's memory only",
+      '5s',
+    )
     .option('--api-enable-cors, --cors', 'enable CORS headers in the Docker API')
     .option('-c, --cluster-driver <name>', 'cluster driver', 'swarm')
     .option(
@@ -152,6 +174,14 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     cfg.replication && cfg.advertise
       ? createManagerReplication({ ...cfg, advertise: cfg.advertise }, tls.server, logger)
       : undefined;
+  const state = clusterState(cfg, replication);
+  const rescheduler = new Rescheduler({
+    cluster,
+    store: state.store,
+    isPrimary: () => (replication ? replication.role() === 'primary' : true),
+    graceMs: cfg.rescheduleGraceMs,
+    logger,
+  });
   const manager: ManagerInfo = {
     experimental: cfg.experimental,
     debug: cfg.debug,
@@ -179,12 +209,14 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     addresses = await server.listen(specs, tls.server);
   } catch (err) {
     await server.close();
+    await state.close();
     await cluster.close();
     await discovery.close();
     throw err;
   }
   for (const a of addresses) logger.info({ addr: a, proto: a.split(':')[0] }, 'Listening for HTTP');
   replication?.start();
+  rescheduler.start();
 
   const stop = new AbortController();
   const watching = (async () => {
@@ -200,11 +232,42 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     addresses,
     async close() {
       stop.abort();
+      await rescheduler.close();
       await replication?.close().catch(() => undefined);
+      await state.close();
       await server.close();
       await discovery.close();
       await watching.catch(() => undefined);
       await cluster.close();
+    },
+  };
+}
+
+/**
+ * Where the self-healing state lives: etcd (under the discovery prefix, writes guarded by the leader lease when
+ * replicated) with `etcd://` discovery, else this manager's memory.
+ */
+function clusterState(
+  cfg: ManageConfig,
+  replication: ReturnType<typeof createManagerReplication> | undefined,
+): { store: ClusterStateStore; close(): Promise<void> } {
+  const { scheme, rest } = splitDiscoveryUrl(cfg.discovery);
+  if (scheme !== 'etcd') {
+    const store = new MemoryStateStore();
+    return { store, close: () => store.close() };
+  }
+  const target = parseEtcdTarget(rest, cfg.discoveryOpts);
+  const client = createEtcdClient(target);
+  const store = new EtcdStateStore(
+    client,
+    target.prefix,
+    replication ? () => replication.fence() : undefined,
+  );
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      client.close();
     },
   };
 }

@@ -67,6 +67,25 @@ export interface ClusterOptions {
   readonly logger?: Logger;
 }
 
+/** Extra rules for one placement (used by rescheduling and drain). */
+export interface PlacementOptions {
+  /** Keep this swarm ID instead of drawing a new one (a container created again elsewhere). */
+  readonly swarmId?: string;
+  /** Engine IDs never to place on (the failed or drained node). */
+  readonly exclude?: ReadonlySet<string>;
+}
+
+/** A built request with `swarmId` as its swarm ID label. */
+function keepSwarmId(built: BuiltRequest, swarmId: string): BuiltRequest {
+  const labels = { ...built.request.labels, [SWARM_ID_LABEL]: swarmId };
+  return {
+    ...built,
+    swarmId,
+    request: { ...built.request, labels },
+    body: { ...built.body, Labels: { ...built.body.Labels, [SWARM_ID_LABEL]: swarmId } },
+  };
+}
+
 /** An image together with its engine. */
 export interface NodeImage {
   readonly node: Engine;
@@ -93,6 +112,8 @@ export class Cluster {
   private readonly inspects: Limiter;
   private readonly snapshotCache: SnapshotCache;
   private readonly index = new ContainerIndex();
+  /** Engine IDs whose availability is `pause` or `drain`: the scheduler places nothing new there. */
+  private readonly unavailable = new Set<string>();
   /** Engines whose snapshot and name index are built off the request path at the next turn of the event loop. */
   private readonly toWarm = new Set<Engine>();
 
@@ -249,8 +270,27 @@ export class Cluster {
     };
   }
 
-  private rawSnapshots(): NodeSnapshot[] {
-    return this.activeEngines().map((e) => this.rawSnapshot(e));
+  private rawSnapshots(exclude?: ReadonlySet<string>): NodeSnapshot[] {
+    const out: NodeSnapshot[] = [];
+    for (const e of this.activeEngines()) {
+      if (this.unavailable.has(e.id) || exclude?.has(e.id)) continue;
+      out.push(this.rawSnapshot(e));
+    }
+    return out;
+  }
+
+  /**
+   * Marks a node (by engine ID) as taking new containers (`active`) or not (`pause`, `drain`): paused and drained
+   * nodes are left out of every placement's candidates.
+   */
+  setPlacementAllowed(engineId: string, allowed: boolean): void {
+    if (allowed) this.unavailable.delete(engineId);
+    else this.unavailable.add(engineId);
+  }
+
+  /** False when the node (engine ID) is paused or drained. */
+  placementAllowed(engineId: string): boolean {
+    return !this.unavailable.has(engineId);
   }
 
   /**
@@ -366,16 +406,25 @@ export class Cluster {
    * `NameConflictError` (409), `NoNodeAvailableError` (500), the scheduler's `InvalidReschedulePolicyError`
    * (500) / `InvalidExpressionError` (400), or the engine's own error (its status).
    */
-  createContainer(body: CreateBody, name: string | undefined, registryAuth?: string): Promise<CreateResult> {
+  createContainer(
+    body: CreateBody,
+    name: string | undefined,
+    registryAuth?: string,
+    opts: PlacementOptions = {},
+  ): Promise<CreateResult> {
+    const build = (b: CreateBody, n: string | undefined): BuiltRequest => {
+      const built = this.buildRequest(b, n);
+      return opts.swarmId ? keepSwarmId(built, opts.swarmId) : built;
+    };
     return createContainer(
       {
         activeEngines: () => this.activeEngines(),
         containers: () => this.containers(),
         nameHolder: (name) => this.nameHolder(name),
-        snapshots: () => this.rawSnapshots(),
+        snapshots: () => this.rawSnapshots(opts.exclude),
         book: this.book,
         scheduler: this.opts.scheduler,
-        buildRequest: (body, name) => this.buildRequest(body, name),
+        buildRequest: build,
         createRetry: this.createRetry,
         logger: this.logger,
         now: () => this.clock.now(),

@@ -110,3 +110,21 @@ export class EngineValidationError extends ClusterError {
 export class AmbiguousReferenceError extends ConflictError {
   override readonly code: string = 'AMBIGUOUS_REFERENCE';
 }
+
+/** A write only the primary may make was refused: this manager does not hold the leader lease (503, retryable). */
+export class NotPrimaryError extends ClusterError {
+  override readonly code: string = 'NOT_PRIMARY';
+  override readonly httpStatus: number = 503;
+  override readonly retryable: boolean = true;
+  constructor(what: string) {
+    super(`${what}: this manager is not the primary (its leader lease is not held)`);
+  }
+}
+
+/** A node update carried a version that is not the node's current one (Swarm mode's wording). */
+export class NodeUpdateOutOfSequenceError extends ConflictError {
+  override readonly code: string = 'NODE_UPDATE_OUT_OF_SEQUENCE';
+  constructor() {
+    super('update out of sequence');
+  }
+}

@@ -3,7 +3,7 @@
  * the container create flow and the event bus. The API layer builds one {@link Cluster} and talks to engines
  * through `engine.client` (an `EngineClient` from `src/engine/`), so every call counts toward engine health.
  */
-export { Cluster, type ClusterOptions, type NodeImage } from './cluster.js';
+export { Cluster, type ClusterOptions, type NodeImage, type PlacementOptions } from './cluster.js';
 export type {
   CreateContext,
   CreateResult,
@@ -56,6 +56,24 @@ export {
   normalizeImageRef,
   SWARM_ID_LABEL,
 } from './lookup.js';
+export { EtcdStateStore, STATE_PATHS } from './reschedule/etcd-state-store.js';
+export { recreateSpec, reschedulePolicyOf, swarmIdOf } from './reschedule/policy.js';
+export {
+  DEFAULT_RECONCILE_INTERVAL_MS,
+  DEFAULT_RESCHEDULE_GRACE_MS,
+  type DrainStatus,
+  type PendingReschedule,
+  Rescheduler,
+  type ReschedulerOptions,
+} from './reschedule/rescheduler.js';
+export {
+  AVAILABILITIES,
+  type ClusterStateStore,
+  type DesiredContainer,
+  MemoryStateStore,
+  type NodeAvailability,
+  type NodeRecord,
+} from './reschedule/state-store.js';
 export { reservedCpus } from './reserved.js';
 export { containerSnapshot, snapshotOf, withOvercommit } from './snapshot.js';
 export { stripNodePrefixes } from './swarm-config.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Candidate, Follower, LeaderElection } from '../discovery/election/index.js';
+import type { Candidate, Follower, LeaderElection, LeaderFence } from '../discovery/election/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 
 /** A manager's role in a replicated set (`Role:` in `docker info`). */
@@ -63,6 +63,11 @@ export class Replication extends EventEmitter<ReplicationEvents> {
   /** `primary` while this manager holds the leader key, else `replica`. */
   role(): ManagerRole {
     return this.candidate.isLeader ? 'primary' : 'replica';
+  }
+
+  /** The guard of writes only the primary may make (see `Candidate.fence`); undefined unless primary. */
+  fence(): LeaderFence | undefined {
+    return this.candidate.fence();
   }
 
   /** The primary's advertised address, or undefined when none is known. */

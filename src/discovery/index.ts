@@ -18,7 +18,13 @@ export {
 } from './embedded/index.js';
 export * from './errors.js';
 export { EtcdDiscovery } from './etcd.js';
-export { DEFAULT_KV_PATH, type EtcdTarget, LEADER_PATH, parseEtcdTarget } from './etcd-client.js';
+export {
+  createEtcdClient,
+  DEFAULT_KV_PATH,
+  type EtcdTarget,
+  LEADER_PATH,
+  parseEtcdTarget,
+} from './etcd-client.js';
 export { FileDiscovery } from './file.js';
 export {
   collect,

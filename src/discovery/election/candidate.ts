@@ -15,6 +15,12 @@ export interface CandidateEvents {
   error: [Error];
 }
 
+/** The leader key and the revision that created it: the guard of writes only the leader may make. */
+export interface LeaderFence {
+  readonly key: string;
+  readonly revision: string;
+}
+
 /** Options of a {@link Candidate}. */
 export interface CandidateOptions {
   /** Lease TTL in ms (`--replication-ttl`); rounded up to whole seconds, etcd's unit. */
@@ -38,6 +44,7 @@ export class Candidate extends EventEmitter<CandidateEvents> {
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
   private leader = false;
+  private held: LeaderFence | undefined;
   private readonly clock: Clock;
   private readonly ttlSeconds: number;
 
@@ -55,6 +62,15 @@ export class Candidate extends EventEmitter<CandidateEvents> {
   /** True while this candidate holds the key. */
   get isLeader(): boolean {
     return this.leader;
+  }
+
+  /**
+   * While leader: the leader key and the revision that created it. An etcd transaction guarded by
+   * `key.create_revision == revision` succeeds only while this candidate's lease (and so its key) is alive, so a
+   * leader that was frozen past its TTL and resumes cannot write on behalf of the cluster. Undefined otherwise.
+   */
+  fence(): LeaderFence | undefined {
+    return this.leader ? this.held : undefined;
   }
 
   /** Starts campaigning (idempotent). Attach listeners first. */
@@ -81,6 +97,7 @@ export class Candidate extends EventEmitter<CandidateEvents> {
         const won = await this.campaign(signal);
         lease = won?.lease;
         if (!won) break;
+        this.held = { key: this.key, revision: won.revision };
         this.leader = true;
         this.emit('elected');
         await this.hold(won.lease, won.revision, signal);
@@ -89,6 +106,7 @@ export class Candidate extends EventEmitter<CandidateEvents> {
       } finally {
         if (this.leader) {
           this.leader = false;
+          this.held = undefined;
           if (!signal.aborted) this.emit('lost');
         }
         await lease?.revoke().catch(() => undefined);

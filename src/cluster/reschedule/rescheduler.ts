@@ -1,0 +1,573 @@
+import pino, { type Logger } from 'pino';
+import { EngineRequestError } from '../../engine/errors.js';
+import { asError } from '../../errors.js';
+import { sharesToCpus } from '../../scheduler/request.js';
+import { type Clock, systemClock } from '../../util/clock.js';
+import type { Cluster } from '../cluster.js';
+import type { Engine } from '../engine.js';
+import type { CachedContainer } from '../engine-cache.js';
+import type { ContainerInspect } from '../engine-types.js';
+import { annotateEvent } from '../events.js';
+import { recreateSpec, reschedulePolicyOf, swarmIdOf } from './policy.js';
+import type { ClusterStateStore, DesiredContainer, NodeAvailability, Versioned } from './state-store.js';
+
+/** Default time a node must stay unhealthy or absent before its containers are moved. */
+export const DEFAULT_RESCHEDULE_GRACE_MS = 5000;
+/** Default period of the reconcile loop. */
+export const DEFAULT_RECONCILE_INTERVAL_MS = 1000;
+const MAX_BACKOFF_MS = 30_000;
+
+/** Options of a {@link Rescheduler}. */
+export interface ReschedulerOptions {
+  readonly cluster: Cluster;
+  readonly store: ClusterStateStore;
+  /** True while this manager may act: it is the primary (always true without replication). */
+  readonly isPrimary: () => boolean;
+  /** How long a node must stay unhealthy or absent from discovery before it counts as failed. */
+  readonly graceMs?: number;
+  readonly intervalMs?: number;
+  /** Moves of one drain running at once (default 2). */
+  readonly drainParallel?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/** A container that could not be moved yet, and why. */
+export interface PendingReschedule {
+  readonly swarmId: string;
+  readonly name: string;
+  /** The node it was on. */
+  readonly node: string;
+  readonly reason: string;
+  readonly attempts: number;
+  /** Epoch ms of the next attempt. */
+  readonly nextAt: number;
+}
+
+/** Progress of a node's drain. */
+export interface DrainStatus {
+  /** Containers with a policy still on the node. */
+  readonly remaining: readonly string[];
+  /** Containers moved away so far by this manager. */
+  readonly moved: readonly string[];
+  /** Containers that stay (no reschedule policy), by name, with the reason. */
+  readonly staying: readonly { readonly name: string; readonly reason: string }[];
+  /** Moves that failed at their last attempt. */
+  readonly failed: readonly { readonly name: string; readonly reason: string }[];
+  /** True when nothing with a policy is left and the engine confirmed every moved container gone. */
+  readonly done: boolean;
+}
+
+/**
+ * Self-healing on the primary (§1.17, extended): keeps the desired state of every container that has the
+ * `on-node-failure` policy in the {@link ClusterStateStore}, and each round (primary only):
+ * - records new policy containers and changes (name, running, config after an `update`) seen on healthy nodes;
+ * - forgets a record whose container was removed from a healthy node;
+ * - creates a container again elsewhere (same name, config and swarm ID; the failed node excluded) when its node
+ *   stayed unhealthy or absent for the grace period, starting it when it should run; the claim and the new record
+ *   are conditional writes, so at most one manager acts on a record and a lost race removes its own copy;
+ * - removes a copy whose swarm ID is recorded elsewhere (a returning node), without its volumes;
+ * - drains nodes set to `drain`: each policy container is created again elsewhere and started, checked running,
+ *   and only then is the old copy stopped and removed.
+ * No node fits → retried with exponential backoff (1 s … 30 s); the reason is kept ({@link pending}) and sent as a
+ * `reschedule_pending` event. A node must stay failed for the whole grace period, so a flapping node moves nothing.
+ */
+export class Rescheduler {
+  private readonly cluster: Cluster;
+  private readonly store: ClusterStateStore;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly graceMs: number;
+  private readonly intervalMs: number;
+  private readonly drainParallel: number;
+  /** Engine ID → epoch ms since when it has been seen not healthy (or absent). */
+  private readonly downSince = new Map<string, number>();
+  private readonly pendingBySwarmId = new Map<string, PendingReschedule>();
+  /** Container IDs whose config must be read again (an `update` event). */
+  private readonly dirty = new Set<string>();
+  private readonly drains = new Map<
+    string,
+    { moved: string[]; failed: Map<string, string>; gone: Set<string> }
+  >();
+  private availability = new Map<string, NodeAvailability>();
+  private readonly stop = new AbortController();
+  private loop: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly opts: ReschedulerOptions) {
+    this.cluster = opts.cluster;
+    this.store = opts.store;
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? pino({ level: 'silent' });
+    this.graceMs = opts.graceMs ?? DEFAULT_RESCHEDULE_GRACE_MS;
+    this.intervalMs = opts.intervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS;
+    this.drainParallel = Math.max(1, opts.drainParallel ?? 2);
+  }
+
+  /** Starts the loop (idempotent). */
+  start(): void {
+    this.unsubscribe ??= this.cluster.events.subscribe((ev) => {
+      const m = ev.message;
+      if (m.Type === 'container' && m.Action === 'update' && m.Actor?.ID) this.dirty.add(m.Actor.ID);
+    });
+    this.loop ??= this.run();
+  }
+
+  /** Stops the loop and waits for a round in progress. */
+  async close(): Promise<void> {
+    this.stop.abort();
+    this.unsubscribe?.();
+    await this.loop;
+  }
+
+  /** Containers waiting for a node that fits, with the reason. */
+  pending(): PendingReschedule[] {
+    return [...this.pendingBySwarmId.values()];
+  }
+
+  /** The availability last read from the store (engine ID → availability; `active` when absent). */
+  availabilityOf(engineId: string): NodeAvailability {
+    return this.availability.get(engineId) ?? 'active';
+  }
+
+  /** Applies an availability at once (after the API wrote it), without waiting for the next round. */
+  applyAvailability(engineId: string, availability: NodeAvailability): void {
+    this.availability.set(engineId, availability);
+    this.cluster.setPlacementAllowed(engineId, availability === 'active');
+    if (availability === 'drain')
+      this.drains.set(engineId, { moved: [], failed: new Map(), gone: new Set() });
+  }
+
+  /** Runs one reconcile round now (the loop calls it every interval). */
+  async round(): Promise<void> {
+    const now = this.clock.now();
+    this.observe(now);
+    if (!this.opts.isPrimary()) return;
+    await this.syncAvailability();
+    const records = await this.store.containers();
+    const copies = this.liveCopies();
+    for (const [swarmId, list] of copies) await this.syncLive(swarmId, list, records.get(swarmId));
+    for (const [swarmId, rec] of records) {
+      if (copies.has(swarmId)) continue;
+      await this.handleMissing(rec, now);
+    }
+    for (const [engineId, availability] of this.availability) {
+      if (availability === 'drain') await this.drainRound(engineId, copies, records);
+    }
+  }
+
+  /** Drain progress of a node (engine ID); undefined when it is not draining. */
+  drainStatus(engineId: string): DrainStatus | undefined {
+    if (this.availabilityOf(engineId) !== 'drain') return undefined;
+    const engine = this.cluster.engines().find((e) => e.id === engineId);
+    const d = this.drains.get(engineId) ?? { moved: [], failed: new Map(), gone: new Set() };
+    const remaining: string[] = [];
+    const staying: { name: string; reason: string }[] = [];
+    for (const c of engine?.cache.containers() ?? []) {
+      const name = nameOf(c);
+      if (d.gone.has(c.summary.Id)) continue;
+      if (reschedulePolicyOf(c.summary.Labels) === 'on-node-failure' && swarmIdOf(c.summary.Labels))
+        remaining.push(name);
+      else staying.push({ name, reason: 'no reschedule policy' });
+    }
+    const failed = [...d.failed].map(([name, reason]) => ({ name, reason }));
+    return { remaining, moved: [...d.moved], staying, failed, done: remaining.length === 0 };
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stop.signal;
+    while (!signal.aborted) {
+      try {
+        await this.round();
+      } catch (err) {
+        this.logger.warn({ err: asError(err).message }, 'Reschedule round failed');
+      }
+      await this.clock.sleep(this.intervalMs, signal).catch(() => undefined);
+    }
+  }
+
+  /** Notes since when each engine (and each recorded node no engine answers for) has been down. */
+  private observe(now: number): void {
+    const seen = new Set<string>();
+    for (const e of this.cluster.engines()) {
+      if (!e.id) continue;
+      seen.add(e.id);
+      if (e.state === 'healthy') this.downSince.delete(e.id);
+      else if (!this.downSince.has(e.id)) this.downSince.set(e.id, now);
+    }
+    for (const id of this.downSince.keys())
+      if (!seen.has(id) && !this.knownNodes.has(id)) this.downSince.delete(id);
+    for (const id of this.knownNodes)
+      if (!seen.has(id) && !this.downSince.has(id)) this.downSince.set(id, now);
+  }
+
+  /** Node IDs the records point at (so a node absent from discovery is timed too). */
+  private knownNodes = new Set<string>();
+
+  private async syncAvailability(): Promise<void> {
+    const nodes = await this.store.nodes();
+    const next = new Map<string, NodeAvailability>();
+    for (const [id, v] of nodes) next.set(id, v.value.availability);
+    for (const id of new Set([...this.availability.keys(), ...next.keys()])) {
+      const a = next.get(id) ?? 'active';
+      if (a !== (this.availability.get(id) ?? 'active')) this.applyAvailability(id, a);
+    }
+    this.availability = next;
+  }
+
+  /** Every container carrying a swarm ID on a healthy engine, by swarm ID. */
+  private liveCopies(): Map<string, { engine: Engine; c: CachedContainer }[]> {
+    const out = new Map<string, { engine: Engine; c: CachedContainer }[]>();
+    for (const engine of this.cluster.activeEngines()) {
+      if (engine.state !== 'healthy') continue;
+      for (const c of engine.cache.containers()) {
+        const sid = swarmIdOf(c.summary.Labels);
+        if (!sid) continue;
+        let list = out.get(sid);
+        if (!list) {
+          list = [];
+          out.set(sid, list);
+        }
+        list.push({ engine, c });
+      }
+    }
+    return out;
+  }
+
+  private async syncLive(
+    swarmId: string,
+    list: { engine: Engine; c: CachedContainer }[],
+    rec: Versioned<DesiredContainer> | undefined,
+  ): Promise<void> {
+    const withPolicy = list.filter((x) => reschedulePolicyOf(x.c.summary.Labels) === 'on-node-failure');
+    if (withPolicy.length === 0) {
+      if (rec) await this.store.removeContainer(swarmId, rec.version);
+      return;
+    }
+    if (rec) this.knownNodes.add(rec.value.node.id);
+    const current = rec ? list.find((x) => x.c.summary.Id === rec.value.containerId) : undefined;
+    // The recorded copy wins; without one, the oldest live copy is adopted.
+    const keep = current ?? [...withPolicy].sort((a, b) => a.c.summary.Created - b.c.summary.Created)[0]!;
+    for (const other of list) {
+      if (other !== keep && !this.isDrainOld(other)) await this.removeDuplicate(other, keep);
+    }
+    const v = rec?.value;
+    const running = keep.c.summary.State === 'running';
+    const name = nameOf(keep.c);
+    const same =
+      v &&
+      v.containerId === keep.c.summary.Id &&
+      v.node.id === keep.engine.id &&
+      v.name === name &&
+      v.running === running &&
+      !this.dirty.has(keep.c.summary.Id);
+    this.pendingBySwarmId.delete(swarmId);
+    if (same) return;
+    await this.record(keep.engine, keep.c, rec, running);
+  }
+
+  /** A container moved away by a drain whose old copy is being retired: left to the drain. */
+  private isDrainOld(x: { engine: Engine }): boolean {
+    return this.availabilityOf(x.engine.id) === 'drain';
+  }
+
+  private async record(
+    engine: Engine,
+    c: CachedContainer,
+    rec: Versioned<DesiredContainer> | undefined,
+    running: boolean,
+  ): Promise<void> {
+    const id = c.summary.Id;
+    let spec = rec && rec.value.containerId === id && !this.dirty.has(id) ? rec.value : undefined;
+    if (!spec) {
+      let info: ContainerInspect;
+      try {
+        info = await engine.client.json<ContainerInspect>('GET', `/containers/${id}/json`);
+      } catch {
+        return; // gone or unreachable: the next round sees
+      }
+      const cpus = sharesToCpus(Number(info.HostConfig.CpuShares ?? 0), engine.cpus);
+      const { config, networks } = recreateSpec(info, cpus);
+      spec = { ...(rec?.value as DesiredContainer), config, networks };
+    }
+    this.dirty.delete(id);
+    const next: DesiredContainer = {
+      swarmId: swarmIdOf(c.summary.Labels),
+      name: nameOf(c),
+      containerId: id,
+      node: { id: engine.id, name: engine.name, addr: engine.addr },
+      running,
+      config: spec.config,
+      networks: spec.networks,
+      updatedAt: this.clock.now(),
+    };
+    await this.store.putContainer(next, rec ? rec.version : null);
+    this.knownNodes.add(engine.id);
+  }
+
+  private async removeDuplicate(
+    dup: { engine: Engine; c: CachedContainer },
+    keep: { engine: Engine; c: CachedContainer },
+  ): Promise<void> {
+    const id = dup.c.summary.Id;
+    try {
+      // force, without v=1: the copy's volumes stay on the node
+      await dup.engine.client.json('DELETE', `/containers/${id}`, undefined, { query: { force: '1' } });
+    } catch (err) {
+      if (!(err instanceof EngineRequestError && err.status === 404)) {
+        this.logger.warn({ err: asError(err).message, id }, 'Failed to remove duplicate container');
+        return;
+      }
+    }
+    dup.engine.cache.removeContainer(id);
+    this.logger.info(
+      `Removed duplicate container ${id} on ${dup.engine.name}: ${keep.c.summary.Id} runs on ${keep.engine.name}`,
+    );
+  }
+
+  private async handleMissing(rec: Versioned<DesiredContainer>, now: number): Promise<void> {
+    const v = rec.value;
+    this.knownNodes.add(v.node.id);
+    const engine = this.cluster.engines().find((e) => e.id === v.node.id);
+    if (engine?.state === 'healthy') {
+      // The node is up and the container is not on it: it was removed. Forget it (unless a create is settling).
+      if (now - v.updatedAt < 2 * this.intervalMs + 2000) return;
+      await this.store.removeContainer(v.swarmId, rec.version);
+      this.pendingBySwarmId.delete(v.swarmId);
+      return;
+    }
+    const down = this.downSince.get(v.node.id) ?? now;
+    if (now - down < this.graceMs) return;
+    const p = this.pendingBySwarmId.get(v.swarmId);
+    if (p && p.nextAt > now) return;
+    await this.moveAway(rec, engine, 'failed');
+  }
+
+  /**
+   * Creates the container again on another node and records it there. `why`: the node failed (the old copy is
+   * gone with it) or is draining (the old copy is stopped and removed only after the new one runs).
+   * Resolves true when the new copy is recorded.
+   */
+  private async moveAway(
+    rec: Versioned<DesiredContainer>,
+    engine: Engine | undefined,
+    why: 'failed' | 'drain',
+  ): Promise<boolean> {
+    const v = rec.value;
+    const from = engine?.name || v.node.name;
+    // Claim the record: a conditional write that fails when another manager acts or this one lost the lease.
+    const claim = await this.store.putContainer({ ...v, updatedAt: this.clock.now() }, rec.version);
+    if (!claim) return false;
+    let renamed = false;
+    if (why === 'failed') {
+      // The dead node's cached copy would hold the name (Swarm removed it from the node's state too).
+      engine?.cache.removeContainer(v.containerId);
+      await this.disconnectGlobal(v);
+    } else if (engine) {
+      // The old copy keeps running until the new one does; it gives its name up first.
+      const parked = `${v.name}-drained-${v.containerId.slice(0, 12)}`;
+      await engine.client.json('POST', `/containers/${v.containerId}/rename`, undefined, {
+        query: { name: parked },
+      });
+      renamed = true;
+      await engine.cache.refreshContainer(v.containerId).catch(() => undefined);
+    }
+    let created: Awaited<ReturnType<Cluster['createContainer']>>;
+    try {
+      created = await this.cluster.createContainer(v.config, v.name, undefined, {
+        swarmId: v.swarmId,
+        exclude: new Set([v.node.id]),
+      });
+    } catch (err) {
+      if (renamed && engine) {
+        await engine.client
+          .json('POST', `/containers/${v.containerId}/rename`, undefined, { query: { name: v.name } })
+          .catch(() => undefined);
+        await engine.cache.refreshContainer(v.containerId).catch(() => undefined);
+      }
+      this.deferred(v, from, asError(err).message);
+      return false;
+    }
+    const to = created.node;
+    for (const n of v.networks) {
+      await to.client
+        .json('POST', `/networks/${encodeURIComponent(n.name)}/connect`, {
+          Container: created.Id,
+          EndpointConfig: n.aliases.length > 0 ? { Aliases: n.aliases } : {},
+        })
+        .catch((err: unknown) =>
+          this.logger.warn({ err: asError(err).message, network: n.name }, 'Failed to reconnect network'),
+        );
+    }
+    let started = !v.running;
+    if (v.running) {
+      this.logger.info(`Container ${v.containerId} was running, starting container ${created.Id}`);
+      try {
+        await to.client.json('POST', `/containers/${created.Id}/start`);
+        const info = await to.client.json<ContainerInspect>('GET', `/containers/${created.Id}/json`);
+        started = info.State.Running;
+      } catch (err) {
+        this.logger.error(
+          { err: asError(err).message },
+          `Failed to start rescheduled container ${created.Id}`,
+        );
+      }
+    }
+    await to.cache.refreshContainer(created.Id).catch(() => undefined);
+    const next: DesiredContainer = {
+      ...v,
+      containerId: created.Id,
+      node: { id: to.id, name: to.name, addr: to.addr },
+      updatedAt: this.clock.now(),
+    };
+    let saved: string | undefined;
+    try {
+      saved = await this.store.putContainer(next, claim);
+    } catch {
+      saved = undefined;
+    }
+    if (!saved || (why === 'drain' && !started)) {
+      // Lost the record (another manager, or the lease), or a drain whose new copy does not run: undo.
+      await to.client
+        .json('DELETE', `/containers/${created.Id}`, undefined, { query: { force: '1' } })
+        .catch(() => undefined);
+      to.cache.removeContainer(created.Id);
+      if (renamed && engine) {
+        await engine.client
+          .json('POST', `/containers/${v.containerId}/rename`, undefined, { query: { name: v.name } })
+          .catch(() => undefined);
+        await engine.cache.refreshContainer(v.containerId).catch(() => undefined);
+      }
+      if (saved === undefined && why === 'drain' && started) return false;
+      if (why === 'drain') this.deferred(v, from, 'the new copy did not start');
+      return false;
+    }
+    this.pendingBySwarmId.delete(v.swarmId);
+    this.logger.info(`Rescheduled container ${v.containerId} from ${from} to ${to.name} as ${created.Id}`);
+    this.emit(to, 'container_rescheduled', created.Id, {
+      name: v.name,
+      'com.docker.swarm.id': v.swarmId,
+      'old.id': v.containerId,
+      'from.node': from,
+      reason: why === 'failed' ? 'node failed' : 'node drained',
+    });
+    return true;
+  }
+
+  /** Forced disconnect of the old container from global networks, through any healthy engine (§1.17). */
+  private async disconnectGlobal(v: DesiredContainer): Promise<void> {
+    const names = new Set([String(v.config.HostConfig?.NetworkMode ?? ''), ...v.networks.map((n) => n.name)]);
+    for (const { node, network } of this.cluster.networks()) {
+      if (node.state !== 'healthy' || !names.has(network.Name)) continue;
+      if (network.Scope !== 'global' && network.Scope !== 'swarm') continue;
+      names.delete(network.Name);
+      await node.client
+        .json('POST', `/networks/${network.Id}/disconnect`, { Container: v.containerId, Force: true })
+        .catch(() => undefined);
+    }
+  }
+
+  private deferred(v: DesiredContainer, from: string, reason: string): void {
+    const before = this.pendingBySwarmId.get(v.swarmId);
+    const attempts = (before?.attempts ?? 0) + 1;
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (attempts - 1));
+    this.pendingBySwarmId.set(v.swarmId, {
+      swarmId: v.swarmId,
+      name: v.name,
+      node: from,
+      reason,
+      attempts,
+      nextAt: this.clock.now() + delay,
+    });
+    if (before?.reason !== reason) {
+      this.logger.warn(`Failed to reschedule container ${v.containerId} from ${from}: ${reason}`);
+      const engine = this.cluster.engines().find((e) => e.id === v.node.id);
+      if (engine) {
+        this.emit(engine, 'reschedule_pending', v.containerId, {
+          name: v.name,
+          'com.docker.swarm.id': v.swarmId,
+          reason,
+        });
+      }
+    }
+  }
+
+  private emit(engine: Engine, action: string, id: string, attrs: Record<string, string>): void {
+    const now = this.clock.now();
+    this.cluster.events.emit({
+      engine,
+      message: annotateEvent(
+        {
+          status: action,
+          id,
+          from: 'swarm',
+          Type: 'swarm',
+          Action: action,
+          Actor: { ID: id, Attributes: attrs },
+          time: Math.floor(now / 1000),
+          timeNano: now * 1e6,
+        },
+        engine,
+      ),
+    });
+  }
+
+  private async drainRound(
+    engineId: string,
+    copies: Map<string, { engine: Engine; c: CachedContainer }[]>,
+    records: Map<string, Versioned<DesiredContainer>>,
+  ): Promise<void> {
+    const engine = this.cluster.engines().find((e) => e.id === engineId);
+    if (engine?.state !== 'healthy') return;
+    let d = this.drains.get(engineId);
+    if (!d) {
+      d = { moved: [], failed: new Map(), gone: new Set() };
+      this.drains.set(engineId, d);
+    }
+    const drain = d;
+    const todo: Versioned<DesiredContainer>[] = [];
+    for (const [swarmId, rec] of records) {
+      if (rec.value.node.id !== engineId) continue;
+      const live = copies.get(swarmId)?.some((x) => x.c.summary.Id === rec.value.containerId);
+      if (!live) continue;
+      const p = this.pendingBySwarmId.get(swarmId);
+      if (p && p.nextAt > this.clock.now()) continue;
+      todo.push(rec);
+    }
+    const work = async (rec: Versioned<DesiredContainer>): Promise<void> => {
+      const v = rec.value;
+      try {
+        if (!(await this.moveAway(rec, engine, 'drain'))) {
+          drain.failed.set(v.name, this.pendingBySwarmId.get(v.swarmId)?.reason ?? 'not moved');
+          return;
+        }
+        drain.failed.delete(v.name);
+        await engine.client
+          .json('POST', `/containers/${v.containerId}/stop`, undefined, { query: { t: '10' } })
+          .catch(() => undefined);
+        await engine.client
+          .json('DELETE', `/containers/${v.containerId}`, undefined, { query: { force: '1' } })
+          .catch(() => undefined);
+        // done only once the engine confirms the old copy is gone
+        const gone = await engine.client.json('GET', `/containers/${v.containerId}/json`).then(
+          () => false,
+          (err: unknown) => err instanceof EngineRequestError && err.status === 404,
+        );
+        if (gone) {
+          engine.cache.removeContainer(v.containerId);
+          drain.gone.add(v.containerId);
+          drain.moved.push(v.name);
+        }
+      } catch (err) {
+        drain.failed.set(v.name, asError(err).message);
+      }
+    };
+    for (let i = 0; i < todo.length; i += this.drainParallel) {
+      await Promise.all(todo.slice(i, i + this.drainParallel).map(work));
+    }
+  }
+}
+
+function nameOf(c: CachedContainer): string {
+  return (c.summary.Names[0] ?? c.info.Name ?? '').replace(/^\//, '').replace(/^.*\//, '');
+}
