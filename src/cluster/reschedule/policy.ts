@@ -27,7 +27,7 @@ export function swarmIdOf(labels: Readonly<Record<string, string>> | null | unde
   return labels?.[SWARM_LABELS.id] ?? '';
 }
 
-/** A network the container was attached to besides its `NetworkMode`, re-connected after a reschedule (§1.17). */
+/** A network the container was attached to besides its `NetworkMode`, re-connected after a reschedule (docs/behaviour/rescheduling.md#networks). */
 export interface ExtraNetwork {
   readonly name: string;
   readonly aliases: readonly string[];

@@ -59,7 +59,7 @@ export interface DrainStatus {
 }
 
 /**
- * Self-healing on the primary (§1.17, extended): keeps the desired state of every container that has the
+ * Self-healing on the primary (docs/behaviour/rescheduling.md): keeps the desired state of every container that has the
  * `on-node-failure` policy in the {@link ClusterStateStore}, and each round (primary only):
  * - records new policy containers and changes (name, running, config after an `update`) seen on healthy nodes;
  * - forgets a record whose container was removed from a healthy node;
@@ -454,7 +454,7 @@ export class Rescheduler {
     return true;
   }
 
-  /** Forced disconnect of the old container from global networks, through any healthy engine (§1.17). */
+  /** Forced disconnect of the old container from global networks, through any healthy engine (docs/behaviour/rescheduling.md#networks). */
   private async disconnectGlobal(v: DesiredContainer): Promise<void> {
     const names = new Set([String(v.config.HostConfig?.NetworkMode ?? ''), ...v.networks.map((n) => n.name)]);
     for (const { node, network } of this.cluster.networks()) {
