@@ -1,8 +1,8 @@
 import pino, { type Logger } from 'pino';
 import { EngineRequestError } from '../../engine/errors.js';
-import { asError } from '../../errors.js';
 import { sharesToCpus } from '../../scheduler/request.js';
 import { type Clock, systemClock } from '../../util/clock.js';
+import { asError } from '../../util/errors.js';
 import type { Cluster } from '../cluster.js';
 import type { Engine } from '../engine.js';
 import type { CachedContainer } from '../engine-cache.js';
