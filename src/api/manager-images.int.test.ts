@@ -6,12 +6,12 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeName, netnsName } from '../host/names.js';
 import { issueServerCert } from '../machine/certs/index.js';
-import { bridgeName, netnsName } from '../machine/drivers/netns/names.js';
 import { isolationRule } from '../machine/drivers/netns/network.js';
 import { parseSubnet } from '../machine/drivers/netns/subnet.js';
 import { bootTestHosts, type RunResult, runCommand, type TestHosts } from '../testkit/hosts.js';
-import { type RegistrySite, seedBusybox, startRegistry, stopRegistry } from '../up/registry.js';
+import { type MirrorSite, seedBusybox, startMirror, stopMirror } from '../up/registry-mirror.js';
 import { freePort } from '../util/free-port.js';
 
 // Two real netns hosts (prefix shp, subnet 10.237.0.0/24) whose engines trust a plain-HTTP registry (Debian's
@@ -38,7 +38,7 @@ interface Target {
 
 let th: TestHosts;
 let work: string;
-let site: RegistrySite | undefined;
+let site: MirrorSite | undefined;
 const managers: Manager[] = [];
 let verifying: Manager;
 let plain: Manager;
@@ -167,7 +167,7 @@ beforeAll(async () => {
   });
   expect(th.hosts[0]?.ip).toBe(REGISTRY_IP);
   site = { dir: join(work, 'registry'), ip: REGISTRY_IP, ns: netnsName(PREFIX, 'shp-1') };
-  await startRegistry(site);
+  await startMirror(site);
   await seedBusybox(site);
   await issueServerCert({
     caCertPath: join(th.certDir, 'ca.pem'),
@@ -203,7 +203,7 @@ afterAll(async () => {
     }
   } finally {
     try {
-      if (site) await stopRegistry(site);
+      if (site) await stopMirror(site);
     } finally {
       await th?.dispose();
       if (work) await rm(work, { recursive: true, force: true });

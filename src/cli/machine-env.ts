@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { engineGet } from '../machine/engine-check.js';
+import { engineGet } from '../machine/engine-probe.js';
 import { CertificateError, HostStateError } from '../machine/errors.js';
 import type { Host, MachineService } from '../machine/machine-service.js';
 import { detectShell, envCommand, noProxyVar, renderEnv, renderUnset } from '../machine/shell-env.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { engineVersion } from '../machine/engine-check.js';
+import { engineVersion } from '../machine/engine-probe.js';
 import { HostStateError } from '../machine/errors.js';
 import { compileTemplate, unescapeFormat } from '../machine/template.js';
 import { InvalidArgumentError } from '../util/errors.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespaces, destroyNamespaces } from '../machine/drivers/netns/namespaces.js';
+import { createNamespaces, destroyNamespaces } from '../host/namespaces.js';
 import { ensureBridge, plugVeth, releaseBridge, unplugVeth } from '../machine/drivers/netns/network.js';
 import { parseSubnet } from '../machine/drivers/netns/subnet.js';
 import { createKvCluster, type KvCluster } from './kv-cluster.js';

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../host/atomic-write.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { KvMemberStartError, KvSpecError, KvUnavailableError } from './errors.js';
 import {
@@ -205,13 +205,10 @@ export class KvCluster {
     return `${this.spec.name}-${i}`;
   }
 
-  /** Writes `cluster.json` (temp + rename) so later commands can {@link loadKvCluster}. */
+  /** Writes `cluster.json` atomically so later commands can {@link loadKvCluster}. */
   private async save(): Promise<void> {
-    await mkdir(this.spec.dataDir, { recursive: true, mode: 0o700 });
-    const file = join(this.spec.dataDir, 'cluster.json');
-    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ configVersion: 1, ...this.spec }, null, 2)}\n`, { mode: 0o600 });
-    await rename(tmp, file);
+    const record = `${JSON.stringify({ configVersion: 1, ...this.spec }, null, 2)}\n`;
+    await writeFileAtomic(join(this.spec.dataDir, 'cluster.json'), record);
   }
 }
 

@@ -4,6 +4,7 @@
  * (certificates, daemon options, starting dockerd) is the {@link Provisioner}'s job, so a driver that only makes
  * "a machine" (netns namespaces, an SSH host) stays small. Operations a driver cannot do throw `NotSupportedError`.
  */
+import type { ExecResult } from '../host/run.js';
 
 /** Machine states, with docker-machine's spellings (printed by `ls` and `status`). */
 export type MachineState =
@@ -77,11 +78,7 @@ export interface DriverConfig {
 }
 
 /** A command run on the machine (netns: inside its namespaces; generic: over SSH). */
-export interface ExecResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { ExecResult };
 
 /**
  * One machine's life cycle. Instances are built from flags (`create`) or from the saved record (every later

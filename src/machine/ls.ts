@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../util/errors.js';
 import type { MachineState } from './driver.js';
-import { engineVersion } from './engine-check.js';
+import { engineVersion } from './engine-probe.js';
 import type { EngineOptionsRecord, SwarmOptionsRecord } from './host-record.js';
 import type { Host, MachineService } from './machine-service.js';
 

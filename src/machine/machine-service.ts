@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../host/atomic-write.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import {
@@ -17,10 +18,9 @@ import {
 } from './create-options.js';
 import type { AuthPaths, Driver, DriverContext, DriverFactory } from './driver.js';
 import { type DriverRegistry, defaultDriverRegistry, lookupDriver } from './drivers/registry.js';
-import { type ClientTls, waitForEngine } from './engine-check.js';
+import { type ClientTls, waitForEngine } from './engine-probe.js';
 import { HostExistsError } from './errors.js';
 import { CONFIG_VERSION, defaultAuthOptions, engineOptionsOf, type HostRecord } from './host-record.js';
-import { writeFileAtomic } from './store/atomic-write.js';
 import { FileStore } from './store/file-store.js';
 import type { HostStore } from './store/host-store.js';
 import { startSwarmContainers } from './swarm/swarm-containers.js';

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { MachineService } from '../machine/machine-service.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { NoUpClusterError } from './errors.js';
-import { stopRegistry } from './registry.js';
+import { stopMirror } from './registry-mirror.js';
 import { loadUpState, upDir } from './state.js';
-import { kvCluster, registrySite } from './up.js';
+import { kvCluster, mirrorSite } from './up.js';
 
 /**
  * `shoal down`: removes the cluster `shoal up` made in this store: engine hosts (their swarm containers go with
@@ -33,7 +33,7 @@ export async function clusterDown(
   }
   if (state.kvIp) {
     await attempt('Stopping the registry', () =>
-      stopRegistry(registrySite(storePath, state.spec, state.kvIp), clock),
+      stopMirror(mirrorSite(storePath, state.spec, state.kvIp), clock),
     );
     await attempt('Stopping the KV cluster', () =>
       kvCluster(storePath, state.spec, state.kvIp, clock).remove(),

@@ -3,12 +3,13 @@ export { NoUpClusterError, UpStepError } from './errors.js';
 export { type ManagerView, managerView, parseManagerInfo } from './manager-info.js';
 export {
   hasBusybox,
-  REGISTRY_PORT,
-  registryAddress,
+  MIRROR_PORT,
+  type MirrorSite,
+  mirrorAddress,
   seedBusybox,
-  startRegistry,
-  stopRegistry,
-} from './registry.js';
+  startMirror,
+  stopMirror,
+} from './registry-mirror.js';
 export { DEFAULT_UP, loadUpFile, resolveUpSpec, type UpHost, type UpSpec, upFileSchema } from './spec.js';
 export { loadUpState, type UpState, upDir } from './state.js';
 export { type ClusterStatus, clusterStatus, formatStatus, type HostStatus } from './status.js';
@@ -17,7 +18,7 @@ export {
   ClusterUp,
   type ClusterUpOptions,
   kvCluster,
-  registrySite,
+  mirrorSite,
   type StepTiming,
   type UpResult,
 } from './up.js';

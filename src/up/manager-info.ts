@@ -1,4 +1,4 @@
-import { type ClientTls, engineGet } from '../machine/engine-check.js';
+import { type ClientTls, engineGet } from '../machine/engine-probe.js';
 
 /** What `shoal up` / `status` read from a manager's `/info`. */
 export interface ManagerView {

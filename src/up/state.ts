@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../machine/store/atomic-write.js';
+import { writeFileAtomic } from '../host/atomic-write.js';
 import type { UpSpec } from './spec.js';
 
 /** What `shoal up` made, kept in `<store>/up/state.json` so `up` again, `down` and `status` know the cluster. */

@@ -1,10 +1,10 @@
-import { engineGet } from '../machine/engine-check.js';
+import { engineGet } from '../machine/engine-probe.js';
 import { MachineService } from '../machine/machine-service.js';
 import { NoUpClusterError } from './errors.js';
 import { managerView } from './manager-info.js';
-import { hasBusybox, registryAddress, registryPid } from './registry.js';
+import { hasBusybox, mirrorAddress, mirrorPid } from './registry-mirror.js';
 import { loadUpState } from './state.js';
-import { kvCluster, registrySite } from './up.js';
+import { kvCluster, mirrorSite } from './up.js';
 
 /** One host line of `shoal status`. */
 export interface HostStatus {
@@ -68,9 +68,9 @@ export async function clusterStatus(storePath: string): Promise<ClusterStatus> {
   const kv = state.kvIp ? await kvCluster(storePath, state.spec, state.kvIp).health(2000) : [];
   let registry: ClusterStatus['registry'];
   if (state.spec.registry && state.kvIp) {
-    const site = registrySite(storePath, state.spec, state.kvIp);
-    const running = (await registryPid(site)) !== undefined;
-    registry = { address: registryAddress(site), running, busybox: running && (await hasBusybox(site)) };
+    const site = mirrorSite(storePath, state.spec, state.kvIp);
+    const running = (await mirrorPid(site)) !== undefined;
+    registry = { address: mirrorAddress(site), running, busybox: running && (await hasBusybox(site)) };
   }
   return {
     hosts,

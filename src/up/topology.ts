@@ -2,10 +2,10 @@
  * Pure translation of an {@link UpSpec} into what the steps make: KV member specs, URLs, and one
  * `shoal machine create` request per engine host (the tutorial's `docker-machine create` lines).
  */
+import { netnsName } from '../host/names.js';
 import type { KvMemberSpec } from '../kv/index.js';
 import type { CreateRequest } from '../machine/create-options.js';
-import { netnsName } from '../machine/drivers/netns/names.js';
-import { REGISTRY_PORT } from './registry.js';
+import { MIRROR_PORT } from './registry-mirror.js';
 import type { UpHost, UpSpec } from './spec.js';
 
 /** Client port of KV member `i` (2379, 12379, 22379, ...); its peer port is one more. */
@@ -51,7 +51,7 @@ export function kvHostRequest(spec: UpSpec): CreateRequest {
  * since it speaks http), the swarm agent on every host, and on managers a replicated manager with the spec's TTL.
  */
 export function hostRequest(spec: UpSpec, host: UpHost, kvIp: string): CreateRequest {
-  const registry = `${kvIp}:${REGISTRY_PORT}`;
+  const registry = `${kvIp}:${MIRROR_PORT}`;
   const discovery = kvUrl(spec, kvIp);
   const hb = spec.heartbeatMs;
   return {

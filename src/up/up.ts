@@ -7,15 +7,16 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { netnsName } from '../host/names.js';
+import { isRoot, which } from '../host/preflight.js';
 import { createKvCluster, type KvCluster } from '../kv/index.js';
 import type { CreateRequest } from '../machine/create-options.js';
-import { checkRoot, which } from '../machine/drivers/netns/preflight.js';
 import { MachineService } from '../machine/machine-service.js';
 import { AGENT_CONTAINER, MASTER_CONTAINER } from '../machine/swarm/swarm-containers.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { UpStepError } from './errors.js';
 import { type ManagerView, managerView } from './manager-info.js';
-import { REGISTRY_BINARY, type RegistrySite, seedBusybox, startRegistry, stopRegistry } from './registry.js';
+import { type MirrorSite, REGISTRY_BINARY, seedBusybox, startMirror, stopMirror } from './registry-mirror.js';
 import type { UpSpec } from './spec.js';
 import { loadUpState, saveUpState, type UpState, upDir } from './state.js';
 import { fingerprint, hostRequest, kvClusterName, kvHostRequest, kvMembers } from './topology.js';
@@ -48,9 +49,9 @@ export interface ClusterUpOptions {
   readonly settleTimeoutMs?: number;
 }
 
-/** Registry site of a cluster. */
-export function registrySite(storePath: string, spec: UpSpec, kvIp: string): RegistrySite {
-  return { dir: join(upDir(storePath), 'registry'), ip: kvIp, ns: `${spec.prefix}-${spec.kvHost}` };
+/** Registry mirror site of a cluster. */
+export function mirrorSite(storePath: string, spec: UpSpec, kvIp: string): MirrorSite {
+  return { dir: join(upDir(storePath), 'registry'), ip: kvIp, ns: netnsName(spec.prefix, spec.kvHost) };
 }
 
 /** The KV cluster of a cluster. */
@@ -111,7 +112,11 @@ export class ClusterUp {
 
     try {
       await step('Preflight checks', async () => {
-        checkRoot();
+        if (!isRoot()) {
+          throw new UpStepError(
+            'shoal up needs root: it creates network namespaces, a bridge and iptables rules (run shoal as root)',
+          );
+        }
         const need = ['dockerd', 'etcd', 'docker', ...(spec.registry ? [REGISTRY_BINARY] : [])];
         for (const bin of need) {
           if (
@@ -147,9 +152,9 @@ export class ClusterUp {
 
       if (spec.registry) {
         await step(`Registry mirror on ${kvIp}:5000 (seeded with busybox)`, async () => {
-          const site = registrySite(this.opts.storePath, spec, kvIp);
-          const started = await startRegistry(site, this.clock);
-          if (started) undo.push(() => stopRegistry(site, this.clock));
+          const site = mirrorSite(this.opts.storePath, spec, kvIp);
+          const started = await startMirror(site, this.clock);
+          if (started) undo.push(() => stopMirror(site, this.clock));
           const seeded = await seedBusybox(site);
           return { value: undefined, changed: started || seeded };
         });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as x509 from '@peculiar/x509';
+import { writeFileAtomic } from '../../host/atomic-write.js';
 import { CertificateError } from '../errors.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
 import type { SigningCa } from './issue.js';
 import { privateKeyFromPem } from './keys.js';
 

@@ -1,8 +1,8 @@
 import { chmod, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../host/atomic-write.js';
 import { HostLoadError, HostNotFoundError } from '../errors.js';
 import { type HostRecord, parseHostRecord } from '../host-record.js';
-import { writeFileAtomic } from './atomic-write.js';
 import type { HostStore } from './host-store.js';
 
 /**

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../host/atomic-write.js';
 import { HostLoadError, HostNotFoundError } from '../errors.js';
 import {
   CONFIG_VERSION,
@@ -10,7 +11,6 @@ import {
   defaultSwarmOptions,
   type HostRecord,
 } from '../host-record.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { FileStore } from './file-store.js';
 import type { HostStore } from './host-store.js';
 import { MemoryStore } from './memory-store.js';

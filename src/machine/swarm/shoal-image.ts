@@ -10,9 +10,9 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run } from '../../host/run.js';
 import { OPENSSL_CONFIG, shoalNodeFlags } from '../../util/node-flags.js';
 import { SHOAL_VERSION } from '../../version.js';
-import { run } from '../drivers/netns/run.js';
 import { SwarmSetupError } from './errors.js';
 
 /** Repository:tag of the image (`shoal:<version>`). */

@@ -1,6 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../../host/atomic-write.js';
 import { systemClock } from '../../../util/clock.js';
 import type {
   DriverConfig,
@@ -11,7 +12,6 @@ import type {
   MachineState,
 } from '../../driver.js';
 import { InvalidFlagError, PreCreateCheckError } from '../../errors.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
 import { BaseDriver, flagInt, flagString } from '../base-driver.js';
 import { GenericProvisioner, shQuote } from './generic-provisioner.js';
 import { type SshTarget, sshArgv, sshExec } from './ssh-client.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver, DriverContext } from '../../driver.js';
-import { engineVersion } from '../../engine-check.js';
+import { engineVersion } from '../../engine-probe.js';
 import { MachineService } from '../../machine-service.js';
 import { netnsDriverFactory, sweepPrefix } from '../netns/index.js';
 import { tcpProbe } from './index.js';

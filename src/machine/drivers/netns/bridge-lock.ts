@@ -5,9 +5,9 @@
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from '../../../host/processes.js';
 import type { Clock } from '../../../util/clock.js';
 import { UnavailableError } from '../../../util/errors.js';
-import { isAlive } from './processes.js';
 
 /** Folder of the bridge locks. */
 export const LOCK_ROOT = '/run/shoal/locks';

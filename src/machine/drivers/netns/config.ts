@@ -1,6 +1,6 @@
+import { bridgeName, isValidLinkName, isValidPrefix, MAX_PREFIX_LENGTH } from '../../../host/names.js';
 import type { DriverConfig, DriverFlagValues } from '../../driver.js';
 import { InvalidFlagError } from '../../errors.js';
-import { bridgeName, checkBridgeName, checkPrefix } from './names.js';
 import { parseSubnet, type Subnet } from './subnet.js';
 
 /** Default subnet of the machines' bridge. */
@@ -44,6 +44,26 @@ export const netnsDriverConfig: DriverConfig = {
     },
   ],
 };
+
+/** Checks `--netns-prefix`: 1-6 lower-case letters or digits, starting with a letter. */
+export function checkPrefix(prefix: string): string {
+  if (!isValidPrefix(prefix)) {
+    throw new InvalidFlagError(
+      `Invalid --netns-prefix "${prefix}": use 1-${MAX_PREFIX_LENGTH} lower-case letters or digits, starting with a letter`,
+    );
+  }
+  return prefix;
+}
+
+/** Checks `--netns-bridge`: a valid Linux interface name. */
+export function checkBridgeName(name: string): string {
+  if (!isValidLinkName(name)) {
+    throw new InvalidFlagError(
+      `Invalid --netns-bridge "${name}": interface names are 1-15 letters, digits, _ . -`,
+    );
+  }
+  return name;
+}
 
 /** Validated netns settings. */
 export interface NetnsSettings {

@@ -4,7 +4,7 @@ import { NetnsDriver } from './netns-driver.js';
 import { NetnsProvisioner } from './netns-provisioner.js';
 
 export { DEFAULT_PREFIX, DEFAULT_SUBNET, netnsDriverConfig } from './config.js';
-export { EngineStartError, NetnsCommandError, SubnetExhaustedError } from './errors.js';
+export { EngineStartError, SubnetExhaustedError } from './errors.js';
 export { type MachineLayout, machineLayout } from './layout.js';
 export { ENGINE_PORT, NetnsDriver, type NetnsRecord } from './netns-driver.js';
 export { NetnsProvisioner } from './netns-provisioner.js';

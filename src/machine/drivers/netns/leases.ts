@@ -5,8 +5,8 @@
  */
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NETNS_DIR } from '../../../host/namespaces.js';
 import { SubnetExhaustedError } from './errors.js';
-import { NETNS_DIR } from './namespaces.js';
 import { hostAddresses, type Subnet } from './subnet.js';
 
 /** Folder of all lease folders. */

@@ -2,10 +2,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destroyNamespaces, namespacePaths } from '../../../host/namespaces.js';
 import { importBusybox } from '../../../images/busybox.js';
 import { bootTestHosts, runCommand, type TestHosts } from '../../../testkit/hosts.js';
 import { releaseAddress } from './leases.js';
-import { destroyNamespaces, namespacePaths } from './namespaces.js';
 import type { NetnsDriver } from './netns-driver.js';
 import { unplugVeth } from './network.js';
 

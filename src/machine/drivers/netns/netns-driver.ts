@@ -1,13 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { type Clock, systemClock } from '../../../util/clock.js';
-import type { Driver, DriverContext, ExecResult, MachineState } from '../../driver.js';
-import { HostStateError } from '../../errors.js';
-import { withBridgeLock } from './bridge-lock.js';
-import { type NetnsSettings, resolveSettings } from './config.js';
-import { enginePid, launchEngine, readLaunchRecord, terminateEngine, waitForEngine } from './engine.js';
-import { type MachineLayout, machineLayout } from './layout.js';
-import { leaseAddress, releaseAddress } from './leases.js';
-import { netnsName, peerTempName, vethName } from './names.js';
+import { netnsName, peerTempName, vethName } from '../../../host/names.js';
 import {
   createNamespaces,
   destroyNamespaces,
@@ -15,11 +7,26 @@ import {
   namespacesExist,
   netnsInode,
   nsenterArgv,
-} from './namespaces.js';
+} from '../../../host/namespaces.js';
+import { killProcesses, namespaceProcesses } from '../../../host/processes.js';
+import { run } from '../../../host/run.js';
+import { type Clock, systemClock } from '../../../util/clock.js';
+import type { Driver, DriverContext, ExecResult, MachineState } from '../../driver.js';
+import { HostStateError } from '../../errors.js';
+import { withBridgeLock } from './bridge-lock.js';
+import { type NetnsSettings, resolveSettings } from './config.js';
+import {
+  dockerdPid,
+  dockerdProcesses,
+  launchDockerd,
+  readLaunchRecord,
+  terminateDockerd,
+  waitForDockerd,
+} from './dockerd.js';
+import { type MachineLayout, machineLayout } from './layout.js';
+import { leaseAddress, releaseAddress } from './leases.js';
 import { ensureBridge, plugVeth, releaseBridge, unplugVeth } from './network.js';
 import { checkNamespaceFree, checkRoot, checkSocketPaths, checkTools } from './preflight.js';
-import { engineProcesses, killProcesses, machineProcesses } from './processes.js';
-import { run } from './run.js';
 
 /** Default engine port. */
 export const ENGINE_PORT = 2376;
@@ -131,7 +138,7 @@ export class NetnsDriver implements Driver {
    * rebooted: `/run` is empty) gets them made again first, with the same address.
    */
   async start(): Promise<void> {
-    if ((await enginePid(this.layout)) !== undefined) return;
+    if ((await dockerdPid(this.layout)) !== undefined) return;
     const rec = await readLaunchRecord(this.layout);
     if (!rec) throw new HostStateError(`Machine "${this.ctx.machineName}" has no engine configuration yet`);
     if (!(await namespacesExist(this.ns))) {
@@ -151,9 +158,9 @@ export class NetnsDriver implements Driver {
     }
     // A killed engine can leave containerd and shims behind; they would hold the engine's sockets.
     await this.killAll();
-    const pid = await launchEngine(this.ns, this.layout, rec);
+    const pid = await launchDockerd(this.ns, this.layout, rec, this.clock);
     try {
-      await waitForEngine(this.layout, pid, this.clock);
+      await waitForDockerd(this.layout, pid, this.clock);
     } catch (err) {
       await this.killAll();
       throw err;
@@ -161,7 +168,7 @@ export class NetnsDriver implements Driver {
   }
 
   async stop(): Promise<void> {
-    await terminateEngine(this.layout, this.clock);
+    await terminateDockerd(this.layout, this.clock);
     await this.killAll();
   }
 
@@ -182,9 +189,9 @@ export class NetnsDriver implements Driver {
   async killAll(): Promise<void> {
     if (await this.ownsNamespaces()) {
       const inode = await netnsInode(this.ns);
-      if (inode !== undefined) await killProcesses(() => machineProcesses(inode), this.clock);
+      if (inode !== undefined) await killProcesses(() => namespaceProcesses(inode), this.clock);
     }
-    await killProcesses(() => engineProcesses(this.layout.daemonJson), this.clock);
+    await killProcesses(() => dockerdProcesses(this.layout.daemonJson), this.clock);
   }
 
   /** True when the namespaces called {@link ns} were made for this machine directory (not another store's). */
@@ -220,7 +227,7 @@ export class NetnsDriver implements Driver {
 
   async state(): Promise<MachineState> {
     if (!this.ipAddress) return 'None';
-    return (await enginePid(this.layout)) !== undefined ? 'Running' : 'Stopped';
+    return (await dockerdPid(this.layout)) !== undefined ? 'Running' : 'Stopped';
   }
 
   async ip(): Promise<string> {

@@ -1,9 +1,9 @@
+import { writeFileAtomic } from '../../../host/atomic-write.js';
 import { type Clock, systemClock } from '../../../util/clock.js';
 import type { AuthPaths, EngineOptions, Provisioner } from '../../driver.js';
 import { HostStateError } from '../../errors.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
 import { buildDaemonConfig } from './daemon-config.js';
-import { enginePid, type LaunchRecord, launchEngine, terminateEngine, waitForEngine } from './engine.js';
+import { dockerdPid, type LaunchRecord, launchDockerd, terminateDockerd, waitForDockerd } from './dockerd.js';
 import type { NetnsDriver } from './netns-driver.js';
 import { bridgeIpFor } from './subnet.js';
 
@@ -35,18 +35,18 @@ export class NetnsProvisioner implements Provisioner {
     d.ctx.progress('Writing the engine configuration (daemon.json)...');
     await writeFileAtomic(d.layout.daemonJson, `${JSON.stringify(cfg.daemonJson, null, 2)}\n`);
     await writeFileAtomic(d.layout.launch, `${JSON.stringify(launch, null, 2)}\n`);
-    if ((await enginePid(d.layout)) !== undefined) {
+    if ((await dockerdPid(d.layout)) !== undefined) {
       d.ctx.progress('Stopping the running engine...');
-      if (!(await terminateEngine(d.layout, this.clock))) {
+      if (!(await terminateDockerd(d.layout, this.clock))) {
         throw new HostStateError(`The engine of "${d.ctx.machineName}" did not stop`);
       }
     }
     await d.killAll();
     d.ctx.progress('Starting the engine (dockerd)...');
-    const pid = await launchEngine(d.ns, d.layout, launch);
+    const pid = await launchDockerd(d.ns, d.layout, launch, this.clock);
     d.ctx.progress('Waiting for the engine API...');
     try {
-      await waitForEngine(d.layout, pid, this.clock);
+      await waitForDockerd(d.layout, pid, this.clock);
     } catch (err) {
       await d.killAll();
       throw err;

@@ -2,8 +2,8 @@
  * The root-namespace side of netns machines: the shared bridge (gateway address, FORWARD rules) and each
  * machine's veth pair, whose namespace end is called `eth1` as on the tutorial's VirtualBox hosts.
  */
+import { run } from '../../../host/run.js';
 import { dropLeaseDir, isBridgeOwned, leaseCount, markBridgeOwned } from './leases.js';
-import { run } from './run.js';
 import type { Subnet } from './subnet.js';
 
 /** The FORWARD rule that lets bridged traffic between machines through when dockerd set the policy to DROP. */

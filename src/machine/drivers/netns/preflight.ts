@@ -1,30 +1,16 @@
-import { access, constants, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { namespacePaths } from '../../../host/namespaces.js';
+import { isRoot, missingBinaries, which } from '../../../host/preflight.js';
 import { PreCreateCheckError } from '../../errors.js';
 import { MAX_SOCKET_PATH, type MachineLayout } from './layout.js';
-import { namespacePaths } from './namespaces.js';
 
 /** Host tools the driver runs. */
 export const REQUIRED_TOOLS = ['ip', 'iptables', 'nsenter', 'unshare', 'mount', 'umount'] as const;
 
-/** Resolves `bin` like a shell would (absolute paths as they are); undefined when not found or not executable. */
-export async function which(bin: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
-  const candidates =
-    isAbsolute(bin) || bin.includes('/') ? [bin] : path.split(delimiter).map((d) => join(d, bin));
-  for (const c of candidates) {
-    try {
-      await access(c, constants.X_OK);
-      if ((await stat(c)).isFile()) return c;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
-}
-
 /** Throws {@link PreCreateCheckError} unless the process runs as root. */
-export function checkRoot(uid = process.getuid?.() ?? 0): void {
-  if (uid !== 0) {
+export function checkRoot(uid?: number): void {
+  if (!isRoot(uid)) {
     throw new PreCreateCheckError(
       'The netns driver needs root: it creates network namespaces, a bridge and iptables rules (run shoal as root)',
     );
@@ -33,8 +19,7 @@ export function checkRoot(uid = process.getuid?.() ?? 0): void {
 
 /** Resolves the dockerd binary and the host tools; throws {@link PreCreateCheckError} naming what is missing. */
 export async function checkTools(dockerd: string): Promise<string> {
-  const missing: string[] = [];
-  for (const t of REQUIRED_TOOLS) if (!(await which(t))) missing.push(t);
+  const missing = await missingBinaries(REQUIRED_TOOLS);
   if (missing.length) {
     throw new PreCreateCheckError(
       `Missing host tools for the netns driver: ${missing.join(', ')} (install iproute2, iptables, util-linux)`,

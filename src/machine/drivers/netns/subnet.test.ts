@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatIpv4, ipv4Hex, parseIpv4 } from '../../../host/ipv4.js';
 import { InvalidFlagError } from '../../errors.js';
-import { bridgeIpFor, formatIpv4, hostAddresses, ipv4Hex, parseIpv4, parseSubnet } from './subnet.js';
+import { bridgeIpFor, hostAddresses, parseSubnet } from './subnet.js';
 
 describe('parseIpv4 / formatIpv4', () => {
   it.each([

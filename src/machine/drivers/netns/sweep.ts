@@ -4,13 +4,13 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { destroyNamespaces, NETNS_DIR, NS_ROOT, netnsInode } from '../../../host/namespaces.js';
+import { killProcesses, namespaceProcesses } from '../../../host/processes.js';
+import { run } from '../../../host/run.js';
 import { type Clock, systemClock } from '../../../util/clock.js';
+import { checkPrefix } from './config.js';
 import { LEASE_ROOT } from './leases.js';
-import { checkPrefix } from './names.js';
-import { destroyNamespaces, NETNS_DIR, NS_ROOT, netnsInode } from './namespaces.js';
 import { bridgeRules } from './network.js';
-import { killProcesses, machineProcesses } from './processes.js';
-import { run } from './run.js';
 
 /** Names of the root-namespace links whose name starts with `prefix` followed by `kind` (`v` veth, `b` bridge). */
 async function linksOf(prefix: string, kind: 'v' | 'b'): Promise<string[]> {
@@ -32,7 +32,7 @@ export async function sweepPrefix(prefix: string, clock: Clock = systemClock): P
   }
   for (const ns of nsNames) {
     const inode = await netnsInode(ns);
-    if (inode !== undefined) await killProcesses(() => machineProcesses(inode), clock);
+    if (inode !== undefined) await killProcesses(() => namespaceProcesses(inode), clock);
     await destroyNamespaces(ns);
   }
   for (const veth of await linksOf(prefix, 'v'))

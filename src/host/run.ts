@@ -1,6 +1,12 @@
 import { spawn } from 'node:child_process';
-import type { ExecResult } from '../../driver.js';
-import { NetnsCommandError } from './errors.js';
+import { HostCommandError } from './errors.js';
+
+/** Exit code and output of a finished command. */
+export interface ExecResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
 /** Options of {@link run}. */
 export interface RunOptions {
@@ -12,7 +18,7 @@ export interface RunOptions {
 }
 
 /**
- * Runs `argv` (no shell) to completion and collects its output. Throws {@link NetnsCommandError} on a non-zero exit
+ * Runs `argv` (no shell) to completion and collects its output. Throws {@link HostCommandError} on a non-zero exit
  * unless `allowFail`; a binary that cannot be started yields exit code 127 with the spawn error as stderr.
  */
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<ExecResult> {
@@ -37,7 +43,7 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Exe
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: spawnError ? spawnError.message : Buffer.concat(err).toString('utf8'),
       };
-      if (res.code !== 0 && !opts.allowFail) reject(new NetnsCommandError(argv, res.code, res.stderr));
+      if (res.code !== 0 && !opts.allowFail) reject(new HostCommandError(argv, res.code, res.stderr));
       else resolve(res);
     });
   });

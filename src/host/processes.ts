@@ -1,11 +1,12 @@
 /**
- * Finding and ending the processes of a netns machine. Its dockerd, containerd and the containers' shims share the
- * machine's network namespace; container processes have their own namespaces but descend from the shims. So "the
- * machine's processes" = every process whose `/proc/PID/ns/net` is the machine's, plus all their descendants.
+ * Finding and ending processes on this machine through `/proc`. A shoal host's dockerd, containerd and the
+ * containers' shims share the host's network namespace; container processes have their own namespaces but descend
+ * from the shims. So "the host's processes" = every process whose `/proc/PID/ns/net` is the host's, plus all their
+ * descendants ({@link namespaceProcesses}).
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Clock } from '../../../util/clock.js';
+import type { Clock } from '../util/clock.js';
 
 /** Reads of an empty command line before a live process counts as having none (a kernel thread). */
 const EMPTY_READS = 25;
@@ -44,8 +45,8 @@ async function parentOf(pid: number): Promise<number | undefined> {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
-/** PIDs that `isRoot` picks, plus all their descendants. */
-async function processTrees(isRoot: (pid: number) => Promise<boolean>): Promise<number[]> {
+/** PIDs that `isRoot` picks (never this process), plus all their descendants. */
+export async function processTrees(isRoot: (pid: number) => Promise<boolean>): Promise<number[]> {
   const pids = await listPids();
   const inside = new Set<number>();
   const parents = new Map<number, number>();
@@ -69,30 +70,11 @@ async function processTrees(isRoot: (pid: number) => Promise<boolean>): Promise<
 }
 
 /** PIDs inside the network namespace with inode `netInode`, plus their descendants. */
-export function machineProcesses(netInode: number): Promise<number[]> {
+export function namespaceProcesses(netInode: number): Promise<number[]> {
   const marker = `net:[${netInode}]`;
   return processTrees(
     async (pid) => (await readlink(`/proc/${pid}/ns/net`).catch(() => undefined)) === marker,
   );
-}
-
-/**
- * True when `argv` is a machine's dockerd: it names the machine's own `--config-file` (a path unique to the
- * machine's folder in the store) and a `dockerd` binary.
- */
-export function isEngineArgv(argv: readonly string[] | undefined, daemonJson: string): boolean {
-  return !!argv?.includes(daemonJson) && argv.some((a) => a.endsWith('dockerd'));
-}
-
-/**
- * The machine's dockerd processes wherever they run, plus their descendants (containerd, shims): found by the
- * machine's `--config-file`, so also an engine left in a namespace the machine no longer has.
- */
-export function engineProcesses(daemonJson: string): Promise<number[]> {
-  return processTrees(async (pid) => {
-    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    return raw.includes(daemonJson) && isEngineArgv(raw.replace(/\0$/, '').split('\0'), daemonJson);
-  });
 }
 
 /** Sends `signal` to `pid`, ignoring a process that is already gone. */
@@ -117,8 +99,8 @@ export async function waitGone(pids: readonly number[], timeoutMs: number, clock
 }
 
 /**
- * SIGKILLs what `find` lists until it lists nothing alive (bounded number of rounds): `machineProcesses` of the
- * machine's network namespace, or `engineProcesses` of its `--config-file`.
+ * SIGKILLs what `find` lists until it lists nothing alive (bounded number of rounds), e.g. the
+ * {@link namespaceProcesses} of a host's network namespace.
  */
 export async function killProcesses(find: () => Promise<number[]>, clock: Clock): Promise<void> {
   for (let round = 0; round < 20; round++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureReason } from './engine.js';
+import { failureReason } from './dockerd.js';
 
 describe('failureReason', () => {
   it.each([

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidFlagError } from '../../errors.js';
-import { resolveSettings } from './config.js';
-import { bridgeName, checkBridgeName, checkPrefix, netnsName, peerTempName, vethName } from './names.js';
-import { parseSubnet } from './subnet.js';
+import { checkBridgeName, checkPrefix, resolveSettings } from './config.js';
 
-describe('names', () => {
-  it('builds every interface name within 15 bytes from the prefix', () => {
-    const s = parseSubnet('10.200.0.0/24');
-    expect(bridgeName('shoal', s)).toBe('shoalb0ac80000');
-    expect(vethName('shoal', '10.200.0.254')).toBe('shoalv0ac800fe');
-    expect(peerTempName('abcdef', '255.255.255.255')).toBe('abcdefpffffffff');
-    for (const n of [bridgeName('abcdef', s), vethName('abcdef', '10.200.0.2')])
-      expect(n.length).toBeLessThanOrEqual(15);
-    expect(netnsName('shn', 'm1')).toBe('shn-m1');
-  });
+describe('flag checks', () => {
   it.each(['', 'Shoal', '1abc', 'abcdefg', 'a-b'])('refuses prefix %j', (p) => {
     expect(() => checkPrefix(p)).toThrow(InvalidFlagError);
   });

@@ -1,27 +1,26 @@
 /**
- * The cluster's local registry (the tutorial's `--engine-registry-mirror`): Debian's `docker-registry` (distribution
- * 2.x) run as a detached process in the KV host's namespaces, storing under the up folder, and seeded with a
- * `library/busybox:latest` image made from busybox-static and pushed over the registry's HTTP API (no engine needed).
+ * The cluster's registry mirror (the tutorial's `--engine-registry-mirror`): Debian's `docker-registry`
+ * (distribution 2.x) run as a detached daemon in the KV host's namespaces, storing under the up folder, and seeded
+ * with a `library/busybox:latest` image made from busybox-static and pushed over the registry's HTTP API (no engine
+ * needed).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { writeFileAtomic } from '../host/atomic-write.js';
+import { DetachedDaemon } from '../host/detached-daemon.js';
 import { busyboxRootfsTar } from '../images/busybox.js';
-import { nsenterArgv } from '../machine/drivers/netns/namespaces.js';
-import { isAlive, processArgv, signal, waitGone } from '../machine/drivers/netns/processes.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { UpStepError } from './errors.js';
 
 /** Debian's registry binary. */
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
-/** Port the registry listens on. */
-export const REGISTRY_PORT = 5000;
+/** Port the mirror listens on. */
+export const MIRROR_PORT = 5000;
 
-/** Where and how one registry runs. */
-export interface RegistrySite {
+/** Where and how one mirror runs. */
+export interface MirrorSite {
   /** Folder for config.yml, data/, registry.pid, registry.log. */
   readonly dir: string;
   /** Listen address (the KV host's IP). */
@@ -31,16 +30,15 @@ export interface RegistrySite {
   readonly binary?: string;
 }
 
-const configPath = (s: RegistrySite): string => join(s.dir, 'config.yml');
-const pidPath = (s: RegistrySite): string => join(s.dir, 'registry.pid');
+const configPath = (s: MirrorSite): string => join(s.dir, 'config.yml');
 
-/** The registry's `host:port`. */
-export function registryAddress(s: RegistrySite): string {
-  return `${s.ip}:${REGISTRY_PORT}`;
+/** The mirror's `host:port`. */
+export function mirrorAddress(s: MirrorSite): string {
+  return `${s.ip}:${MIRROR_PORT}`;
 }
 
 /** The registry's config file: filesystem storage under `dir/data`, deletes on, listening on `ip:5000`. */
-export function registryConfig(s: RegistrySite): string {
+export function mirrorConfig(s: MirrorSite): string {
   return [
     'version: 0.1',
     'log:',
@@ -51,78 +49,66 @@ export function registryConfig(s: RegistrySite): string {
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: ${registryAddress(s)}`,
+    `  addr: ${mirrorAddress(s)}`,
     '',
   ].join('\n');
 }
 
-/** The running registry's PID, or undefined (a reused PID whose argv is not this registry counts as not running). */
-export async function registryPid(s: RegistrySite): Promise<number | undefined> {
-  const pid = Number((await readFile(pidPath(s), 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !(await isAlive(pid))) return undefined;
-  const argv = await processArgv(pid);
-  return argv?.includes(configPath(s)) ? pid : undefined;
+/** The mirror's registry process as a detached daemon (a process whose argv lacks this config file is not it). */
+function mirrorDaemon(s: MirrorSite, clock: Clock = systemClock): DetachedDaemon {
+  return new DetachedDaemon(
+    {
+      name: 'registry mirror',
+      pidFile: join(s.dir, 'registry.pid'),
+      logFile: join(s.dir, 'registry.log'),
+      isOwn: (argv) => argv.includes(configPath(s)),
+    },
+    clock,
+  );
 }
 
-async function answers(s: RegistrySite): Promise<boolean> {
+/** The running mirror's PID, or undefined. */
+export async function mirrorPid(s: MirrorSite): Promise<number | undefined> {
+  return mirrorDaemon(s).pid();
+}
+
+async function answers(s: MirrorSite): Promise<boolean> {
   try {
-    const res = await fetch(`http://${registryAddress(s)}/v2/`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`http://${mirrorAddress(s)}/v2/`, { signal: AbortSignal.timeout(1000) });
     return res.status === 200;
   } catch {
     return false;
   }
 }
 
-/** Starts the registry unless it runs, and waits until `/v2/` answers. Returns whether it was started now. */
-export async function startRegistry(
-  s: RegistrySite,
+/** Starts the mirror unless it runs, and waits until `/v2/` answers. Returns whether it was started now. */
+export async function startMirror(
+  s: MirrorSite,
   clock: Clock = systemClock,
   timeoutMs = 20_000,
 ): Promise<boolean> {
-  if ((await registryPid(s)) !== undefined && (await answers(s))) return false;
+  const daemon = mirrorDaemon(s, clock);
+  if ((await daemon.pid()) !== undefined && (await answers(s))) return false;
   await mkdir(join(s.dir, 'data'), { recursive: true, mode: 0o700 });
-  await writeFile(configPath(s), registryConfig(s), { mode: 0o600 });
-  const argv = [s.binary ?? REGISTRY_BINARY, 'serve', configPath(s)];
-  const full = s.ns ? nsenterArgv(s.ns, argv) : argv;
-  const log = openSync(join(s.dir, 'registry.log'), 'a', 0o600);
-  let pid: number;
-  try {
-    const child = spawn(full[0] as string, full.slice(1), { detached: true, stdio: ['ignore', log, log] });
-    pid = await new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('spawn', () => resolve(child.pid as number));
-    });
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
-  await writeFile(pidPath(s), `${pid}\n`, { mode: 0o600 });
-  const deadline = clock.now() + timeoutMs;
-  while (!(await answers(s))) {
-    if (!(await isAlive(pid)) || clock.now() > deadline) {
-      const tail = (await readFile(join(s.dir, 'registry.log'), 'utf8').catch(() => ''))
-        .trim()
-        .split('\n')
-        .slice(-3);
-      await stopRegistry(s, clock);
-      throw new UpStepError(`the registry did not start on ${registryAddress(s)}: ${tail.join(' | ')}`);
-    }
-    await clock.sleep(100);
-  }
+  await writeFileAtomic(configPath(s), mirrorConfig(s));
+  const pid = await daemon.spawn({
+    argv: [s.binary ?? REGISTRY_BINARY, 'serve', configPath(s)],
+    ...(s.ns ? { ns: s.ns } : {}),
+  });
+  await daemon.waitReady(pid, () => answers(s), {
+    timeoutMs,
+    failure: async () => {
+      const tail = (await daemon.logTail(3)).trim().split('\n');
+      await daemon.stop({ graceMs: 5000 });
+      return new UpStepError(`the registry did not start on ${mirrorAddress(s)}: ${tail.join(' | ')}`);
+    },
+  });
   return true;
 }
 
-/** Stops the registry by its PID (TERM, then KILL). */
-export async function stopRegistry(s: RegistrySite, clock: Clock = systemClock): Promise<void> {
-  const pid = await registryPid(s);
-  if (pid !== undefined) {
-    signal(pid, 'SIGTERM');
-    if (!(await waitGone([pid], 5000, clock))) {
-      signal(pid, 'SIGKILL');
-      await waitGone([pid], 5000, clock);
-    }
-  }
-  await rm(pidPath(s), { force: true });
+/** Stops the mirror by its PID (TERM, then KILL). */
+export async function stopMirror(s: MirrorSite, clock: Clock = systemClock): Promise<void> {
+  await mirrorDaemon(s, clock).stop({ graceMs: 5000 });
 }
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -147,8 +133,8 @@ async function pushBlob(base: string, repo: string, blob: Buffer): Promise<strin
 }
 
 /** True when the registry holds `library/busybox:latest`. */
-export async function hasBusybox(s: RegistrySite): Promise<boolean> {
-  const res = await fetch(`http://${registryAddress(s)}/v2/library/busybox/manifests/latest`, {
+export async function hasBusybox(s: MirrorSite): Promise<boolean> {
+  const res = await fetch(`http://${mirrorAddress(s)}/v2/library/busybox/manifests/latest`, {
     method: 'HEAD',
     headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
   }).catch(() => undefined);
@@ -159,9 +145,9 @@ export async function hasBusybox(s: RegistrySite): Promise<boolean> {
  * Pushes `library/busybox:latest` (one layer: busybox-static and applet links; `CMD ["sh"]`) unless present.
  * Returns whether it was pushed now.
  */
-export async function seedBusybox(s: RegistrySite): Promise<boolean> {
+export async function seedBusybox(s: MirrorSite): Promise<boolean> {
   if (await hasBusybox(s)) return false;
-  const base = `http://${registryAddress(s)}`;
+  const base = `http://${mirrorAddress(s)}`;
   const repo = 'library/busybox';
   const tar = await busyboxRootfsTar();
   const layer = gzipSync(tar);

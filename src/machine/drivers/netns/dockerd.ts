@@ -1,20 +1,17 @@
 /**
- * Starting, watching and stopping a netns machine's dockerd. The engine runs detached (own session, output to
- * `dockerd.log` in the machine directory) inside the machine's namespaces, so it outlives the shoal process. Its PID
- * goes to `engine.pid`; before signalling, the PID is checked to still be this machine's dockerd (its argv holds
- * the machine's unique `--config-file` path), so a recycled PID is never hit.
+ * A netns host's dockerd: started detached inside the host's namespaces (output to `dockerd.log` in the machine
+ * directory) so it outlives the shoal process, watched through its unix socket, and stopped by its PID. It is a
+ * {@link DetachedDaemon} whose PID goes to `docker.pid.shoal`; a process counts as this machine's dockerd only when
+ * its argv holds the machine's unique `--config-file` path, so a recycled PID is never hit.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import type { Clock } from '../../../util/clock.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
+import { DetachedDaemon } from '../../../host/detached-daemon.js';
+import { processTrees } from '../../../host/processes.js';
+import { type Clock, systemClock } from '../../../util/clock.js';
 import { EngineStartError } from './errors.js';
 import type { MachineLayout } from './layout.js';
-import { nsenterArgv } from './namespaces.js';
-import { isAlive, isEngineArgv, processArgv, signal, waitGone } from './processes.js';
 
 /** What `start` needs to launch the engine again: written by the provisioner to `engine.json`. */
 export interface LaunchRecord {
@@ -27,52 +24,65 @@ export interface LaunchRecord {
   readonly port: number;
 }
 
-/** File holding the launched dockerd's PID. */
-function pidPath(layout: MachineLayout): string {
-  return `${layout.pidFile}.shoal`;
-}
-
 /** Reads the launch record; undefined before the first provisioning. */
 export async function readLaunchRecord(layout: MachineLayout): Promise<LaunchRecord | undefined> {
   const text = await readFile(layout.launch, 'utf8').catch(() => undefined);
   return text === undefined ? undefined : (JSON.parse(text) as LaunchRecord);
 }
 
+/**
+ * True when `argv` is a machine's dockerd: it names the machine's own `--config-file` (a path unique to the
+ * machine's folder in the store) and a `dockerd` binary.
+ */
+export function isDockerdArgv(argv: readonly string[] | undefined, daemonJson: string): boolean {
+  return !!argv?.includes(daemonJson) && argv.some((a) => a.endsWith('dockerd'));
+}
+
+/**
+ * The machine's dockerd processes wherever they run, plus their descendants (containerd, shims): found by the
+ * machine's `--config-file`, so also an engine left in a namespace the machine no longer has.
+ */
+export function dockerdProcesses(daemonJson: string): Promise<number[]> {
+  return processTrees(async (pid) => {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    return raw.includes(daemonJson) && isDockerdArgv(raw.replace(/\0$/, '').split('\0'), daemonJson);
+  });
+}
+
+/** The machine's dockerd as a detached daemon. */
+export function dockerdDaemon(layout: MachineLayout, clock: Clock = systemClock): DetachedDaemon {
+  return new DetachedDaemon(
+    {
+      name: 'dockerd',
+      pidFile: `${layout.pidFile}.shoal`,
+      logFile: layout.log,
+      isOwn: (argv) => isDockerdArgv(argv, layout.daemonJson),
+    },
+    clock,
+  );
+}
+
 /** The PID of this machine's running dockerd, or undefined when it is not running. */
-export async function enginePid(layout: MachineLayout): Promise<number | undefined> {
-  const text = await readFile(pidPath(layout), 'utf8').catch(() => undefined);
-  const pid = Number(text?.trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  if (!(await isAlive(pid))) return undefined;
-  return isEngineArgv(await processArgv(pid), layout.daemonJson) ? pid : undefined;
+export async function dockerdPid(layout: MachineLayout): Promise<number | undefined> {
+  return dockerdDaemon(layout).pid();
 }
 
 /** Starts dockerd in the namespaces of `ns`, detached; returns its PID. Does not wait for the API. */
-export async function launchEngine(ns: string, layout: MachineLayout, rec: LaunchRecord): Promise<number> {
+export async function launchDockerd(
+  ns: string,
+  layout: MachineLayout,
+  rec: LaunchRecord,
+  clock: Clock,
+): Promise<number> {
   // dockerd trusts containerd's pid file while that PID exists, even as a not yet reaped zombie of a killed engine;
   // callers have ended every process of the machine, so the file is stale.
   await rm(join(layout.execRoot, 'containerd', 'containerd.pid'), { force: true });
-  const argv = nsenterArgv(ns, [rec.dockerd, '--config-file', layout.daemonJson, ...rec.flags]);
-  const log = openSync(layout.log, 'a', 0o600);
-  try {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: { ...rec.env },
-      cwd: '/',
-    });
-    const pid = await new Promise<number>((resolve, reject) => {
-      child.once('error', (e) =>
-        reject(new EngineStartError(`Cannot start ${rec.dockerd}: ${e.message}`, { cause: e })),
-      );
-      child.once('spawn', () => resolve(child.pid!));
-    });
-    child.unref();
-    await writeFileAtomic(pidPath(layout), `${pid}\n`);
-    return pid;
-  } finally {
-    closeSync(log);
-  }
+  return dockerdDaemon(layout, clock).spawn({
+    ns,
+    argv: [rec.dockerd, '--config-file', layout.daemonJson, ...rec.flags],
+    env: { ...rec.env },
+    cwd: '/',
+  });
 }
 
 /**
@@ -118,38 +128,31 @@ function ping(socket: string): Promise<boolean> {
 }
 
 /**
- * Waits until the engine answers on its unix socket. Throws {@link EngineStartError} with the log's last lines
- * when dockerd exits first or does not answer within `timeoutMs`.
+ * Waits until the engine answers on its unix socket. Throws {@link EngineStartError} with the log's reason when
+ * dockerd exits first or does not answer within `timeoutMs`.
  */
-export async function waitForEngine(
+export async function waitForDockerd(
   layout: MachineLayout,
   pid: number,
   clock: Clock,
   timeoutMs = 90_000,
 ): Promise<void> {
-  const deadline = clock.now() + timeoutMs;
-  for (;;) {
-    if (!(await isAlive(pid))) {
-      throw new EngineStartError(`dockerd exited while starting: ${await logReason(layout)}`);
-    }
-    if (await ping(layout.socket)) return;
-    if (clock.now() >= deadline) {
-      throw new EngineStartError(
-        `dockerd did not answer within ${timeoutMs / 1000}s: ${await logReason(layout)} (log: ${layout.log})`,
-      );
-    }
-    await clock.sleep(100);
-  }
+  await dockerdDaemon(layout, clock).waitReady(pid, () => ping(layout.socket), {
+    timeoutMs,
+    failure: async (why) =>
+      new EngineStartError(
+        why === 'exited'
+          ? `dockerd exited while starting: ${await logReason(layout)}`
+          : `dockerd did not answer within ${timeoutMs / 1000}s: ${await logReason(layout)} (log: ${layout.log})`,
+      ),
+  });
 }
 
 /** Sends SIGTERM to the engine and waits up to `timeoutMs` for it to exit; returns false if it is still running. */
-export async function terminateEngine(
+export async function terminateDockerd(
   layout: MachineLayout,
   clock: Clock,
   timeoutMs = 30_000,
 ): Promise<boolean> {
-  const pid = await enginePid(layout);
-  if (pid === undefined) return true;
-  signal(pid, 'SIGTERM');
-  return waitGone([pid], timeoutMs, clock);
+  return (await dockerdDaemon(layout, clock).stop({ graceMs: timeoutMs, kill: false })) !== 'still-running';
 }
