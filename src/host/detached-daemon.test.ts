@@ -89,7 +89,9 @@ describe('DetachedDaemon', () => {
 
   it('kills a daemon that ignores SIGTERM, or reports it still running when told not to kill', async () => {
     const d = daemon('f');
-    const pid = await d.spawn(nodeLaunch('f', `process.on('SIGTERM', () => {}); console.log('up'); ${FOREVER}`));
+    const pid = await d.spawn(
+      nodeLaunch('f', `process.on('SIGTERM', () => {}); console.log('up'); ${FOREVER}`),
+    );
     started.push(pid);
     await d.waitReady(pid, async () => (await d.log()).includes('up'), { timeoutMs: 5000 });
     expect(await d.stop({ graceMs: 200, kill: false })).toBe('still-running');

@@ -27,9 +27,9 @@ export {
 export {
   createNamespaces,
   destroyNamespaces,
+  type NamespacePaths,
   NETNS_DIR,
   NS_ROOT,
-  type NamespacePaths,
   namespaceOwner,
   namespacePaths,
   namespacesExist,
