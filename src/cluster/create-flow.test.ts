@@ -1,6 +1,11 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EngineRequestError, EngineUnreachableError } from '../engine/errors.js';
+import {
+  EngineImageNotFoundError,
+  EngineRequestError,
+  EngineUnreachableError,
+  engineError,
+} from '../engine/errors.js';
 import { buildPlacementRequest, type CreateBody } from '../scheduler/request.js';
 import { ReservationBook } from '../scheduler/reservations.js';
 import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
@@ -62,6 +67,13 @@ class FakeEngine {
     refreshImages: async () => undefined,
   };
 
+  /** What a pull on this engine fails with. */
+  pullError: Error = engineError(
+    500,
+    'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
+    'pull',
+  );
+
   readonly client = {
     json: async (_method: string, path: string, body: CreateBody, opts: { query?: { name?: string } }) => {
       if (path !== '/containers/create') throw new Error(`unexpected ${path}`);
@@ -70,10 +82,7 @@ class FakeEngine {
     },
     stream: async (_m: string, _p: string, opts: { query: { fromImage: string; tag?: string } }) => {
       this.pulls.push(`${opts.query.fromImage}:${opts.query.tag}`);
-      throw new EngineRequestError(
-        500,
-        'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
-      );
+      throw this.pullError;
     },
   };
 }
@@ -122,7 +131,7 @@ function context(engines: FakeEngine[], createRetry = 0): CreateContext {
 let seq = 0;
 const ok: CreateFn = async () => ({ Id: hexId(`c${++seq}`) });
 const noImage: CreateFn = async (body) => {
-  throw new EngineRequestError(404, `No such image: ${body.Image}:latest`);
+  throw engineError(404, `No such image: ${body.Image}:latest`, 'create');
 };
 
 describe('createContainer', () => {
@@ -217,6 +226,37 @@ describe('createContainer', () => {
     expect(res.timing.engineMs).toBeGreaterThan(0);
   });
 
+  it('retries with image affinity when the pull is denied (repository does not exist)', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', noImage);
+    a.pullError = engineError(
+      0,
+      "pull access denied for only-here, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+      'pull',
+    );
+    const b = new FakeEngine('node-2', '10.0.0.2:2376', ok);
+    b.containers.push(cached({ id: hexId('e4'), name: 'busy2' }));
+    b.images.push({ Id: 'sha256:oh', RepoTags: ['only-here:latest'] });
+    const res = await createContainer(context([a, b]), { Image: 'only-here' }, undefined);
+    expect(a.pulls).toEqual(['only-here:latest']);
+    expect(res.node).toBe(b);
+  });
+
+  it('neither pulls nor retries with image affinity when the create names a missing network', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', async () => {
+      throw engineError(404, 'network nowhere not found', 'create');
+    });
+    const b = new FakeEngine('node-2', '10.0.0.2:2376', ok);
+    b.containers.push(cached({ id: hexId('e5'), name: 'busy3' }));
+    b.images.push({ Id: 'sha256:bb', RepoTags: ['busybox:latest'] });
+    const err = await createContainer(context([a, b]), { Image: 'busybox' }, undefined).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EngineRequestError);
+    expect(err).not.toBeInstanceOf(EngineImageNotFoundError);
+    expect(a.pulls).toEqual([]);
+    expect(b.creates).toHaveLength(0);
+  });
+
   it('does not add image affinity when node== is pinned', async () => {
     const a = new FakeEngine('node-1', '10.0.0.1:2376', noImage);
     const b = new FakeEngine('node-2', '10.0.0.2:2376', ok);
@@ -226,7 +266,7 @@ describe('createContainer', () => {
       { Image: 'busybox', Env: ['constraint:node==node-1'] },
       undefined,
     ).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EngineRequestError);
+    expect(err).toBeInstanceOf(EngineImageNotFoundError);
     expect((err as EngineRequestError).status).toBe(404);
     expect((err as Error).message).toMatch(/^No such image: busybox:latest \(pull failed: /);
     expect(b.creates).toHaveLength(0);

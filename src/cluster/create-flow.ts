@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { EngineRequestError } from '../engine/errors.js';
+import { EngineImageNotFoundError, EnginePullDeniedError } from '../engine/errors.js';
 import { type BuiltRequest, type CreateBody, toEngineCreateBody } from '../scheduler/request.js';
 import type { Reservation, ReservationBook } from '../scheduler/reservations.js';
 import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
@@ -67,12 +67,9 @@ export interface CreateResult {
   readonly timing: CreateTiming;
 }
 
+/** The engine lacks the image and could not get it: the case for Swarm's retry with image affinity. */
 function isImageMissing(err: unknown): boolean {
-  return (
-    err instanceof EngineRequestError &&
-    err.status === 404 &&
-    /no such image|image .* not found|not found: manifest unknown|pull access denied/i.test(err.message)
-  );
+  return err instanceof EngineImageNotFoundError || err instanceof EnginePullDeniedError;
 }
 
 /**
@@ -209,18 +206,14 @@ async function createOn(
   try {
     return await call();
   } catch (err) {
-    if (!isImageMissing(err) || !body.Image) throw err;
+    if (!(err instanceof EngineImageNotFoundError) || !body.Image) throw err;
     try {
       await pullImage(engine.client, body.Image, registryAuth);
     } catch (pullErr) {
       // Keep the engine's "No such image" as the outcome (so the image-affinity retry can apply), with the pull's cause.
-      throw new EngineRequestError(
-        404,
-        `${asError(err).message} (pull failed: ${asError(pullErr).message})`,
-        {
-          cause: pullErr,
-        },
-      );
+      throw new EngineImageNotFoundError(404, `${err.message} (pull failed: ${asError(pullErr).message})`, {
+        cause: pullErr,
+      });
     }
     await engine.cache.refreshImages().catch(() => undefined);
     return await call();

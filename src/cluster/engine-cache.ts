@@ -1,5 +1,5 @@
 import type { EngineClient } from '../engine/engine-client.js';
-import { EngineRequestError } from '../engine/errors.js';
+import { EngineNotFoundError } from '../engine/errors.js';
 import type {
   ContainerInspect,
   ContainerSummary,
@@ -383,7 +383,7 @@ export class EngineCache {
         ),
       );
     } catch (err) {
-      if (err instanceof EngineRequestError && err.status === 404) return undefined;
+      if (err instanceof EngineNotFoundError) return undefined;
       throw err;
     }
   }

@@ -1,5 +1,5 @@
 import type { EngineClient } from '../engine/engine-client.js';
-import { EngineRequestError } from '../engine/errors.js';
+import { engineError } from '../engine/errors.js';
 import { decodeJsonLines } from './engine-events.js';
 
 /** Splits an image reference into `fromImage` and `tag` for `POST /images/create`. */
@@ -12,8 +12,10 @@ export function pullParams(image: string): { fromImage: string; tag?: string } {
 }
 
 /**
- * Pulls an image on one engine and waits for the end of the progress stream. An `error` entry in the stream (how
- * the engine reports a failed pull after answering 200) becomes an {@link EngineRequestError} 404/500.
+ * Pulls an image on one engine and waits for the end of the progress stream. A refused pull throws the engine
+ * client's typed error; an `error` entry in the stream (how the engine reports a failed pull after answering 200)
+ * is typed the same way: `EnginePullDeniedError` when the registry has no such image or denies it, else
+ * `EngineServerError`.
  */
 export async function pullImage(client: EngineClient, image: string, registryAuth?: string): Promise<void> {
   const headers: Record<string, string> = {};
@@ -24,5 +26,5 @@ export async function pullImage(client: EngineClient, image: string, registryAut
     const m = v as { error?: string; errorDetail?: { message?: string } };
     if (m.error || m.errorDetail?.message) failure = m.errorDetail?.message ?? m.error;
   });
-  if (failure) throw new EngineRequestError(/not found|does not exist/i.test(failure) ? 404 : 500, failure);
+  if (failure) throw engineError(0, failure, 'pull');
 }

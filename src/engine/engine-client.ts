@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { type Dispatcher, Pool } from 'undici';
 import { asError } from '../util/errors.js';
-import { EngineRequestError, EngineUnreachableError } from './errors.js';
+import { type EngineCallKind, EngineRequestError, EngineUnreachableError, engineError } from './errors.js';
 
 /**
  * Client-side TLS material for talking to engines (the manager's own cert serves as client cert,
@@ -81,7 +81,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * A thin typed Docker Engine API client over one undici `Pool`. Every failure is converted at this boundary:
- * an HTTP error status becomes {@link EngineRequestError} (status + the engine's message), anything that prevented
+ * an HTTP error status becomes the typed {@link EngineRequestError} for it ({@link engineError}: not found, image not
+ * found, pull denied, conflict, bad request, server error; status + the engine's message), anything that prevented
  * an answer becomes {@link EngineUnreachableError} (retryable).
  */
 export class EngineClient {
@@ -257,7 +258,8 @@ export class EngineClient {
     const { statusCode, text } = await this.withRetry(method, reqOpts, () =>
       this.sendBuffered(method, path, reqOpts),
     );
-    if (statusCode >= 400) throw new EngineRequestError(statusCode, engineMessage(text, statusCode));
+    if (statusCode >= 400)
+      throw engineError(statusCode, engineMessage(text, statusCode), callKind(method, path));
     if (text.length === 0) return undefined as T;
     try {
       return JSON.parse(text) as T;
@@ -280,7 +282,7 @@ export class EngineClient {
     const res = await this.request(method, path, { ...opts, stream: true });
     if (res.statusCode >= 400) {
       const text = await res.body.text().catch(() => '');
-      throw new EngineRequestError(res.statusCode, engineMessage(text, res.statusCode));
+      throw engineError(res.statusCode, engineMessage(text, res.statusCode), callKind(method, path));
     }
     return res.body;
   }
@@ -298,6 +300,19 @@ export class EngineClient {
     const e = asError(err) as Error & { code?: string };
     return new EngineUnreachableError(this.addr, describeNetError(this.addr, e), { cause: e });
   }
+}
+
+/**
+ * What a call does, for {@link engineError}: `POST /containers/create` (a 404 names a missing image or network),
+ * `POST /images/create` (a pull), other `/images/...` calls (a 404 is a missing image). Version prefixes and query
+ * strings are ignored.
+ */
+export function callKind(method: string, path: string): EngineCallKind {
+  const p = path.replace(/^\/v\d+(\.\d+)?(?=\/)/, '').replace(/\?.*$/, '');
+  if (method === 'POST' && p === '/containers/create') return 'create';
+  if (method === 'POST' && p === '/images/create') return 'pull';
+  if (p.startsWith('/images/')) return 'image';
+  return 'other';
 }
 
 /** True for a connection reset / closed by the other side before the answer (undici `UND_ERR_SOCKET`, `ECONNRESET`). */

@@ -1,4 +1,5 @@
 export {
+  callKind,
   describeNetError,
   type EngineCallObserver,
   EngineClient,
@@ -10,4 +11,16 @@ export {
   type RawConnectOptions,
   splitAddr,
 } from './engine-client.js';
-export { EngineRequestError, EngineUnreachableError } from './errors.js';
+export {
+  EngineBadRequestError,
+  type EngineCallKind,
+  EngineConflictError,
+  EngineImageNotFoundError,
+  EngineNotFoundError,
+  EngineNotModifiedError,
+  EnginePullDeniedError,
+  EngineRequestError,
+  EngineServerError,
+  EngineUnreachableError,
+  engineError,
+} from './errors.js';

@@ -247,13 +247,24 @@ export class ClusterUp {
     const host = await this.service.load(name);
     const stopped: string[] = [];
     for (const c of manager ? [MASTER_CONTAINER, AGENT_CONTAINER] : [AGENT_CONTAINER]) {
-      const r = await host.driver.exec(['docker', 'inspect', '-f', '{{.State.Running}}', c]);
-      if (r.code !== 0 && /no such (object|container)/i.test(r.stderr)) {
+      // The state by listing, not by inspect's error text: an empty list means the container is gone.
+      const r = await host.driver.exec([
+        'docker',
+        'ps',
+        '-a',
+        '--filter',
+        `name=^/?${c}$`,
+        '--format',
+        '{{.State}}',
+      ]);
+      if (r.code !== 0) continue;
+      const state = r.stdout.trim();
+      if (state === '') {
         this.say(`    re-creating the swarm containers on ${name} (${c} is gone)`);
         await this.service.restartSwarm(name);
         return true;
       }
-      if (r.code === 0 && r.stdout.trim() === 'false') stopped.push(c);
+      if (state !== 'running') stopped.push(c);
     }
     for (const c of stopped) {
       this.say(`    starting ${c} on ${name}`);
