@@ -9,7 +9,13 @@ import {
   NoSuchVolumeError,
   UnhealthyNodeError,
 } from '../cluster/index.js';
-import { EngineRequestError, EngineUnreachableError } from '../engine/index.js';
+import { EngineRequestError, EngineUnreachableError, engineError } from '../engine/index.js';
+import {
+  FilterNotSupportedError,
+  InvalidExpressionError,
+  InvalidReschedulePolicyError,
+  InvalidSwarmLabelError,
+} from '../scheduler/index.js';
 import { renderError } from './error-handler.js';
 import {
   BodyTooLargeError,
@@ -21,7 +27,7 @@ import {
   PrimaryUnreachableError,
 } from './errors.js';
 
-// Statuses the Docker Engine answers for the same conditions.
+// Statuses the Docker Engine (or classic Swarm, where it is Swarm's own condition) answers for the same conditions.
 const table: [string, unknown, number][] = [
   ['no such container', new NoSuchContainerError('x'), 404],
   ['no such exec', new NoSuchExecError('x'), 404],
@@ -38,6 +44,23 @@ const table: [string, unknown, number][] = [
   ['malformed JSON', new MalformedJsonError('bad'), 400],
   ['no node fits', new NoNodeAvailableError('Unable to find a node'), 500],
   ['engine error keeps its status', new EngineRequestError(409, 'is not running'), 409],
+  ['engine: no such image on create', engineError(404, 'No such image: x:latest', 'create'), 404],
+  ['engine: pull denied', engineError(0, 'pull access denied for x, repository does not exist', 'pull'), 404],
+  [
+    'engine: conflict',
+    engineError(409, 'Conflict. The container name "/x" is already in use', 'create'),
+    409,
+  ],
+  ['engine: bad parameter', engineError(400, 'invalid reference format', 'create'), 400],
+  ['engine: internal', engineError(500, 'oci runtime error', 'other'), 500],
+  ['bad constraint expression', new InvalidExpressionError('One of operator ==, != is expected'), 400],
+  ['bad swarm label JSON', new InvalidSwarmLabelError('invalid label com.docker.swarm.affinities'), 400],
+  [
+    'bad reschedule policy (Swarm: 500)',
+    new InvalidReschedulePolicyError('invalid reschedule policy: x'),
+    500,
+  ],
+  ['unknown filter', new FilterNotSupportedError('x', ['health']), 400],
   ['engine 304 becomes 500', new EngineRequestError(304, 'odd'), 500],
   ['engine unreachable', new EngineUnreachableError('1.2.3.4:2376', 'refused'), 500],
   ['viz refused', new NotSupportedInClusterError(), 501],

@@ -1,13 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import { MalformedJsonError } from './errors.js';
-import { readBody } from './proxy.js';
+import { MAX_JSON_BODY_BYTES, readBody } from './proxy.js';
 
 /**
- * Reads a JSON object body. An empty body is `{}`; anything that is not a JSON object is a 400, worded like the
- * Engine's decoder errors.
+ * Reads a JSON object body of at most `limit` bytes (413 above it). An empty body is `{}`; anything that is not a
+ * JSON object is a 400, worded like the Engine's decoder errors.
  */
-export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const text = await readBody(req);
+export async function readJsonObject(
+  req: IncomingMessage,
+  limit = MAX_JSON_BODY_BYTES,
+): Promise<Record<string, unknown>> {
+  const text = await readBody(req, limit);
   if (text.trim() === '') return {};
   let value: unknown;
   try {

@@ -2,7 +2,9 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EngineClient } from '../engine/index.js';
+import { InvalidArgumentError } from '../util/errors.js';
 import type { RequestContext } from './context.js';
+import { BodyTooLargeError } from './errors.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -150,14 +152,45 @@ export function sendJsonChunks(ctx: RequestContext, chunks: readonly Buffer[], s
   ctx.res.end();
 }
 
-/** Reads the whole client body as text (bounded). */
-export async function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw new Error('request body too large');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The largest JSON body the manager reads itself (container, network and volume create, network connect): 16 MiB.
+ * Bodies streamed through to an engine (build contexts, image loads, archives) have no limit here.
+ */
+export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads the whole client body as text, up to `limit` bytes. Above it, rejects at once with
+ * {@link BodyTooLargeError} (413) and leaves the request flowing, so the rest is discarded and the connection
+ * stays usable for the answer (a destroyed request would drop the socket before the client reads the 413).
+ */
+export function readBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    const onData = (c: Buffer): void => {
+      if (over) return;
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      req.off('data', onData);
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    const fail = (err?: Error): void => {
+      if (!over && !req.complete)
+        reject(
+          new InvalidArgumentError(`cannot read request body: ${err?.message ?? 'closed'}`, { cause: err }),
+        );
+    };
+    req.once('error', fail);
+    req.once('close', () => fail());
+  });
 }

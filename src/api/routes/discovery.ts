@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Router from 'find-my-way';
 import { MEMBERSHIP_PATH, type MembershipRegistry } from '../../discovery/embedded/index.js';
-import { ClusterError, InvalidArgumentError } from '../../util/errors.js';
+import { InvalidArgumentError, NotFoundError } from '../../util/errors.js';
+import { sendError } from '../error-handler.js';
+import { readJsonObject } from '../json-body.js';
 
 const MAX_BODY = 4096;
 
@@ -14,7 +16,8 @@ const MAX_BODY = 4096;
  * - `GET    /shoal/v1/discovery/nodes` → 200 `["host:port", ...]` (live members, sorted).
  * - `DELETE /shoal/v1/discovery/nodes/:addr` → 204, or 404 when not a member.
  *
- * Errors are Engine-style `{"message": ...}` with the error's `httpStatus`.
+ * Errors go through the API's one renderer (`sendError`): Engine-style `{"message": ...}` with the error's
+ * `httpStatus`; a body above 4 KiB answers 413.
  */
 export function addDiscoveryRoutes(
   router: Router.Instance<Router.HTTPVersion.V1>,
@@ -25,7 +28,7 @@ export function addDiscoveryRoutes(
   });
   router.on('POST', MEMBERSHIP_PATH, (req, res) => {
     void handle(res, async () => {
-      const body = await readJson(req);
+      const body = await readJsonObject(req, MAX_BODY);
       const addr = body.Addr;
       if (typeof addr !== 'string')
         throw new InvalidArgumentError('missing "Addr" (host:port) in request body');
@@ -40,10 +43,7 @@ export function addDiscoveryRoutes(
   router.on('DELETE', `${MEMBERSHIP_PATH}/:addr`, (_req, res, params) => {
     void handle(res, async () => {
       const addr = decodeURIComponent(params.addr ?? '');
-      if (!(await registry.deregister(addr))) {
-        sendJson(res, 404, { message: `no such member: ${addr}` });
-        return;
-      }
+      if (!(await registry.deregister(addr))) throw new NotFoundError(`no such member: ${addr}`);
       res.writeHead(204).end();
     });
   });
@@ -53,9 +53,7 @@ async function handle(res: ServerResponse, fn: () => Promise<void>): Promise<voi
   try {
     await fn();
   } catch (err) {
-    const status = err instanceof ClusterError ? err.httpStatus : 500;
-    if (!res.headersSent) sendJson(res, status, { message: (err as Error).message });
-    else res.destroy();
+    sendError(res, err);
   }
 }
 
@@ -63,24 +61,4 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new InvalidArgumentError('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (err) {
-    throw new InvalidArgumentError('malformed JSON in request body', { cause: err });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError('request body must be a JSON object');
-  }
-  return value as Record<string, unknown>;
 }

@@ -105,7 +105,12 @@ describe('shoal:// direct registration with the manager (no KV)', () => {
         });
       let res = await post('{bad');
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ message: 'malformed JSON in request body' });
+      expect(((await res.json()) as { message: string }).message).toMatch(
+        /^invalid character in JSON body: /,
+      );
+      res = await post(JSON.stringify({ Addr: '10.235.0.40:2376', Pad: 'x'.repeat(5000) }));
+      expect(res.status).toBe(413);
+      expect(await res.json()).toEqual({ message: 'request body is larger than 4096 bytes' });
       res = await post('{"Addr":"nohost"}');
       expect(res.status).toBe(400);
       expect(((await res.json()) as { message: string }).message).toMatch(/invalid address "nohost"/);
