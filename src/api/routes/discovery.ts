@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type Router from 'find-my-way';
 import { MEMBERSHIP_PATH, type MembershipRegistry } from '../../discovery/embedded/index.js';
 import { InvalidArgumentError, NotFoundError } from '../../util/errors.js';
