@@ -22,6 +22,9 @@ function literalMatcher(literal: string): Matcher {
  * - VALUE: may start with `~` (soft); leading `~`s are stripped from `value`.
  * - The matcher is compiled once here (see {@link compilePattern}) and stored in `pattern`.
  *
+ * - A `/re/` value that is not a valid regular expression is refused (a client error, 400); a glob that does not
+ *   compile keeps Swarm's quirk of matching nothing.
+ *
  * @throws InvalidExpressionError naming the expression and the broken part.
  */
 export function parseExpression(text: string): Expression {
@@ -42,7 +45,23 @@ export function parseExpression(text: string): Expression {
     throw new InvalidExpressionError(`invalid expression '${text}': Value '${raw}' is invalid`);
   const soft = raw.startsWith('~');
   const value = soft ? raw.replace(/^~+/, '') : raw;
+  const broken = regexSyntaxError(value);
+  if (broken !== undefined)
+    throw new InvalidExpressionError(
+      `invalid expression '${text}': Value '${raw}' is not a valid regular expression (${broken})`,
+    );
   return { key, op, value, soft, text, pattern: compilePattern(value) };
+}
+
+/** For a `/re/` value, why it is not a valid regular expression; undefined for valid ones and for globs. */
+function regexSyntaxError(value: string): string | undefined {
+  if (!(value.length >= 2 && value.startsWith('/') && value.endsWith('/'))) return undefined;
+  try {
+    new RegExp(value.slice(1, -1).replace(RE2_FLAGS_RE, ''));
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 /** Parses every expression of a list; see {@link parseExpression}. */
