@@ -1,10 +1,12 @@
 import { NoSuchContainerError, NoSuchNodeError, UnhealthyNodeError } from '../cluster/errors.js';
 import type { EngineClient } from '../engine/index.js';
+import { InvalidArgumentError } from '../util/errors.js';
 import type { ApiCluster, ApiContainer, ApiNode } from './cluster-port.js';
 
 /**
  * Splits the rest of a wildcard path (`node-1/web/json`) into a reference and a trailing action, when the last
  * segment is one of `actions`. References may contain one `/` (`node/name`), so routes take the rest as a wildcard.
+ * `rest` is already percent-decoded (the router decodes path parameters once; decoding again would misread a `%`).
  */
 export function splitRef(rest: string, actions: ReadonlySet<string>): { ref: string; action: string } {
   const trimmed = rest.replace(/\/+$/, '');
@@ -19,12 +21,24 @@ export function splitRef(rest: string, actions: ReadonlySet<string>): { ref: str
       return { ref, action: last };
     }
   }
-  return { ref: decodeURIComponent(trimmed), action: '' };
+  return { ref: trimmed, action: '' };
 }
 
-/** Resolves a container reference or throws the 404 the Engine would give. */
+/**
+ * Percent-decodes a reference taken from a raw request path (upgrade requests, which bypass the router).
+ * @throws InvalidArgumentError (400) for a malformed escape such as `%zz`, as the Engine's URL parser refuses it.
+ */
+export function decodePathRef(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid URL escape in "${raw}"`, { cause: err });
+  }
+}
+
+/** Resolves a container reference (already decoded) or throws the 404 the Engine would give. */
 export function requireContainer(cluster: ApiCluster, ref: string): ApiContainer {
-  const c = cluster.container(decodeURIComponent(ref));
+  const c = cluster.container(ref);
   if (!c) throw new NoSuchContainerError(ref);
   return c;
 }

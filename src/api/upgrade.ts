@@ -4,7 +4,7 @@ import type { ApiDeps } from './context.js';
 import { writeSocketError } from './error-handler.js';
 import { NoSuchRouteError } from './errors.js';
 import { spliceToEngine } from './hijack.js';
-import { healthyClient, requireContainer } from './lookup.js';
+import { decodePathRef, healthyClient, requireContainer } from './lookup.js';
 import { execNode } from './routes/exec.js';
 
 const PREFIX = /^\/v(\d+\.\d+)(?=\/)/;
@@ -30,7 +30,7 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
   try {
     const attach = ATTACH.exec(path);
     if (attach && ((req.method === 'POST' && !attach[2]) || (req.method === 'GET' && attach[2]))) {
-      const c = requireContainer(deps.cluster, attach[1] as string);
+      const c = requireContainer(deps.cluster, decodePathRef(attach[1] as string));
       const client = healthyClient(c.node);
       spliceToEngine(
         req,

@@ -127,7 +127,7 @@ async function postAny(ctx: RequestContext): Promise<void> {
 }
 
 async function remove(ctx: RequestContext): Promise<void> {
-  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const c = requireContainer(ctx.deps.cluster, ref);
   await proxy(ctx, healthyClient(c.node), {
     path: enginePath(ctx, `/containers/${c.id}`),

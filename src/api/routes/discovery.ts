@@ -42,7 +42,7 @@ export function addDiscoveryRoutes(
   });
   router.on('DELETE', `${MEMBERSHIP_PATH}/:addr`, (_req, res, params) => {
     void handle(res, async () => {
-      const addr = decodeURIComponent(params.addr ?? '');
+      const addr = params.addr ?? '';
       if (!(await registry.deregister(addr))) throw new NotFoundError(`no such member: ${addr}`);
       res.writeHead(204).end();
     });

@@ -174,7 +174,7 @@ async function push(ctx: RequestContext, repo: string): Promise<void> {
 async function postAny(ctx: RequestContext): Promise<void> {
   const { ref, action } = splitRef(ctx.params['*'] ?? '', new Set(['tag', 'push']));
   if (!action) throw new NoSuchRouteError();
-  if (action === 'push') return push(ctx, decodeURIComponent(ref));
+  if (action === 'push') return push(ctx, ref);
   const holders = await owners(ctx, ref);
   if (holders.length === 0) throw new NoSuchImageError(ref);
   ctx.req.resume();
@@ -187,7 +187,7 @@ async function postAny(ctx: RequestContext): Promise<void> {
 }
 
 async function remove(ctx: RequestContext): Promise<void> {
-  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const holders = await owners(ctx, ref);
   if (holders.length === 0) throw new NoSuchImageError(ref);
   const answers = await fanout(holders, (n) => n.client.json<unknown[]>('DELETE', ctx.req.url ?? '/'));

@@ -60,7 +60,7 @@ async function resolve(ctx: RequestContext, ref: string): Promise<{ node: ApiNod
 }
 
 async function inspect(ctx: RequestContext): Promise<void> {
-  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const { node, net } = await resolve(ctx, ref);
   sendJson(ctx, displayNetwork(net, node));
 }
@@ -107,7 +107,7 @@ async function connectOrDisconnect(ctx: RequestContext): Promise<void> {
 }
 
 async function remove(ctx: RequestContext): Promise<void> {
-  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const { node, net } = await resolve(ctx, ref);
   await healthyClient(node).json('DELETE', enginePath(ctx, `/networks/${net.Id}`));
   const touched = net.Scope === 'local' ? [node] : healthyNodes(ctx.deps.cluster);

@@ -53,7 +53,7 @@ async function holders(ctx: RequestContext, ref: string): Promise<{ node: ApiNod
 }
 
 async function inspect(ctx: RequestContext): Promise<void> {
-  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const found = await holders(ctx, ref);
   const first = found[0];
   if (!first) throw new NoSuchVolumeError(ref);
@@ -75,7 +75,7 @@ async function create(ctx: RequestContext): Promise<void> {
 }
 
 async function remove(ctx: RequestContext): Promise<void> {
-  const ref = decodeURIComponent((ctx.params['*'] ?? '').replace(/\/+$/, ''));
+  const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const found = await holders(ctx, ref);
   if (found.length === 0) throw new NoSuchVolumeError(ref);
   const answers = await Promise.allSettled(
