@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { InvalidArgumentError } from '../../util/errors.js';
 import { SHOAL_VERSION } from '../../version.js';
 import type { ApiCluster, ApiEvent, ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
@@ -89,17 +90,23 @@ export function annotateEvent(ev: ApiEvent): Record<string, unknown> {
   return out;
 }
 
-function parseTime(v: string | null): number | undefined {
+/**
+ * A `since`/`until` value (Unix seconds with an optional fraction, or a date) in ms; undefined when absent.
+ * @throws InvalidArgumentError (400) for anything else, so a bad `until` never leaves an endless stream open.
+ */
+function parseTime(name: string, v: string | null): number | undefined {
   if (!v) return undefined;
   const n = Number(v);
   if (Number.isFinite(n)) return n * 1000;
   const t = Date.parse(v);
-  return Number.isFinite(t) ? t : undefined;
+  if (Number.isFinite(t)) return t;
+  throw new InvalidArgumentError(`invalid value for ${name}: "${v}" is not a timestamp`);
 }
 
 async function events(ctx: RequestContext): Promise<void> {
   const { res, deps } = ctx;
-  const until = parseTime(ctx.query.get('until'));
+  parseTime('since', ctx.query.get('since'));
+  const until = parseTime('until', ctx.query.get('until'));
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.flushHeaders();
   deps.manager.eventListeners++;
