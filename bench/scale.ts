@@ -18,6 +18,7 @@
  * Everything it starts (the engine worker, the manager child, the temp dir) is stopped in `finally`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,10 @@ const CLI = args.get('cli') ?? 'dist/cli/main.js';
 const DOCKER = args.get('docker') ?? '/usr/local/bin/docker';
 /** When set, the manager runs with `--cpu-prof` writing its profile into this directory. */
 const PROF_DIR = args.get('prof-dir');
+/** Where the manager's log goes (default: a temp file, removed at the end). */
+const LOG_FILE = args.get('log-file');
+/** Print the container count seen at each poll while the manager syncs. */
+const TRACE = args.has('trace');
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -96,13 +101,16 @@ async function main(): Promise<void> {
         `file://${list}`,
       ],
       {
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
     let stderr = '';
+    const logFile = createWriteStream(LOG_FILE ?? join(dir, 'manager.log'));
     manager.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
+      logFile.write(d);
     });
+    manager.stdout?.on('data', (d: Buffer) => logFile.write(d));
     const pid = manager.pid!;
     // Interrupted (Ctrl-C, timeout): take the manager down too instead of leaving it behind.
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -136,6 +144,7 @@ async function main(): Promise<void> {
         const r = await get('/info');
         if (r.status === 200) {
           seen = (JSON.parse(r.text) as { Containers?: number }).Containers ?? -1;
+          if (TRACE) console.log(`  ${Math.round(performance.now() - t1)} ms: ${seen} containers`);
           if (seen >= want) break;
         }
       } catch {

@@ -1,5 +1,6 @@
 import type { EngineClient } from '../engine/engine-client.js';
 import { EngineNotFoundError } from '../engine/errors.js';
+import { reconcileSummary } from './container-status.js';
 import type {
   ContainerInspect,
   ContainerSummary,
@@ -122,6 +123,21 @@ export class EngineCache {
   private listMemo: { rev: number; list: readonly CachedContainer[] } | undefined;
   private statsMemo: { version: number; stats: ContainerStats } | undefined;
   private readonly ownInspects = new Limiter(INSPECTS_PER_ENGINE);
+  /** Numbers the reads of this engine in the order they are asked for (see {@link asOf}). */
+  private issued = 0;
+  /**
+   * For each cached container, the number of the read its entry comes from; for a provisional entry, the last
+   * number issued when it was recorded. An answer is applied to a container only when its read was asked for after
+   * the one already applied, so a state change an event reported (and the read it triggered) is never undone by an
+   * older answer that arrives later.
+   */
+  private readonly asOf = new Map<string, number>();
+  /** Containers recorded by the manager itself and not yet read from the engine. */
+  private readonly provisional = new Set<string>();
+  /** Removed containers, with the number a read must exceed to bring them back (pruned once no older read is out). */
+  private readonly tombstones = new Map<string, number>();
+  /** Numbers of the reads still in flight. */
+  private readonly pending = new Set<number>();
 
   /**
    * @param skewMs engine clock minus manager clock in ms (docs/behaviour/nodes.md#clock-skew); when non-zero,
@@ -184,14 +200,45 @@ export class EngineCache {
     return stats;
   }
 
-  private put(id: string, entry: CachedContainer, changed: boolean): void {
+  /** Starts a read: its number, counted as in flight until {@link end}. */
+  private begin(): number {
+    const n = ++this.issued;
+    this.pending.add(n);
+    return n;
+  }
+
+  /** Ends a read; forgets tombstones no read still in flight could undo. */
+  private end(n: number): void {
+    this.pending.delete(n);
+    if (this.tombstones.size === 0) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const p of this.pending) if (p < oldest) oldest = p;
+    for (const [id, at] of this.tombstones) if (at < oldest) this.tombstones.delete(id);
+  }
+
+  /**
+   * True when an answer of read `n` about container `id` is newer than what the cache holds: its read was asked for
+   * after the read (or removal) the cached state comes from. A provisional entry gives way to any engine answer.
+   */
+  private newer(id: string, n: number, replacing = true): boolean {
+    if (replacing && this.provisional.has(id)) return true;
+    const at = this.asOf.get(id) ?? this.tombstones.get(id);
+    return at === undefined || n > at;
+  }
+
+  private put(id: string, entry: CachedContainer, changed: boolean, n: number): void {
     this.byId.set(id, entry);
+    this.asOf.set(id, n);
+    this.tombstones.delete(id);
     this.listRevision++;
     if (changed) this.contentVersion++;
     this.changed(id);
   }
 
-  private drop(id: string): void {
+  private drop(id: string, n: number): void {
+    this.provisional.delete(id);
+    this.asOf.delete(id);
+    if (this.pending.size > 0) this.tombstones.set(id, n);
     if (!this.byId.delete(id)) return;
     this.listRevision++;
     this.contentVersion++;
@@ -217,48 +264,70 @@ export class EngineCache {
 
   /** Lists all containers, inspects new or changed ones (all of them when `full`), drops removed ones. */
   async refreshContainers(full = false): Promise<void> {
-    const list = await this.client.json<ContainerSummary[]>('GET', '/containers/json', undefined, {
-      query: { all: 1 },
-    });
-    const seen = new Set<string>();
-    await Promise.all(
-      list.map(async (summary) => {
-        seen.add(summary.Id);
-        const old = this.byId.get(summary.Id);
-        if (!full && old && changeKey(old.summary) === changeKey(summary)) {
-          // Only the uptime text moved: renew it in place. Keeping the entry (and the list revision) means a
-          // periodic refresh makes no long-lived garbage and leaves every index built over the list valid.
-          old.summary.Status = summary.Status;
-          return;
-        }
-        const info = await this.inspect(summary.Id);
-        if (info)
-          this.put(summary.Id, { summary: this.deskewSummary(summary), info: this.deskewInfo(info) }, true);
-      }),
-    );
-    for (const id of [...this.byId.keys()]) if (!seen.has(id)) this.drop(id);
+    const n = this.begin();
+    try {
+      const list = await this.client.json<ContainerSummary[]>('GET', '/containers/json', undefined, {
+        query: { all: 1 },
+      });
+      const seen = new Set<string>();
+      await Promise.all(
+        list.map(async (summary) => {
+          seen.add(summary.Id);
+          if (!this.newer(summary.Id, n)) return;
+          const old = this.byId.get(summary.Id);
+          if (
+            !full &&
+            old &&
+            !this.provisional.has(summary.Id) &&
+            changeKey(old.summary) === changeKey(summary)
+          ) {
+            // Only the uptime text moved: renew it in place. Keeping the entry (and the list revision) means a
+            // periodic refresh makes no long-lived garbage and leaves every index built over the list valid.
+            old.summary.Status = summary.Status;
+            return;
+          }
+          const info = await this.inspect(summary.Id);
+          // The list entry is as old as the list: the whole entry counts as read `n`.
+          if (info && this.newer(summary.Id, n)) {
+            this.provisional.delete(summary.Id);
+            this.put(summary.Id, this.entry(summary, info), true, n);
+          }
+        }),
+      );
+      for (const id of [...this.byId.keys()]) if (!seen.has(id) && this.newer(id, n, false)) this.drop(id, n);
+    } finally {
+      this.end(n);
+    }
   }
 
   /**
    * Re-reads one container (list entry + inspect). Removes it from the cache when the engine no longer knows it.
-   * Returns the fresh entry, or undefined when it is gone.
+   * Returns the cached entry afterwards (undefined when it is gone). An answer older than what the cache holds
+   * (see {@link newer}) changes nothing.
    */
   async refreshContainer(id: string): Promise<CachedContainer | undefined> {
-    const [list, info] = await Promise.all([
-      this.client.json<ContainerSummary[]>('GET', '/containers/json', undefined, {
-        query: { all: 1, filters: JSON.stringify({ id: [id] }) },
-      }),
-      this.inspect(id),
-    ]);
-    const summary = list.find((c) => c.Id === id || c.Id === info?.Id);
-    if (!summary || !info) {
-      this.drop(id);
-      if (info) this.drop(info.Id);
-      return undefined;
+    const n = this.begin();
+    try {
+      const [list, info] = await Promise.all([
+        this.client.json<ContainerSummary[]>('GET', '/containers/json', undefined, {
+          query: { all: 1, filters: JSON.stringify({ id: [id] }) },
+        }),
+        this.inspect(id),
+      ]);
+      const summary = list.find((c) => c.Id === id || c.Id === info?.Id);
+      if (!summary || !info) {
+        if (this.newer(id, n, false)) this.drop(id, n);
+        if (info && this.newer(info.Id, n, false)) this.drop(info.Id, n);
+        return this.byId.get(info?.Id ?? id);
+      }
+      if (!this.newer(summary.Id, n)) return this.byId.get(summary.Id);
+      const entry = this.entry(summary, info);
+      this.provisional.delete(summary.Id);
+      this.put(summary.Id, entry, true, n);
+      return entry;
+    } finally {
+      this.end(n);
     }
-    const entry = { summary: this.deskewSummary(summary), info: this.deskewInfo(info) };
-    this.put(summary.Id, entry, true);
-    return entry;
   }
 
   /**
@@ -277,6 +346,7 @@ export class EngineCache {
   ): void {
     if (this.byId.has(id)) return;
     const labels = body.Labels ?? {};
+    this.provisional.add(id);
     const names = name ? [`/${name}`] : [];
     this.put(
       id,
@@ -302,12 +372,17 @@ export class EngineCache {
         },
       },
       true,
+      // Reads asked for before now may predate the container: they neither drop it nor keep it from being replaced.
+      this.issued,
     );
   }
 
-  /** Drops a container from the cache (after a `destroy` event or a remove through the manager). */
+  /**
+   * Drops a container from the cache (after a `destroy` event or a remove through the manager). Answers of reads
+   * asked for before this call cannot bring it back.
+   */
   removeContainer(id: string): void {
-    this.drop(id);
+    this.drop(id, ++this.issued);
   }
 
   async refreshImages(): Promise<void> {
@@ -347,6 +422,12 @@ export class EngineCache {
       this.refreshNetworks(),
       this.refreshVolumes(),
     ]);
+  }
+
+  /** The cached entry for a list entry and the inspect read with it (see {@link reconcileSummary}). */
+  private entry(summary: ContainerSummary, info: ContainerInspect): CachedContainer {
+    const i = this.deskewInfo(info);
+    return { summary: reconcileSummary(this.deskewSummary(summary), i, Date.now()), info: i };
   }
 
   private deskewSummary(s: ContainerSummary): ContainerSummary {
