@@ -1,5 +1,6 @@
 import type { Cluster, Engine } from '../cluster/index.js';
 import { reservedCpus, withOvercommit } from '../cluster/index.js';
+import type { CreateBody } from '../scheduler/index.js';
 import type {
   ApiCluster,
   ApiContainer,
@@ -69,8 +70,8 @@ class EngineNode implements ApiNode {
 
 /**
  * Presents a `src/cluster` {@link Cluster} as the API's {@link ApiCluster}. Thin: every answer comes from the
- * cluster's cache and engines. `pickNode` (for build, search, auth and plain-name network create) asks the
- * cluster's scheduler, with the given constraints (docs/behaviour/scheduling.md#pipeline).
+ * cluster's cache and engines. Creates, builds, searches, auth and plain-name network creates go through the
+ * cluster's one placement step (docs/behaviour/scheduling.md#pipeline).
  */
 export class ClusterAdapter implements ApiCluster {
   private readonly views = new WeakMap<Engine, EngineNode>();
@@ -117,8 +118,10 @@ export class ClusterAdapter implements ApiCluster {
     };
   }
 
-  async createContainer(body: Record<string, unknown>, name: string, auth: string | undefined) {
-    const r = await this.cluster.createContainer(body as never, name || undefined, auth);
+  async createContainer(body: CreateBody, name: string, auth: string | undefined) {
+    const r = await this.cluster.placement.createContainer(body, name || undefined, {
+      ...(auth ? { registryAuth: auth } : {}),
+    });
     return { Id: r.Id, Warnings: r.Warnings, node: this.view(r.node), timing: r.timing };
   }
 
@@ -134,8 +137,11 @@ export class ClusterAdapter implements ApiCluster {
     else await cache.refreshVolumes();
   }
 
-  pickNode(constraints: readonly string[] = []): ApiNode {
-    return this.view(this.cluster.place(constraints.map((c) => `constraint:${c}`)));
+  async place<T>(constraints: readonly string[], work: (node: ApiNode) => Promise<T>): Promise<T> {
+    const placement = this.cluster.placement;
+    const request = placement.requestFromEnv(constraints.map((c) => `constraint:${c}`));
+    const placed = await placement.place(request, { run: (e) => work(this.view(e)) }, { reserve: false });
+    return placed.value;
   }
 
   subscribe(listener: (event: ApiEvent) => void): () => void {

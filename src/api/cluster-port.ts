@@ -1,4 +1,6 @@
+import type { CreateTiming } from '../cluster/index.js';
 import type { EngineClient } from '../engine/index.js';
+import type { CreateBody } from '../scheduler/request.js';
 import type { NodeState } from '../scheduler/types.js';
 
 /**
@@ -83,12 +85,6 @@ export interface EngineContainerSummary {
   [key: string]: unknown;
 }
 
-/** Where a create's time went, in ms: the scheduling step and the engine calls (sent as `Server-Timing`). */
-export interface CreateTiming {
-  readonly scheduleMs: number;
-  readonly engineMs: number;
-}
-
 /** A cluster event from an engine or from the manager itself. */
 export interface ApiEvent {
   /** The engine's event JSON, unchanged. */
@@ -121,7 +117,7 @@ export interface ApiCluster {
    * @throws ClusterError subclasses (409 name conflict, 500 no node fits with the explanation, engine errors).
    */
   createContainer(
-    body: Record<string, unknown>,
+    body: CreateBody,
     name: string,
     authHeader: string | undefined,
   ): Promise<{ Id: string; Warnings?: unknown; node: ApiNode; timing?: CreateTiming }>;
@@ -130,10 +126,11 @@ export interface ApiCluster {
   /** Re-reads a node's images, networks or volumes after a change made through the API. */
   refreshNode(node: ApiNode, what: 'containers' | 'images' | 'networks' | 'volumes'): Promise<void>;
   /**
-   * Picks a node for work that is not a container create (build, search, network create) through the scheduler;
-   * `constraints` are expressions like `node==n1`. Throws the scheduler's 500 when no node fits.
+   * Runs work that is not a container create (build, search, auth, network create) on a node the scheduler picks;
+   * `constraints` are expressions like `node==n1`. Nothing is reserved on the node. Throws the scheduler's 500
+   * when no node fits, or what `work` threw.
    */
-  pickNode(constraints?: readonly string[]): ApiNode;
+  place<T>(constraints: readonly string[], work: (node: ApiNode) => Promise<T>): Promise<T>;
   /** Subscribes to the merged event stream; returns the unsubscribe function. */
   subscribe(listener: (event: ApiEvent) => void): () => void;
   /** Number of distinct images over all nodes (`Images` in `/info`); optional. */

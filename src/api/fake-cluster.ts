@@ -75,7 +75,7 @@ export function fakeCluster(nodes: ApiNode[], containers: ApiContainer[] = []): 
     createContainer: () => Promise.reject(new Error('not in a fake')),
     refreshContainer: () => Promise.resolve(),
     refreshNode: () => Promise.resolve(),
-    pickNode: () => nodes[0] as ApiNode,
+    place: (_constraints, work) => work(nodes[0] as ApiNode),
     subscribe: () => () => undefined,
     imageCount: () => 3,
     scheduler: () => ({ strategy: 'spread', filters: ['health', 'port'] }),

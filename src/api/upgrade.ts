@@ -4,7 +4,7 @@ import type { ApiDeps } from './context.js';
 import { writeSocketError } from './error-handler.js';
 import { NoSuchRouteError } from './errors.js';
 import { spliceToEngine } from './hijack.js';
-import { decodePathRef, healthyClient, requireContainer } from './lookup.js';
+import { decodePathRef, healthyClient, requireContainer } from './refs.js';
 import { execNode } from './routes/exec.js';
 
 const PREFIX = /^\/v(\d+\.\d+)(?=\/)/;

@@ -25,9 +25,8 @@ import {
   splitDiscoveryUrl,
 } from '../discovery/index.js';
 import type { EngineTlsOptions } from '../engine/index.js';
-import { buildPlacementRequest, Scheduler } from '../scheduler/index.js';
+import { Scheduler } from '../scheduler/index.js';
 import { asError } from '../util/errors.js';
-import { defaultRng } from '../util/rng.js';
 import {
   type ManageConfig,
   normalizeGoArgv,
@@ -161,7 +160,6 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
   });
   const cluster = new Cluster({
     scheduler,
-    buildRequest: (body, name) => buildPlacementRequest(body as never, name, defaultRng).request,
     tls: tls.engine,
     overcommit: cfg.overcommit,
     createRetry: cfg.createRetry,

@@ -5,13 +5,14 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRequestError } from '../engine/errors.js';
 import { createCa, issueLeaf, readCa } from '../machine/certs/index.js';
+import { findVolumes } from '../scheduler/lookup.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { bootTestHosts, type TestHosts } from '../testkit/hosts.js';
 import { Cluster } from './cluster.js';
-import type { CreateResult } from './create-flow.js';
 import type { Engine } from './engine.js';
 import { NameConflictError, NoNodeAvailableError, NoSuchContainerError } from './errors.js';
 import type { ClusterEvent } from './events.js';
+import type { CreateResult } from './placement.js';
 
 // Three real dockerd hosts in network namespaces (prefix shc, subnet 10.233.0.0/24), reached over mutual TLS
 // with the store's client certificate, as the manager does.
@@ -34,6 +35,13 @@ function byName(name: string): Engine {
   const e = cluster.engines().find((x) => x.name === name);
   if (!e) throw new Error(`no engine ${name}`);
   return e;
+}
+
+/** The container `ref` names, by the cluster's lookup; throws the 404 error when none. */
+function mustFind(ref: string) {
+  const found = cluster.findContainer(ref);
+  if (!found) throw new NoSuchContainerError(ref);
+  return found;
 }
 
 function swarmEvents(action: string, node: string): number {
@@ -105,31 +113,38 @@ describe('Cluster against three real engines', () => {
   it('spreads creates over the three nodes and finds them by every lookup form', async () => {
     const created: CreateResult[] = [];
     for (const n of [1, 2, 3]) {
-      created.push(await cluster.createContainer({ Image: 'busybox', Cmd: ['sleep', '3600'] }, `web${n}`));
+      created.push(
+        await cluster.placement.createContainer({ Image: 'busybox', Cmd: ['sleep', '3600'] }, `web${n}`),
+      );
     }
     expect(new Set(created.map((c) => c.node.name)).size).toBe(3);
     for (const [i, c] of created.entries()) {
       const where = c.node.name;
-      expect(cluster.container(`web${i + 1}`).node).toBe(c.node);
-      expect(cluster.container(`${where}/web${i + 1}`).container.info.Id).toBe(c.Id);
-      expect(cluster.container(`/web${i + 1}`).container.info.Id).toBe(c.Id);
-      expect(cluster.container(c.Id.slice(0, 12)).node.name).toBe(where);
-      const swarmId = cluster.container(c.Id).container.info.Config.Labels?.['com.docker.swarm.id'] ?? '';
+      expect(mustFind(`web${i + 1}`).node).toBe(c.node);
+      expect(mustFind(`${where}/web${i + 1}`).container.info.Id).toBe(c.Id);
+      expect(mustFind(`/web${i + 1}`).container.info.Id).toBe(c.Id);
+      expect(mustFind(c.Id.slice(0, 12)).node.name).toBe(where);
+      const swarmId = mustFind(c.Id).container.info.Config.Labels?.['com.docker.swarm.id'] ?? '';
       expect(swarmId).toMatch(/^[0-9a-f]{64}$/);
-      expect(cluster.container(swarmId).container.info.Id).toBe(c.Id);
+      expect(mustFind(swarmId).container.info.Id).toBe(c.Id);
     }
-    expect(() => cluster.container(`${created[0]!.node.name === 'shc1' ? 'shc2' : 'shc1'}/web1`)).toThrow(
+    expect(() => mustFind(`${created[0]!.node.name === 'shc1' ? 'shc2' : 'shc1'}/web1`)).toThrow(
       NoSuchContainerError,
     );
-    const conflict = await cluster.createContainer({ Image: 'busybox' }, 'web2').catch((e: unknown) => e);
+    const conflict = await cluster.placement
+      .createContainer({ Image: 'busybox' }, 'web2')
+      .catch((e: unknown) => e);
     expect(conflict).toBeInstanceOf(NameConflictError);
     expect((conflict as NameConflictError).httpStatus).toBe(409);
   });
 
   it('honours constraints through the scheduler and explains impossible ones', async () => {
-    const r = await cluster.createContainer({ Image: 'busybox', Env: ['constraint:zone==z2'] }, 'pinned');
+    const r = await cluster.placement.createContainer(
+      { Image: 'busybox', Env: ['constraint:zone==z2'] },
+      'pinned',
+    );
     expect(r.node.name).toBe('shc2');
-    const err = await cluster
+    const err = await cluster.placement
       .createContainer({ Image: 'busybox', Env: ['constraint:zone==mars'] }, 'nowhere')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoNodeAvailableError);
@@ -149,12 +164,12 @@ describe('Cluster against three real engines', () => {
         .some((i) => i.RepoTags?.includes(tag)),
     );
     // Make shc3 the least attractive node for spread so the first choice is elsewhere.
-    await cluster.createContainer({ Image: 'busybox', Env: ['constraint:node==shc3'] }, 'filler3');
-    const r = await cluster.createContainer({ Image: tag, Cmd: ['true'] }, 'affine');
+    await cluster.placement.createContainer({ Image: 'busybox', Env: ['constraint:node==shc3'] }, 'filler3');
+    const r = await cluster.placement.createContainer({ Image: tag, Cmd: ['true'] }, 'affine');
     expect(r.node.name).toBe('shc3');
     const retry = logLines.find((l) => l.msg === 'Image missing, retrying with image affinity');
     expect(retry?.err).toMatch(/^No such image: 10\.233\.0\.1:1\/only-on-3:1 \(pull failed: /);
-    const missing = await cluster
+    const missing = await cluster.placement
       .createContainer({ Image: '10.233.0.1:1/nowhere:1', Env: ['constraint:node==shc1'] }, 'ghost')
       .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(EngineRequestError);
@@ -163,7 +178,7 @@ describe('Cluster against three real engines', () => {
   });
 
   it('streams engine events annotated with the node, and keeps the cache fresh from them', async () => {
-    const web1 = cluster.container('web1');
+    const web1 = mustFind('web1');
     const seen = events.length;
     await web1.node.client.json('POST', `/containers/${web1.container.info.Id}/start`);
     await waitFor('start event', () =>
@@ -181,7 +196,7 @@ describe('Cluster against three real engines', () => {
       Addr: web1.node.addr,
       Ip: web1.node.ip,
     });
-    await waitFor('cache shows web1 running', () => cluster.container('web1').container.info.State.Running);
+    await waitFor('cache shows web1 running', () => mustFind('web1').container.info.State.Running);
     expect(web1.node.cache.stats().running).toBeGreaterThanOrEqual(1);
 
     // changes made behind the manager's back reach the cache through the events too
@@ -191,8 +206,10 @@ describe('Cluster against three real engines', () => {
     expect((await kit.docker(host, ['rm', 'sideways'])).code).toBe(0);
     await waitFor('sideways dropped', () => cluster.findContainer('sideways') === undefined);
     expect((await kit.docker(host, ['volume', 'create', 'vol-side'])).code).toBe(0);
-    await waitFor('volume cached', () => cluster.volumes().some((v) => v.volume.Name === 'vol-side'));
-    expect(cluster.volume(`${host.name}/vol-side`).node).toBe(web1.node);
+    const volumes = () =>
+      cluster.activeEngines().flatMap((node) => node.cache.volumes().map((volume) => ({ node, volume })));
+    await waitFor('volume cached', () => volumes().some((v) => v.volume.Name === 'vol-side'));
+    expect(findVolumes(volumes(), `${host.name}/vol-side`).map((v) => v.node)).toEqual([web1.node]);
   });
 
   it('marks a killed engine unhealthy after the failure retry, avoids it, and reconnects when it is back', async () => {
@@ -211,9 +228,9 @@ describe('Cluster against three real engines', () => {
 
     const placed: string[] = [];
     for (const n of [1, 2, 3])
-      placed.push((await cluster.createContainer({ Image: 'busybox' }, `avoid${n}`)).node.name);
+      placed.push((await cluster.placement.createContainer({ Image: 'busybox' }, `avoid${n}`)).node.name);
     expect(placed).not.toContain('shc2');
-    const pinned = await cluster
+    const pinned = await cluster.placement
       .createContainer({ Image: 'busybox', Env: ['constraint:node==shc2'] }, 'unreachable')
       .catch((e: unknown) => e);
     expect(pinned).toBeInstanceOf(NoNodeAvailableError);
@@ -228,7 +245,7 @@ describe('Cluster against three real engines', () => {
     expect(swarmEvents('engine_reconnect', 'shc2')).toBe(1);
     expect(e2.failureCount).toBe(0);
     expect(e2.lastError).toBe('');
-    const again = await cluster.createContainer(
+    const again = await cluster.placement.createContainer(
       { Image: 'busybox', Env: ['constraint:node==shc2'] },
       'back2',
     );
@@ -241,7 +258,7 @@ describe('Cluster against three real engines', () => {
     const direct: number[] = [];
     for (let i = 0; i < 10; i++) {
       let t = performance.now();
-      const r = await cluster.createContainer(
+      const r = await cluster.placement.createContainer(
         { Image: 'busybox', Env: ['constraint:node==shc1'] },
         `timed-c${i}`,
       );
@@ -287,7 +304,7 @@ describe('Cluster against three real engines', () => {
     expect(back).not.toBe(e3);
     await waitFor('shc3 healthy again', () => back.state === 'healthy');
     expect(swarmEvents('engine_connect', 'shc3')).toBe(2);
-    expect(cluster.container('affine').node).toBe(back);
+    expect(mustFind('affine').node).toBe(back);
   });
 });
 

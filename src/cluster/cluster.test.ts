@@ -2,8 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Cluster } from './cluster.js';
-import { NoNodeAvailableError } from './errors.js';
-import { nameTaken } from './lookup.js';
+import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import * as snapshotModule from './snapshot.js';
 import { FakeEngineServer } from './testing/fake-engine-server.js';
 import { cached, hexId } from './testing/fixtures.js';
@@ -140,20 +139,42 @@ describe('Cluster membership and validation', () => {
   });
 });
 
-describe('Cluster.place', () => {
-  it('asks the scheduler with env-style constraints and explains a miss', async () => {
+describe('Cluster placement for work that creates no container', () => {
+  it('asks the scheduler with env-style constraints, reserves nothing, and explains a miss', async () => {
     const a = await fake({ ID: 'AAAA:1', Name: 'a', Labels: ['zone=z1'] });
     const b = await fake({ ID: 'BBBB:2', Name: 'b', Labels: ['zone=z2'] });
     b.containers = [cached({ id: hexId('b1'), name: 'busy' })];
     const c = cluster();
     await c.updateEntries([a.addr, b.addr]);
     await settle(c);
-    expect(c.place([]).name).toBe('a'); // spread: the emptier node
-    expect(c.place(['constraint:zone==z2']).name).toBe('b');
-    expect(c.place(['constraint:node!=a']).name).toBe('b');
-    expect(() => c.place(['constraint:zone==z9'])).toThrow(NoNodeAvailableError);
-    expect(() => c.place(['constraint:zone==z9'])).toThrow(/Unable to find a node that satisfies/);
-    expect(c.reservations.size).toBe(0);
+    const p = c.placement;
+    const where = async (env: string[]) =>
+      (
+        await p.place(
+          p.requestFromEnv(env),
+          { run: async (e) => ({ name: e.name, held: p.book.size }) },
+          { reserve: false },
+        )
+      ).value;
+    expect(await where([])).toEqual({ name: 'a', held: 0 }); // spread: the emptier node
+    expect((await where(['constraint:zone==z2'])).name).toBe('b');
+    expect((await where(['constraint:node!=a'])).name).toBe('b');
+    await expect(where(['constraint:zone==z9'])).rejects.toThrow(NoNodeAvailableError);
+    await expect(where(['constraint:zone==z9'])).rejects.toThrow(/Unable to find a node that satisfies/);
+    expect(p.book.size).toBe(0);
+  });
+
+  it('leaves excluded engines out of the decision', async () => {
+    const a = await fake({ ID: 'AAAA:1', Name: 'a' });
+    const b = await fake({ ID: 'BBBB:2', Name: 'b' });
+    b.containers = [cached({ id: hexId('b1'), name: 'busy' })];
+    const c = cluster();
+    await c.updateEntries([a.addr, b.addr]);
+    await settle(c);
+    const p = c.placement;
+    const placed = await p.place(p.requestFromEnv([]), { run: async (e) => e.name }, { exclude: ['AAAA:1'] });
+    expect(placed.value).toBe('b');
+    expect(p.snapshots(['AAAA:1', 'BBBB:2'])).toEqual([]);
   });
 });
 
@@ -165,17 +186,18 @@ describe('Cluster snapshot and container memos', () => {
     await c.updateEntries([a.addr, b.addr]);
     await settle(c);
     const ea = c.engine('a');
-    const first = c.snapshots();
+    const snapshots = () => c.placement.snapshots();
+    const snapshotOfA = () => snapshots().find((n) => n.name === 'a')!;
+    const first = snapshots();
     expect(first).toHaveLength(2);
-    const second = c.snapshots();
+    const second = snapshots();
     expect(second[0]).toBe(first[0]);
     expect(second[1]).toBe(first[1]);
-    expect(c.snapshotOf(ea)).toBe(first.find((n) => n.name === 'a'));
 
     // a container appears on a: only a's snapshot is rebuilt
     a.containers = [cached({ id: hexId('a1'), name: 'web' })];
     await ea.cache.refreshContainers();
-    const third = c.snapshots();
+    const third = snapshots();
     const snapA = third.find((n) => n.name === 'a')!;
     expect(snapA).not.toBe(first.find((n) => n.name === 'a'));
     expect(snapA.containers.map((x) => x.names[0])).toEqual(['web']);
@@ -183,12 +205,12 @@ describe('Cluster snapshot and container memos', () => {
 
     // labels and resources are part of the key
     ea.labels = { ...ea.labels, zone: 'z1' };
-    const relabelled = c.snapshotOf(ea);
+    const relabelled = snapshotOfA();
     expect(relabelled).not.toBe(snapA);
     expect(relabelled.labels.zone).toBe('z1');
     ea.memory *= 2;
-    expect(c.snapshotOf(ea)).not.toBe(relabelled);
-    expect(c.snapshotOf(ea)).toBe(c.snapshotOf(ea));
+    expect(snapshotOfA()).not.toBe(relabelled);
+    expect(snapshotOfA()).toBe(snapshotOfA());
   });
 
   it("builds a connected engine's snapshot off the request path, once", async () => {
@@ -202,7 +224,7 @@ describe('Cluster snapshot and container memos', () => {
       await new Promise((r) => setImmediate(r));
       // both engines were warmed without anyone asking for a snapshot; asking now builds nothing more
       expect(built.mock.calls.map(([e]) => e.name).sort()).toEqual(['a', 'b']);
-      c.snapshots();
+      c.placement.snapshots();
       expect(built).toHaveBeenCalledTimes(2);
     } finally {
       built.mockRestore();
@@ -229,14 +251,25 @@ describe('Cluster snapshot and container memos', () => {
     expect(c.findContainer(hexId('a1'))?.container.info.Name).toBe('/one');
     expect(c.findContainer(hexId('ab'))).toBeUndefined();
 
-    // the name index follows every change of an engine's list and agrees with nameTaken
-    expect(c.nameHolder('two')?.node.name).toBe('b');
-    expect(c.nameHolder('/one')).toBe(nameTaken(c.containers(), 'one'));
-    expect(c.nameHolder('three')).toBeUndefined();
+    // the name check follows every change of an engine's list
+    const taken = (name: string) =>
+      c.placement
+        .place(
+          { ...c.placement.requestFromEnv([]), name },
+          { run: async () => undefined },
+          { reserve: false },
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => (err instanceof NameConflictError ? err.holderId : 'other error'),
+        );
+    expect(await taken('two')).toBe(hexId('b1'));
+    expect(await taken('one')).toBe(hexId('a1'));
+    expect(await taken('three')).toBeUndefined();
     c.engine('a').cache.addProvisional(hexId('a2'), 'three', { Image: 'busybox' }, 0);
-    expect(c.nameHolder('three')?.node.name).toBe('a');
+    expect(await taken('three')).toBe(hexId('a2'));
     c.engine('b').cache.removeContainer(hexId('b1'));
-    expect(c.nameHolder('two')).toBeUndefined();
+    expect(await taken('two')).toBeUndefined();
     expect(c.findContainer(hexId('b1'))).toBeUndefined();
     c.engine('b').cache.addProvisional(hexId('b1'), 'two', { Image: 'busybox' }, 0);
 

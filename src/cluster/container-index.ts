@@ -1,5 +1,26 @@
+import { type ContainerKeys, SWARM_ID_LABEL } from '../scheduler/lookup.js';
 import type { Engine } from './engine.js';
-import type { NodeContainer } from './lookup.js';
+import type { CachedContainer } from './engine-cache.js';
+
+/** A cached container together with the engine holding it. */
+export interface NodeContainer<N = Engine> {
+  readonly node: N;
+  readonly container: CachedContainer;
+}
+
+/** The names of a cached container as the engine lists them (`/web`, link aliases `/app/db`). */
+export function containerNames(c: CachedContainer): readonly string[] {
+  return c.summary.Names?.length ? c.summary.Names : [c.info.Name];
+}
+
+/** How Swarm's container lookup reads a cached container (`findContainer` in `src/scheduler/lookup.ts`). */
+export const CACHED_CONTAINER_KEYS: ContainerKeys<NodeContainer> = {
+  id: (e) => e.container.info.Id,
+  swarmId: (e) =>
+    e.container.info.Config?.Labels?.[SWARM_ID_LABEL] ?? e.container.summary.Labels?.[SWARM_ID_LABEL],
+  names: (e) => containerNames(e.container),
+  node: (e) => e.node,
+};
 
 /** One engine's containers with its engine, and its primary-name index, at one cache revision. */
 interface EngineContainers {
@@ -56,8 +77,7 @@ export class ContainerIndex {
     const names = new Map<string, NodeContainer<Engine>>();
     for (const entry of list) {
       const c = entry.container;
-      const own = c.summary.Names?.length ? c.summary.Names : [c.info.Name];
-      for (const n of own) {
+      for (const n of containerNames(c)) {
         const key = n.startsWith('/') ? n : `/${n}`;
         if (!names.has(key)) names.set(key, entry);
       }

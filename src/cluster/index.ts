@@ -3,13 +3,8 @@
  * the container create flow and the event bus. The API layer builds one {@link Cluster} and talks to engines
  * through `engine.client` (an `EngineClient` from `src/engine/`), so every call counts toward engine health.
  */
-export { Cluster, type ClusterOptions, type NodeImage, type PlacementOptions } from './cluster.js';
-export type {
-  CreateContext,
-  CreateResult,
-  PlacementRequestBuilder,
-  PlacementScheduler,
-} from './create-flow.js';
+export { Cluster, type ClusterOptions } from './cluster.js';
+export { CACHED_CONTAINER_KEYS, containerNames, type NodeContainer } from './container-index.js';
 export { Engine, type EngineHooks, type EngineSettings } from './engine.js';
 export { type CachedContainer, EngineCache } from './engine-cache.js';
 export type {
@@ -48,14 +43,16 @@ export type { EngineState, HealthTransition } from './health.js';
 export { pullImage, pullParams } from './image-pull.js';
 export { INSPECT_MAX_AGE_MS, InspectCache, STREAM_SETTLE_MS } from './inspect-cache.js';
 export {
-  findContainer,
-  imageMatches,
-  type NodeContainer,
-  type NodeNetwork,
-  type NodeVolume,
-  normalizeImageRef,
-  SWARM_ID_LABEL,
-} from './lookup.js';
+  type CreateOptions,
+  type CreateResult,
+  type CreateTiming,
+  type Placed,
+  Placement,
+  type PlacementOptions,
+  type PlacementScheduler,
+  type PlacementWork,
+  type PlaceOptions,
+} from './placement.js';
 export { EtcdStateStore, STATE_PATHS } from './reschedule/etcd-state-store.js';
 export { recreateSpec, reschedulePolicyOf, swarmIdOf } from './reschedule/policy.js';
 export {
@@ -76,4 +73,4 @@ export {
 } from './reschedule/state-store.js';
 export { reservedCpus } from './reserved.js';
 export { containerSnapshot, snapshotOf, withOvercommit } from './snapshot.js';
-export { stripNodePrefixes } from './swarm-config.js';
+export { cpusToShares, engineCreateBody, sharesToCpus, stripNodePrefixes } from './swarm-config.js';

@@ -1,5 +1,5 @@
-import { sharesToCpus } from '../scheduler/request.js';
 import type { Engine } from './engine.js';
+import { sharesToCpus } from './swarm-config.js';
 
 const reservedMemo = new WeakMap<Engine, { version: number; engineCpus: number; cpus: number }>();
 

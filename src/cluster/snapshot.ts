@@ -1,8 +1,8 @@
-import { sharesToCpus } from '../scheduler/request.js';
 import type { ContainerSnapshot, NodeSnapshot, PortBinding } from '../scheduler/types.js';
 import type { CachedContainer } from './engine-cache.js';
 import type { ContainerInspect } from './engine-types.js';
 import type { EngineState } from './health.js';
+import { sharesToCpus } from './swarm-config.js';
 
 /** The parts of an engine a snapshot is built from. */
 export interface SnapshotSource {

@@ -27,3 +27,25 @@ export function stripNodePrefixes(body: CreateBody, nodeNames: ReadonlySet<strin
   }
   return out;
 }
+
+/** CPU count → real CPU shares for an engine with `engineCpus` CPUs: `ceil(cpus*1024/engineCpus)` (0 stays 0). */
+export function cpusToShares(cpus: number, engineCpus: number): number {
+  if (cpus <= 0 || engineCpus <= 0) return 0;
+  return Math.ceil((cpus * 1024) / engineCpus);
+}
+
+/** Real CPU shares read from an engine → CPU count, with Swarm's integer arithmetic: `trunc(shares*engineCpus/1024)`. */
+export function sharesToCpus(shares: number, engineCpus: number): number {
+  if (shares <= 0 || engineCpus <= 0) return 0;
+  return Math.trunc((shares * engineCpus) / 1024);
+}
+
+/**
+ * The create body sent to one engine: a copy of the built body (`buildPlacementRequest`) with
+ * `HostConfig.CpuShares` converted from a CPU count (Swarm's convention) to real shares for that engine.
+ */
+export function engineCreateBody(body: CreateBody, engineCpus: number): CreateBody {
+  const host = body.HostConfig ?? {};
+  if (!host.CpuShares) return body;
+  return { ...body, HostConfig: { ...host, CpuShares: cpusToShares(host.CpuShares, engineCpus) } };
+}

@@ -20,6 +20,11 @@ export class InvalidSwarmLabelError extends InvalidArgumentError {
   override readonly code: string = 'INVALID_SWARM_LABEL';
 }
 
+/** A create body field placement reads has the wrong JSON type (400, worded like the Engine's decoder). */
+export class InvalidCreateBodyError extends InvalidArgumentError {
+  override readonly code: string = 'INVALID_CREATE_BODY';
+}
+
 /** `--filter NAME` names no known filter; the message lists the valid names. */
 export class FilterNotSupportedError extends InvalidArgumentError {
   override readonly code: string = 'FILTER_NOT_SUPPORTED';

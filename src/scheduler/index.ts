@@ -34,17 +34,29 @@ export { HealthFilter, NO_HEALTHY_NODE_MESSAGE } from './filters/health-filter.j
 export { bindsAllInterfaces, PortFilter } from './filters/port-filter.js';
 export { createFilters, DEFAULT_FILTERS, FILTER_FACTORIES } from './filters/registry.js';
 export { WhitelistFilter } from './filters/whitelist-filter.js';
-export { findContainer, repositoryOf, SWARM_ID_LABEL } from './lookup.js';
+export {
+  type ContainerKeys,
+  findContainer,
+  findNetwork,
+  findVolumes,
+  type ImageKeys,
+  imageMatches,
+  type LookupNode,
+  type NetworkKeys,
+  type NodeNetwork,
+  type NodeVolume,
+  normalizeImageRef,
+  repositoryOf,
+  SWARM_ID_LABEL,
+} from './lookup.js';
 export {
   type BuiltRequest,
   buildPlacementRequest,
   type CreateBody,
-  cpusToShares,
   newSwarmId,
   type ReschedulePolicy,
+  readCreateBody,
   SWARM_LABELS,
-  sharesToCpus,
-  toEngineCreateBody,
 } from './request.js';
 export {
   decideAndReserve,

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../util/rng.js';
 import { InvalidExpressionError, InvalidReschedulePolicyError, InvalidSwarmLabelError } from './errors.js';
-import {
-  buildPlacementRequest,
-  type CreateBody,
-  cpusToShares,
-  sharesToCpus,
-  toEngineCreateBody,
-} from './request.js';
+import { buildPlacementRequest, type CreateBody } from './request.js';
 
 const rng = seededRng(11);
 const build = (body: CreateBody, name?: string) => buildPlacementRequest(body, name, rng);
@@ -58,6 +52,14 @@ describe('buildPlacementRequest', () => {
     ).swarmId;
     expect(a).toBe(b);
     expect(c).not.toBe(a);
+  });
+
+  it('keeps a given swarm ID (a container re-created elsewhere)', () => {
+    const kept = 'f'.repeat(64);
+    const built = buildPlacementRequest({ Labels: { x: '1' } }, 'web', seededRng(3), { swarmId: kept });
+    expect(built.swarmId).toBe(kept);
+    expect(built.request.labels['com.docker.swarm.id']).toBe(kept);
+    expect(built.body.Labels).toEqual({ x: '1', 'com.docker.swarm.id': kept });
   });
 
   it('reads resources: CpuShares is a CPU count, NanoCpus as a fallback, old top-level fields folded', () => {
@@ -149,34 +151,5 @@ describe('buildPlacementRequest', () => {
   ])('rejects %s (400)', (_t, body, cls, msg) => {
     expect(() => build(body)).toThrow(cls);
     expect(() => build(body)).toThrow(msg);
-  });
-});
-
-describe('CPU shares conversion', () => {
-  it.each([
-    [1, 4, 256],
-    [1, 3, 342], // ceil(341.33)
-    [2, 1, 2048],
-    [0, 4, 0],
-    [0.5, 2, 256],
-  ])('%d CPUs on a %d-CPU engine → %d shares', (cpus, engine, shares) => {
-    expect(cpusToShares(cpus, engine)).toBe(shares);
-  });
-
-  it.each([
-    [256, 4, 1],
-    [342, 3, 1], // trunc(1.0019)
-    [1024, 4, 4],
-    [100, 4, 0],
-    [0, 4, 0],
-  ])('%d shares on a %d-CPU engine → %d CPUs', (shares, engine, cpus) => {
-    expect(sharesToCpus(shares, engine)).toBe(cpus);
-  });
-
-  it('rewrites a body for one engine, leaving the input alone', () => {
-    const body: CreateBody = { HostConfig: { CpuShares: 2, Memory: 1 } };
-    expect(toEngineCreateBody(body, 4).HostConfig).toEqual({ CpuShares: 512, Memory: 1 });
-    expect(body.HostConfig?.CpuShares).toBe(2);
-    expect(toEngineCreateBody({ HostConfig: {} }, 4)).toEqual({ HostConfig: {} });
   });
 });

@@ -1,5 +1,5 @@
 import type { Rng } from '../util/rng.js';
-import { InvalidReschedulePolicyError, InvalidSwarmLabelError } from './errors.js';
+import { InvalidCreateBodyError, InvalidReschedulePolicyError, InvalidSwarmLabelError } from './errors.js';
 import { parseExpressions } from './expression.js';
 import { SWARM_ID_LABEL } from './lookup.js';
 import type { PlacementRequest, PortBinding } from './types.js';
@@ -44,6 +44,76 @@ export interface CreateBody {
   [key: string]: unknown;
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function check(ok: boolean, field: string, want: string): void {
+  if (!ok) throw new InvalidCreateBodyError(`json: cannot unmarshal ${field} into Go value of type ${want}`);
+}
+
+const isStrings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isStringMap = (v: unknown) => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Reads a decoded JSON object as a {@link CreateBody}: checks the type of every field placement reads (`Image`,
+ * `Env`, `Labels`, resources, `HostConfig` network mode, port bindings, `VolumesFrom`, `Links`; `null` allowed
+ * where the Engine allows it) and returns the same object. Every other field passes through unchecked, for the
+ * engine to judge. Throws {@link InvalidCreateBodyError} (400).
+ */
+export function readCreateBody(raw: Record<string, unknown>): CreateBody {
+  const opt = (v: unknown, ok: (v: unknown) => boolean) => v === undefined || v === null || ok(v);
+  check(raw.Image === undefined || typeof raw.Image === 'string', 'Image', 'string');
+  check(opt(raw.Env, isStrings), 'Env', '[]string');
+  check(opt(raw.Labels, isStringMap), 'Labels', 'map[string]string');
+  check(opt(raw.ExposedPorts, isObject), 'ExposedPorts', 'nat.PortSet');
+  for (const k of ['Memory', 'MemorySwap', 'CpuShares'] as const) check(opt(raw[k], isNumber), k, 'int64');
+  check(
+    opt(raw.Cpuset, (v) => typeof v === 'string'),
+    'Cpuset',
+    'string',
+  );
+  const host = raw.HostConfig;
+  check(opt(host, isObject), 'HostConfig', 'container.HostConfig');
+  if (isObject(host)) {
+    for (const k of ['Memory', 'MemorySwap', 'CpuShares', 'NanoCpus'] as const) {
+      check(opt(host[k], isNumber), `HostConfig.${k}`, 'int64');
+    }
+    for (const k of ['CpusetCpus', 'NetworkMode'] as const) {
+      check(
+        opt(host[k], (v) => typeof v === 'string'),
+        `HostConfig.${k}`,
+        'string',
+      );
+    }
+    for (const k of ['VolumesFrom', 'Links'] as const)
+      check(opt(host[k], isStrings), `HostConfig.${k}`, '[]string');
+    const pb = host.PortBindings;
+    check(
+      opt(
+        pb,
+        (v) =>
+          isObject(v) &&
+          Object.values(v).every(
+            (list) =>
+              list === null ||
+              (Array.isArray(list) &&
+                list.every(
+                  (b) =>
+                    isObject(b) &&
+                    opt(b.HostIp, (x) => typeof x === 'string') &&
+                    opt(b.HostPort, (x) => typeof x === 'string'),
+                )),
+          ),
+      ),
+      'HostConfig.PortBindings',
+      'nat.PortMap',
+    );
+  }
+  return raw as CreateBody;
+}
+
 /** What {@link buildPlacementRequest} returns. */
 export interface BuiltRequest {
   /** The scheduler's view of the create. */
@@ -51,10 +121,10 @@ export interface BuiltRequest {
   /**
    * The create body to forward (a copy; the input is not modified): swarm env entries removed, old top-level
    * resource fields folded into `HostConfig`, merged expressions and `com.docker.swarm.id` written into `Labels`.
-   * `HostConfig.CpuShares` still holds a CPU count: convert it per engine with {@link toEngineCreateBody}.
+   * `HostConfig.CpuShares` still holds a CPU count: the cluster converts it per engine when it sends the body.
    */
   readonly body: CreateBody;
-  /** The new random swarm ID (also in `request.labels` and `body.Labels`). */
+  /** The swarm ID (also in `request.labels` and `body.Labels`): the given one, or a new random one. */
   readonly swarmId: string;
   readonly reschedulePolicy: ReschedulePolicy;
 }
@@ -105,7 +175,8 @@ function flattenBindings(pb: Bindings | null | undefined): PortBinding[] {
  * - Env entries `constraint:E`, `affinity:E`, `reschedule:P`, `whitelist:E` are removed from `Env`; the label lists
  *   `com.docker.swarm.{constraints,affinities,reschedule-policies,whitelists}` come first, env entries after; the
  *   merged lists are written back into those labels (only non-empty ones) and `com.docker.swarm.id` is set to a new
- *   random ID (always a new one, as Swarm did, even when the body carried one).
+ *   random ID (always a new one, as Swarm did, even when the body carried one), unless `opts.swarmId` gives the
+ *   ID to keep (a container re-created on another node keeps its identity).
  * - `CpuShares` is a CPU count (Swarm's convention); when it is 0, `NanoCpus / 1e9` is used instead (shoal
  *   extension for `docker run --cpus`). Old top-level `Memory`, `MemorySwap`, `CpuShares`, `Cpuset` are moved into
  *   `HostConfig` when the latter has no value.
@@ -115,7 +186,12 @@ function flattenBindings(pb: Bindings | null | undefined): PortBinding[] {
  *
  * @throws InvalidReschedulePolicyError `invalid reschedule policy: X` / `too many reschedule policies` (500).
  */
-export function buildPlacementRequest(input: CreateBody, name: string | undefined, rng: Rng): BuiltRequest {
+export function buildPlacementRequest(
+  input: CreateBody,
+  name: string | undefined,
+  rng: Rng,
+  opts: { readonly swarmId?: string | undefined } = {},
+): BuiltRequest {
   const body: CreateBody = { ...input };
   const host = { ...(input.HostConfig ?? {}) };
   if (body.Memory !== undefined && !host.Memory) host.Memory = body.Memory;
@@ -161,7 +237,7 @@ export function buildPlacementRequest(input: CreateBody, name: string | undefine
   write(SWARM_LABELS.affinities, lists.affinity);
   write(SWARM_LABELS.reschedulePolicies, lists.reschedule);
   write(SWARM_LABELS.whitelists, lists.whitelist);
-  const swarmId = newSwarmId(rng);
+  const swarmId = opts.swarmId || newSwarmId(rng);
   labels[SWARM_LABELS.id] = swarmId;
   body.Labels = labels;
 
@@ -188,23 +264,4 @@ export function buildPlacementRequest(input: CreateBody, name: string | undefine
     labels,
   };
   return { request, body, swarmId, reschedulePolicy: policy };
-}
-
-/** CPU count → real CPU shares for an engine with `engineCpus` CPUs: `ceil(cpus*1024/engineCpus)` (0 stays 0). */
-export function cpusToShares(cpus: number, engineCpus: number): number {
-  if (cpus <= 0 || engineCpus <= 0) return 0;
-  return Math.ceil((cpus * 1024) / engineCpus);
-}
-
-/** Real CPU shares read from an engine → CPU count, with Swarm's integer arithmetic: `trunc(shares*engineCpus/1024)`. */
-export function sharesToCpus(shares: number, engineCpus: number): number {
-  if (shares <= 0 || engineCpus <= 0) return 0;
-  return Math.trunc((shares * engineCpus) / 1024);
-}
-
-/** A copy of a built create body ready for one engine: `HostConfig.CpuShares` converted from CPUs to real shares. */
-export function toEngineCreateBody(body: CreateBody, engineCpus: number): CreateBody {
-  const host = body.HostConfig ?? {};
-  if (!host.CpuShares) return body;
-  return { ...body, HostConfig: { ...host, CpuShares: cpusToShares(host.CpuShares, engineCpus) } };
 }

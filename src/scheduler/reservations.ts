@@ -119,11 +119,11 @@ export type ReservedDecision =
 
 /**
  * Decides and reserves in one synchronous step: applies the book's pending containers to `nodes`, asks the
- * scheduler, and on success reserves the request on the chosen node. The caller must `release()` the reservation
+ * scheduler, and on success reserves the request on the chosen node (the cluster's placement step does exactly this). The caller must `release()` the reservation
  * once the engine create has succeeded (and the container is in the node's cache) or failed.
  */
 export function decideAndReserve(
-  scheduler: Scheduler,
+  scheduler: Pick<Scheduler, 'decide'>,
   book: ReservationBook,
   req: PlacementRequest,
   nodes: readonly NodeSnapshot[],

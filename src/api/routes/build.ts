@@ -1,6 +1,6 @@
 import type { RequestContext, Route } from '../context.js';
-import { healthyClient, requireContainer } from '../lookup.js';
 import { enginePath, proxy } from '../proxy.js';
+import { healthyClient, requireContainer } from '../refs.js';
 
 /**
  * Build args of the form `constraint:key==value` steer the build node, like container constraints. The client
@@ -21,9 +21,10 @@ export function buildConstraints(query: URLSearchParams): string[] {
 }
 
 async function build(ctx: RequestContext): Promise<void> {
-  const node = ctx.deps.cluster.pickNode(buildConstraints(ctx.query));
-  await proxy(ctx, healthyClient(node), {});
-  await ctx.deps.cluster.refreshNode(node, 'images').catch(() => undefined);
+  await ctx.deps.cluster.place(buildConstraints(ctx.query), async (node) => {
+    await proxy(ctx, healthyClient(node), {});
+    await ctx.deps.cluster.refreshNode(node, 'images').catch(() => undefined);
+  });
 }
 
 async function commit(ctx: RequestContext): Promise<void> {

@@ -1,12 +1,13 @@
 import { NameConflictError } from '../../cluster/errors.js';
-import type { CreateTiming } from '../cluster-port.js';
+import type { CreateTiming } from '../../cluster/index.js';
+import { readCreateBody } from '../../scheduler/request.js';
 import { listContainers, listOptions } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
 import { isStorableInspect, wantsSize, withNodeHostIps, withNodeObject } from '../inspect-answer.js';
 import { readJsonObject } from '../json-body.js';
-import { healthyClient, requireContainer, splitRef } from '../lookup.js';
 import { enginePath, proxy, sendJson, sendJsonText } from '../proxy.js';
+import { healthyClient, requireContainer, splitRef } from '../refs.js';
 
 const GET_ACTIONS = new Set(['json', 'archive', 'export', 'changes', 'top', 'logs', 'stats', 'attach', 'ws']);
 const POST_ACTIONS = new Set([
@@ -32,7 +33,7 @@ async function list(ctx: RequestContext): Promise<void> {
 }
 
 async function create(ctx: RequestContext): Promise<void> {
-  const body = await readJsonObject(ctx.req);
+  const body = readCreateBody(await readJsonObject(ctx.req));
   const name = ctx.query.get('name') ?? '';
   const auth = ctx.req.headers['x-registry-auth'];
   const created = await ctx.deps.cluster.createContainer(

@@ -1,8 +1,8 @@
 import type { ApiNode } from '../cluster-port.js';
 import type { ApiDeps, RequestContext, Route } from '../context.js';
 import { NoSuchExecError, NoSuchRouteError } from '../errors.js';
-import { healthyClient, healthyNodes, splitRef } from '../lookup.js';
 import { enginePath, proxy } from '../proxy.js';
+import { healthyClient, healthyNodes, splitRef } from '../refs.js';
 
 const ACTIONS = new Set(['json', 'start', 'resize']);
 

@@ -6,8 +6,8 @@ import { parseFilters } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError, NotSupportedInClusterError } from '../errors.js';
 import { fanout, getIfExists, teeBody } from '../fanout.js';
-import { healthyClient, healthyNodes, splitRef } from '../lookup.js';
 import { enginePath, proxy, sendJson } from '../proxy.js';
+import { healthyClient, healthyNodes, splitRef } from '../refs.js';
 
 interface ImageSummary {
   Id: string;
@@ -208,7 +208,7 @@ async function remove(ctx: RequestContext): Promise<void> {
 }
 
 async function search(ctx: RequestContext): Promise<void> {
-  await proxy(ctx, healthyClient(ctx.deps.cluster.pickNode()));
+  await ctx.deps.cluster.place([], (node) => proxy(ctx, healthyClient(node)));
 }
 
 /**

@@ -1,11 +1,12 @@
 import { NoSuchNetworkError } from '../../cluster/errors.js';
+import { findNetwork } from '../../scheduler/lookup.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
 import { fanout, getIfExists } from '../fanout.js';
 import { readJsonObject } from '../json-body.js';
-import { healthyClient, healthyNodes, nodePrefixed, requireContainer, splitRef } from '../lookup.js';
 import { enginePath, sendJson } from '../proxy.js';
+import { healthyClient, healthyNodes, nodePrefixed, requireContainer, splitRef } from '../refs.js';
 
 interface NetworkJson {
   Id: string;
@@ -45,18 +46,22 @@ async function list(ctx: RequestContext): Promise<void> {
   sendJson(ctx, mergeNetworks(answers.map((a) => ({ node: a.node, nets: a.value ?? [] }))));
 }
 
-/** Finds a network by ID, name or `node/name`; a name that matches different local networks is ambiguous (404). */
+/**
+ * Finds a network by ID, name, `node/name` or unique ID prefix: each engine (or the named node) answers for its own
+ * networks, then Swarm's rule (`findNetwork`) picks among the answers, so a name matching different local
+ * networks on several nodes is ambiguous (404) while a global network seen everywhere is one.
+ */
 async function resolve(ctx: RequestContext, ref: string): Promise<{ node: ApiNode; net: NetworkJson }> {
   const { node, name } = nodePrefixed(ctx.deps.cluster, ref);
   const nodes = node ? [node] : healthyNodes(ctx.deps.cluster);
   const answers = await fanout(nodes, (n) =>
     getIfExists<NetworkJson>(n, `/networks/${encodeURIComponent(name)}`),
   );
-  const hits = answers.filter((a) => a.value !== undefined) as { node: ApiNode; value: NetworkJson }[];
-  const ids = new Set(hits.map((h) => h.value.Id));
-  if (hits.length === 0 || ids.size > 1) throw new NoSuchNetworkError(ref);
-  const hit = hits[0] as { node: ApiNode; value: NetworkJson };
-  return { node: hit.node, net: hit.value };
+  const hits: { node: ApiNode; network: NetworkJson }[] = [];
+  for (const a of answers) if (a.value !== undefined) hits.push({ node: a.node, network: a.value });
+  const hit = findNetwork(hits, name);
+  if (!hit) throw new NoSuchNetworkError(ref);
+  return { node: hit.node, net: hit.network };
 }
 
 async function inspect(ctx: RequestContext): Promise<void> {
@@ -68,22 +73,22 @@ async function inspect(ctx: RequestContext): Promise<void> {
 async function create(ctx: RequestContext): Promise<void> {
   const body = await readJsonObject(ctx.req);
   const { node: named, name } = nodePrefixed(ctx.deps.cluster, String(body.Name ?? ''));
-  const node = named ?? ctx.deps.cluster.pickNode();
-  const client = healthyClient(node);
-  if (!body.Driver) {
-    // Swarm defaults to overlay; that only works when the engines share a cluster store, so fall back to bridge.
-    const info = await client.json<{ ClusterStore?: string }>('GET', '/info');
-    body.Driver = info.ClusterStore ? 'overlay' : 'bridge';
-  }
-  const created = await client.json<{ Id: string; Warning?: string }>(
-    'POST',
-    enginePath(ctx, '/networks/create'),
-    {
-      ...body,
-      Name: name,
-    },
-  );
-  await ctx.deps.cluster.refreshNode(node, 'networks').catch(() => undefined);
+  const createOn = async (node: ApiNode) => {
+    const client = healthyClient(node);
+    if (!body.Driver) {
+      // Swarm defaults to overlay; that only works when the engines share a cluster store, so fall back to bridge.
+      const info = await client.json<{ ClusterStore?: string }>('GET', '/info');
+      body.Driver = info.ClusterStore ? 'overlay' : 'bridge';
+    }
+    const created = await client.json<{ Id: string; Warning?: string }>(
+      'POST',
+      enginePath(ctx, '/networks/create'),
+      { ...body, Name: name },
+    );
+    await ctx.deps.cluster.refreshNode(node, 'networks').catch(() => undefined);
+    return created;
+  };
+  const created = named ? await createOn(named) : await ctx.deps.cluster.place([], createOn);
   sendJson(ctx, created, 201);
 }
 

@@ -4,8 +4,8 @@ import { SHOAL_VERSION } from '../../version.js';
 import type { ApiCluster, ApiEvent, ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { InfoRenderer } from '../info-body.js';
-import { healthyClient } from '../lookup.js';
 import { proxy, sendJson, sendJsonChunks } from '../proxy.js';
+import { healthyClient } from '../refs.js';
 import { API_VERSION, MIN_API_VERSION } from '../router.js';
 
 async function ping(ctx: RequestContext): Promise<void> {
@@ -129,7 +129,7 @@ async function events(ctx: RequestContext): Promise<void> {
 }
 
 async function auth(ctx: RequestContext): Promise<void> {
-  await proxy(ctx, healthyClient(ctx.deps.cluster.pickNode()));
+  await ctx.deps.cluster.place([], (node) => proxy(ctx, healthyClient(node)));
 }
 
 /**

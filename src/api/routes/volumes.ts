@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { NoHealthyNodeError, NoSuchVolumeError } from '../../cluster/errors.js';
+import { findVolumes } from '../../scheduler/lookup.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { fanout, getIfExists } from '../fanout.js';
 import { readJsonObject } from '../json-body.js';
-import { healthyClient, healthyNodes, nodePrefixed } from '../lookup.js';
 import { enginePath, sendJson } from '../proxy.js';
+import { healthyClient, healthyNodes, nodePrefixed } from '../refs.js';
 
 interface VolumeJson {
   Name: string;
@@ -47,9 +48,9 @@ async function holders(ctx: RequestContext, ref: string): Promise<{ node: ApiNod
   const answers = await fanout(nodes, (n) =>
     getIfExists<VolumeJson>(n, `/volumes/${encodeURIComponent(name)}`),
   );
-  return answers
-    .filter((a) => a.value !== undefined)
-    .map((a) => ({ node: a.node, vol: a.value as VolumeJson }));
+  const hits: { node: ApiNode; volume: VolumeJson }[] = [];
+  for (const a of answers) if (a.value !== undefined) hits.push({ node: a.node, volume: a.value });
+  return findVolumes(hits, name).map((h) => ({ node: h.node, vol: h.volume }));
 }
 
 async function inspect(ctx: RequestContext): Promise<void> {

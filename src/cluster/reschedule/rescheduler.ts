@@ -1,6 +1,5 @@
 import pino, { type Logger } from 'pino';
 import { EngineRequestError } from '../../engine/errors.js';
-import { sharesToCpus } from '../../scheduler/request.js';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { asError } from '../../util/errors.js';
 import type { Cluster } from '../cluster.js';
@@ -8,6 +7,8 @@ import type { Engine } from '../engine.js';
 import type { CachedContainer } from '../engine-cache.js';
 import type { ContainerInspect } from '../engine-types.js';
 import { annotateEvent } from '../events.js';
+import type { CreateResult } from '../placement.js';
+import { sharesToCpus } from '../swarm-config.js';
 import { recreateSpec, reschedulePolicyOf, swarmIdOf } from './policy.js';
 import type { ClusterStateStore, DesiredContainer, NodeAvailability, Versioned } from './state-store.js';
 
@@ -133,7 +134,7 @@ export class Rescheduler {
   /** Applies an availability at once (after the API wrote it), without waiting for the next round. */
   applyAvailability(engineId: string, availability: NodeAvailability): void {
     this.availability.set(engineId, availability);
-    this.cluster.setPlacementAllowed(engineId, availability === 'active');
+    this.cluster.placement.setAllowed(engineId, availability === 'active');
     if (availability === 'drain')
       this.drains.set(engineId, { moved: [], failed: new Map(), gone: new Set() });
   }
@@ -372,11 +373,11 @@ export class Rescheduler {
       renamed = true;
       await engine.cache.refreshContainer(v.containerId).catch(() => undefined);
     }
-    let created: Awaited<ReturnType<Cluster['createContainer']>>;
+    let created: CreateResult;
     try {
-      created = await this.cluster.createContainer(v.config, v.name, undefined, {
+      created = await this.cluster.placement.createContainer(v.config, v.name, {
         swarmId: v.swarmId,
-        exclude: new Set([v.node.id]),
+        exclude: [v.node.id],
       });
     } catch (err) {
       if (renamed && engine) {

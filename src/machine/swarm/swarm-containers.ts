@@ -171,8 +171,3 @@ export async function startSwarmContainers(
     );
   }
 }
-
-/** Removes the host's swarm containers (absent ones are fine). */
-export async function removeSwarmContainers(exec: HostExec): Promise<void> {
-  await exec(['docker', 'rm', '-f', MASTER_CONTAINER, AGENT_CONTAINER]);
-}

@@ -1,7 +1,17 @@
-import { findContainer } from '../lookup.js';
-import type { Filter, NodeSnapshot, PlacementRequest, Verdict } from '../types.js';
+import { type ContainerKeys, findContainer, SWARM_ID_LABEL } from '../lookup.js';
+import type { ContainerSnapshot, Filter, NodeSnapshot, PlacementRequest, Verdict } from '../types.js';
 
 const PASS: Verdict = { ok: true };
+
+/** Lookup keys of one node's containers. */
+function keysOn(node: NodeSnapshot): ContainerKeys<ContainerSnapshot> {
+  return {
+    id: (c) => c.id,
+    swarmId: (c) => c.labels[SWARM_ID_LABEL],
+    names: (c) => c.names,
+    node: () => node,
+  };
+}
 
 /** `name[:suffix]` → `name` (`--volumes-from X:ro`, `--link X:alias`). */
 function refOf(spec: string): string {
@@ -25,9 +35,11 @@ export class DependencyFilter implements Filter {
   check(req: PlacementRequest, node: NodeSnapshot): Verdict {
     const { volumesFrom, links, netContainer } = req.dependencies;
     const missing: string[] = [];
-    for (const v of volumesFrom) if (!findContainer(node, refOf(v))) missing.push(`--volumes-from=${v}`);
-    for (const l of links) if (!findContainer(node, refOf(l))) missing.push(`--link=${l}`);
-    if (netContainer !== undefined && !findContainer(node, netContainer)) {
+    const keys = keysOn(node);
+    const has = (ref: string) => findContainer(node.containers, ref, keys) !== undefined;
+    for (const v of volumesFrom) if (!has(refOf(v))) missing.push(`--volumes-from=${v}`);
+    for (const l of links) if (!has(refOf(l))) missing.push(`--link=${l}`);
+    if (netContainer !== undefined && !has(netContainer)) {
       missing.push(`--net=container:${netContainer}`);
     }
     if (missing.length === 0) return PASS;

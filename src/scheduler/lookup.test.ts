@@ -1,20 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import {
-  findContainer,
+  type ContainerKeys,
+  findContainer as find,
   findNetwork,
-  findVolume,
+  findVolumes,
   imageMatches,
-  nameTaken,
+  type LookupNode,
   normalizeImageRef,
 } from './lookup.js';
-import { cached, hexId } from './testing/fixtures.js';
+
+/** A 64-hex ID starting with `prefix`. */
+const hexId = (prefix: string) => prefix.padEnd(64, '0');
+
+interface Entry {
+  readonly node: LookupNode;
+  readonly id: string;
+  readonly swarmId?: string;
+  readonly names: readonly string[];
+}
+const keys: ContainerKeys<Entry> = {
+  id: (e) => e.id,
+  swarmId: (e) => e.swarmId,
+  names: (e) => e.names,
+  node: (e) => e.node,
+};
+const findContainer = (all: readonly Entry[], ref: string) => find(all, ref, keys);
+const entry = (node: LookupNode, id: string, name: string, swarmId?: string): Entry => ({
+  node,
+  id: hexId(id),
+  names: [`/${name}`],
+  ...(swarmId ? { swarmId: hexId(swarmId) } : {}),
+});
 
 const n1 = { id: 'AAAA:BBBB', name: 'node-1' };
 const n2 = { id: 'CCCC:DDDD', name: 'node-2' };
-const web = { node: n1, container: cached({ id: hexId('abc123'), name: 'web', swarmId: hexId('5a1') }) };
-const db = { node: n2, container: cached({ id: hexId('abd456'), name: 'db', swarmId: hexId('5b2') }) };
-const dup1 = { node: n1, container: cached({ id: hexId('f00001'), name: 'twin' }) };
-const dup2 = { node: n2, container: cached({ id: hexId('f00002'), name: 'twin' }) };
+const web = entry(n1, 'abc123', 'web', '5a1');
+const db = entry(n2, 'abd456', 'db', '5b2');
+const dup1 = entry(n1, 'f00001', 'twin');
+const dup2 = entry(n2, 'f00002', 'twin');
 const all = [web, db, dup1, dup2];
 
 describe('findContainer (Swarm lookup rules)', () => {
@@ -40,17 +63,20 @@ describe('findContainer (Swarm lookup rules)', () => {
   });
 
   it('prefers a full ID over a name equal to another ID', () => {
-    const trick = { node: n2, container: cached({ id: hexId('999'), name: hexId('abc123') }) };
+    const trick = entry(n2, '999', hexId('abc123'));
     expect(findContainer([trick, web], hexId('abc123'))).toBe(web);
   });
-});
 
-describe('nameTaken', () => {
-  it('matches primary names, not link aliases', () => {
-    const linked = { node: n1, container: cached({ id: hexId('1'), name: 'app', extraNames: ['/web/db'] }) };
-    expect(nameTaken([linked], 'app')).toBe(linked);
-    expect(nameTaken([linked], '/app')).toBe(linked);
-    expect(nameTaken([linked], 'db')).toBeUndefined();
+  it('reads names with or without the leading slash, and link aliases as `container/alias`', () => {
+    const bare = { ...entry(n1, '77', 'x'), names: ['plain', '/app/db'] };
+    expect(findContainer([bare], '/plain')).toBe(bare);
+    expect(findContainer([bare], 'app/db')).toBe(bare);
+    expect(findContainer([bare], 'db')).toBeUndefined();
+  });
+
+  it('prefers an exact swarm ID over a name and a unique prefix', () => {
+    const named = entry(n1, '12', hexId('5a1'));
+    expect(findContainer([named, web], hexId('5a1'))).toBe(web);
   });
 });
 
@@ -83,7 +109,7 @@ describe('imageMatches', () => {
   });
 });
 
-describe('findNetwork and findVolume', () => {
+describe('findNetwork and findVolumes', () => {
   const net = (Id: string, Name: string, Scope = 'local') => ({
     Id: hexId(Id),
     Name,
@@ -98,24 +124,26 @@ describe('findNetwork and findVolume', () => {
   ];
   it.each([
     ['node-2/bridge', '22'],
-    ['bridge', '11'],
+    ['bridge', undefined], // local networks of one name on two nodes: ambiguous, as in Swarm
     ['ov', '33'],
     [hexId('33').slice(0, 12), '33'],
     ['33', '33'],
     ['1', '11'],
+    ['', undefined],
     ['nope', undefined],
   ])('network %s', (ref, want) => {
     const found = findNetwork(nets, ref);
     expect(found ? found.network.Id : undefined).toBe(want === undefined ? undefined : hexId(want));
   });
 
-  it('finds volumes by node/name and name', () => {
+  it('finds one volume by node/name and every same-named volume by name', () => {
     const vols = [
       { node: n1, volume: { Name: 'data', Driver: 'local' } },
       { node: n2, volume: { Name: 'data', Driver: 'local' } },
     ];
-    expect(findVolume(vols, 'node-2/data')?.node).toBe(n2);
-    expect(findVolume(vols, 'data')?.node).toBe(n1);
-    expect(findVolume(vols, 'node-3/data')).toBeUndefined();
+    expect(findVolumes(vols, 'node-2/data').map((v) => v.node)).toEqual([n2]);
+    expect(findVolumes(vols, 'data').map((v) => v.node)).toEqual([n1, n2]);
+    expect(findVolumes(vols, 'node-3/data')).toEqual([]);
+    expect(findVolumes(vols, '')).toEqual([]);
   });
 });

@@ -6,16 +6,17 @@ import {
   EngineUnreachableError,
   engineError,
 } from '../engine/errors.js';
-import { buildPlacementRequest, type CreateBody } from '../scheduler/request.js';
-import { ReservationBook } from '../scheduler/reservations.js';
+import { imageMatches } from '../scheduler/lookup.js';
+import type { CreateBody } from '../scheduler/request.js';
+import type { ReservationBook } from '../scheduler/reservations.js';
 import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
 import { seededRng } from '../util/rng.js';
-import { type CreateContext, createContainer, type PlacementScheduler } from './create-flow.js';
+import { ContainerIndex } from './container-index.js';
 import type { Engine } from './engine.js';
 import type { CachedContainer } from './engine-cache.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
-import { imageMatches } from './lookup.js';
-import { snapshotOf } from './snapshot.js';
+import { type CreateOptions, Placement, type PlacementScheduler } from './placement.js';
+import { SnapshotCache } from './snapshot-cache.js';
 import { cached, hexId } from './testing/fixtures.js';
 import { flush } from './testing/manual-clock.js';
 
@@ -26,6 +27,7 @@ class FakeEngine {
   readonly id: string;
   readonly ip: string;
   state: 'healthy' | 'unhealthy' = 'healthy';
+  readonly active = true;
   readonly labels = {};
   readonly cpus = 4;
   readonly memory = 1 << 30;
@@ -53,6 +55,9 @@ class FakeEngine {
   refreshGate: Promise<void> = Promise.resolve();
 
   readonly cache = {
+    // every read is a new version, so the snapshot cache and name index never hold a stale view
+    version: 0,
+    revision: 0,
     containers: () => this.containers,
     images: () => this.images,
     addProvisional: (id: string) => {
@@ -107,25 +112,29 @@ const fakeScheduler: PlacementScheduler = {
   },
 };
 
-const rng = seededRng(1);
-const buildRequest = (body: CreateBody, name: string | undefined) => buildPlacementRequest(body, name, rng);
-
-function context(engines: FakeEngine[], createRetry = 0): CreateContext {
-  const book = new ReservationBook();
-  for (const e of engines) e.book = book;
-  const asEngines = () => engines as unknown as Engine[];
-  return {
-    activeEngines: asEngines,
-    containers: () =>
-      engines.flatMap((e) => e.containers.map((c) => ({ node: e as unknown as Engine, container: c }))),
-    snapshots: () => engines.map((e) => snapshotOf(e, 0)),
-    book,
+/** A placement over fake engines (its book is shared with the engines, which record what they saw held). */
+function context(engines: FakeEngine[], createRetry = 0): Placement {
+  for (const e of engines) {
+    Object.defineProperty(e.cache, 'version', { get: () => ++changes });
+    Object.defineProperty(e.cache, 'revision', { get: () => ++changes });
+  }
+  const placement = new Placement({
     scheduler: fakeScheduler,
-    buildRequest,
+    engines: new Map(engines.map((e) => [e.addr, e as unknown as Engine])),
+    index: new ContainerIndex(),
+    snapshots: new SnapshotCache(0),
     createRetry,
+    rng: seededRng(1),
+    clock: { now: () => 1_700_000_000_000, sleep: () => Promise.resolve() },
     logger: pino({ level: 'silent' }),
-    now: () => 1_700_000_000_000,
-  };
+  });
+  for (const e of engines) e.book = placement.book;
+  return placement;
+}
+let changes = 0;
+
+function createContainer(p: Placement, body: CreateBody, name: string | undefined, opts?: CreateOptions) {
+  return p.createContainer(body, name, opts);
 }
 
 let seq = 0;
@@ -209,7 +218,7 @@ describe('createContainer', () => {
     expect(ctx.book.size).toBe(0);
     // the name is free again
     a.onCreate = ok;
-    await expect(createContainer(ctx, { Image: 'busybox' }, 'x')).resolves.toMatchObject({ node: a });
+    expect((await createContainer(ctx, { Image: 'busybox' }, 'x')).node).toBe(a);
   });
 
   it('auto-pulls on the chosen node, then retries with image affinity on a node that has it', async () => {

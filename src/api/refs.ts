@@ -1,4 +1,9 @@
-import { NoSuchContainerError, NoSuchNodeError, UnhealthyNodeError } from '../cluster/errors.js';
+/**
+ * How a route turns the references in its path into a node or a container: the path split into reference and
+ * action, container lookup (Swarm's rules live in `src/scheduler/lookup.ts`), `node/name` prefixes, and the
+ * healthy engine to send a call to.
+ */
+import { NoSuchContainerError, UnhealthyNodeError } from '../cluster/errors.js';
 import type { EngineClient } from '../engine/index.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import type { ApiCluster, ApiContainer, ApiNode } from './cluster-port.js';
@@ -55,13 +60,6 @@ export function healthyNodes(cluster: ApiCluster): ApiNode[] {
     .nodes()
     .filter((n) => n.state === 'healthy')
     .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Finds a node by name or ID. */
-export function requireNode(cluster: ApiCluster, ref: string): ApiNode {
-  const n = cluster.nodes().find((x) => x.name === ref || x.id === ref);
-  if (!n) throw new NoSuchNodeError(ref);
-  return n;
 }
 
 /**
