@@ -15,7 +15,11 @@ class EngineNode implements ApiNode {
   constructor(
     readonly engine: Engine,
     private readonly overcommit: number,
+    private readonly availabilityOf: ((engineId: string) => string) | undefined,
   ) {}
+  get availability() {
+    return this.availabilityOf && this.engine.id ? this.availabilityOf(this.engine.id) : undefined;
+  }
   get id() {
     return this.engine.id;
   }
@@ -80,12 +84,14 @@ export class ClusterAdapter implements ApiCluster {
   constructor(
     private readonly cluster: Cluster,
     private readonly sched: ApiSchedulerInfo,
+    /** The node availability `docker info` shows (the rescheduler's); none when omitted. */
+    private readonly availabilityOf?: (engineId: string) => string,
   ) {}
 
   private view(e: Engine): EngineNode {
     let v = this.views.get(e);
     if (!v) {
-      v = new EngineNode(e, this.cluster.overcommit);
+      v = new EngineNode(e, this.cluster.overcommit, this.availabilityOf);
       this.views.set(e, v);
     }
     return v;

@@ -31,6 +31,8 @@ export interface ApiNode {
   readonly error: string;
   /** Epoch ms of the last successful refresh. */
   readonly updatedAt: number;
+  /** `active`, `pause` or `drain` when the manager keeps node availability (shown in `docker info`). */
+  readonly availability?: string;
   /** Engine version (`20.10.24`). */
   readonly serverVersion: string;
   /** CPUs and memory including overcommit. */

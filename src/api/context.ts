@@ -20,9 +20,35 @@ export interface ManagerInfo {
   eventListeners: number;
 }
 
+/** A node's availability (Swarm mode's words). */
+export type ApiAvailability = 'active' | 'pause' | 'drain';
+
+/** Progress of a node's drain, as `GET /shoal/v1/nodes` shows it. */
+export interface ApiDrainStatus {
+  readonly remaining: readonly string[];
+  readonly moved: readonly string[];
+  readonly staying: readonly { readonly name: string; readonly reason: string }[];
+  readonly failed: readonly { readonly name: string; readonly reason: string }[];
+  readonly done: boolean;
+}
+
+/** Node availability and self-healing state (the manager's rescheduler). */
+export interface ApiNodeControl {
+  /** Availability, version (`Version.Index`, 0 until first set) and last change (epoch ms, 0 when never set). */
+  state(engineId: string): { availability: ApiAvailability; version: number; updatedAt: number };
+  /** Sets the availability; with `version`, only when it is the current one (else a 409 error). */
+  setAvailability(engineId: string, availability: ApiAvailability, version?: number): Promise<void>;
+  /** Drain progress, undefined when the node is not draining. */
+  drainStatus(engineId: string): ApiDrainStatus | undefined;
+  /** Containers waiting to be rescheduled, with the reason. */
+  pending(): readonly { name: string; node: string; reason: string; attempts: number; nextAt: number }[];
+}
+
 /** What every route handler can use. One instance per server, shared by all requests. */
 export interface ApiDeps {
   readonly cluster: ApiCluster;
+  /** Node availability and rescheduling state; absent in tests that do not need it (the node routes answer 503). */
+  readonly nodeControl?: ApiNodeControl;
   readonly execs: ExecRegistry;
   readonly manager: ManagerInfo;
 }

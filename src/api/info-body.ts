@@ -28,6 +28,7 @@ function shown(n: ApiNode): unknown[] {
     n.error,
     n.updatedAt,
     n.serverVersion,
+    n.availability,
     n.usedCpus,
     n.totalCpus,
     n.usedMemory,

@@ -66,6 +66,7 @@ export function nodePairs(n: ApiNode): [string, string][] {
     [` ${n.name || '(unknown)'}`, n.addr],
     ['  └ ID', n.id],
     ['  └ Status', stateText(n)],
+    ...(n.availability ? ([['  └ Availability', n.availability]] as [string, string][]) : []),
     [
       '  └ Containers',
       n.state === 'healthy'

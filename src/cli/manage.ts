@@ -190,10 +190,17 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     eventListeners: 0,
   };
   const deps: ApiDeps = {
-    cluster: new ClusterAdapter(cluster, {
-      strategy: scheduler.strategy.name,
-      filters: scheduler.filterNames,
-    }),
+    cluster: new ClusterAdapter(
+      cluster,
+      { strategy: scheduler.strategy.name, filters: scheduler.filterNames },
+      (id) => rescheduler.availabilityOf(id),
+    ),
+    nodeControl: {
+      state: (id) => rescheduler.nodeState(id),
+      setAvailability: (id, availability, version) => rescheduler.setAvailability(id, availability, version),
+      drainStatus: (id) => rescheduler.drainStatus(id),
+      pending: () => rescheduler.pending(),
+    },
     execs: new ExecRegistry(),
     manager,
   };

@@ -23,6 +23,7 @@ export const commandGroups: readonly CommandGroupEntry[] = [
   { commands: ['list', 'l'], load: async () => (await import('./list.js')).listCommand },
   { commands: ['machine'], load: async () => (await import('./machine.js')).machineCommands },
   { commands: ['manage', 'm'], load: async () => (await import('./manage.js')).manageCommand },
+  { commands: ['node'], load: async () => (await import('./node.js')).nodeCommands },
   { commands: ['up', 'down', 'status'], load: async () => (await import('./up.js')).upCommands },
 ];
 

@@ -4,13 +4,15 @@ import { containerRoutes } from './containers.js';
 import { execRoutes } from './exec.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
+import { nodeRoutes } from './nodes.js';
 import { systemRoutes } from './system.js';
 import { volumeRoutes } from './volumes.js';
 
 /**
  * Every route of the manager's Docker API. Anything absent answers 404 from the router, which is how Swarm refused
- * swarm-mode (`/swarm`, `/services`, `/nodes`, `/tasks`, `/secrets`, `/configs`), `/plugins`, `/system/df`,
- * `*\/prune`, `/distribution` and checkpoints (docs/behaviour/api.md#not-served). `extra` adds modules owned
+ * swarm-mode (`/swarm`, `/services`, `/tasks`, `/secrets`, `/configs`), `/plugins`, `/system/df`,
+ * `*\/prune`, `/distribution` and checkpoints (docs/behaviour/api.md#not-served); of Swarm mode's node endpoints,
+ * the ones node availability needs are served (docs/behaviour/rescheduling.md#availability). `extra` adds modules owned
  * elsewhere (discovery registration).
  */
 export function allRoutes(extra: readonly Route[] = []): Route[] {
@@ -21,6 +23,7 @@ export function allRoutes(extra: readonly Route[] = []): Route[] {
     ...imageRoutes(),
     ...networkRoutes(),
     ...volumeRoutes(),
+    ...nodeRoutes(),
     ...buildRoutes(),
     ...extra,
   ];

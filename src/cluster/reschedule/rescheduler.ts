@@ -6,6 +6,7 @@ import type { Cluster } from '../cluster.js';
 import type { Engine } from '../engine.js';
 import type { CachedContainer } from '../engine-cache.js';
 import type { ContainerInspect } from '../engine-types.js';
+import { NodeUpdateOutOfSequenceError } from '../errors.js';
 import { annotateEvent } from '../events.js';
 import type { CreateResult } from '../placement.js';
 import { sharesToCpus } from '../swarm-config.js';
@@ -91,6 +92,8 @@ export class Rescheduler {
     { moved: string[]; failed: Map<string, string>; gone: Set<string> }
   >();
   private availability = new Map<string, NodeAvailability>();
+  /** Engine ID → version of its stored node record (absent: never set). */
+  private nodeVersions = new Map<string, { version: string; updatedAt: number }>();
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -131,6 +134,41 @@ export class Rescheduler {
     return this.availability.get(engineId) ?? 'active';
   }
 
+  /**
+   * A node's availability with its version (`Version.Index` of the Swarm-mode node API: 0 until first set) and the
+   * time of the last change (0 when never set).
+   */
+  nodeState(engineId: string): { availability: NodeAvailability; version: number; updatedAt: number } {
+    const v = this.nodeVersions.get(engineId);
+    return {
+      availability: this.availabilityOf(engineId),
+      version: v ? Number(v.version) : 0,
+      updatedAt: v?.updatedAt ?? 0,
+    };
+  }
+
+  /**
+   * Stores a node's availability (guarded like every write of the primary) and applies it at once. With
+   * `version`, the write succeeds only when the stored record still has that version.
+   * @throws NodeUpdateOutOfSequenceError when the version is not the current one (409).
+   * @throws NotPrimaryError when this manager does not hold the leader lease.
+   */
+  async setAvailability(engineId: string, availability: NodeAvailability, version?: number): Promise<void> {
+    const current = (await this.store.nodes()).get(engineId);
+    if (version !== undefined && version !== (current ? Number(current.version) : 0))
+      throw new NodeUpdateOutOfSequenceError();
+    const updatedAt = this.clock.now();
+    const written = await this.store.putNode(
+      engineId,
+      { availability, updatedAt },
+      current ? current.version : null,
+    );
+    if (!written) throw new NodeUpdateOutOfSequenceError();
+    this.nodeVersions.set(engineId, { version: written, updatedAt });
+    if (availability !== this.availabilityOf(engineId)) this.applyAvailability(engineId, availability);
+    this.logger.info({ node: engineId, availability }, 'Node availability changed');
+  }
+
   /** Applies an availability at once (after the API wrote it), without waiting for the next round. */
   applyAvailability(engineId: string, availability: NodeAvailability): void {
     this.availability.set(engineId, availability);
@@ -143,8 +181,8 @@ export class Rescheduler {
   async round(): Promise<void> {
     const now = this.clock.now();
     this.observe(now);
-    if (!this.opts.isPrimary()) return;
     await this.syncAvailability();
+    if (!this.opts.isPrimary()) return;
     const records = await this.store.containers();
     const copies = this.liveCopies();
     for (const [swarmId, list] of copies) await this.syncLive(swarmId, list, records.get(swarmId));
@@ -208,7 +246,12 @@ export class Rescheduler {
   private async syncAvailability(): Promise<void> {
     const nodes = await this.store.nodes();
     const next = new Map<string, NodeAvailability>();
-    for (const [id, v] of nodes) next.set(id, v.value.availability);
+    const versions = new Map<string, { version: string; updatedAt: number }>();
+    for (const [id, v] of nodes) {
+      next.set(id, v.value.availability);
+      versions.set(id, { version: v.version, updatedAt: v.value.updatedAt });
+    }
+    this.nodeVersions = versions;
     for (const id of new Set([...this.availability.keys(), ...next.keys()])) {
       const a = next.get(id) ?? 'active';
       if (a !== (this.availability.get(id) ?? 'active')) this.applyAvailability(id, a);
