@@ -26,6 +26,9 @@ describe('ApiRouter', () => {
     ['GET', '/volumes/node-1/v1'],
     ['POST', '/build'],
     ['POST', '/commit'],
+    ['GET', '/nodes'],
+    ['GET', '/v1.41/nodes/abc'],
+    ['POST', '/v1.41/nodes/abc/update'],
   ])('routes %s %s', (method, url) => {
     expect(router.match(method, url)).toBeDefined();
   });
@@ -33,7 +36,7 @@ describe('ApiRouter', () => {
   it.each([
     ['GET', '/swarm'],
     ['GET', '/v1.41/services'],
-    ['GET', '/nodes'],
+    ['DELETE', '/nodes/abc'],
     ['GET', '/tasks'],
     ['GET', '/secrets'],
     ['GET', '/configs'],
