@@ -1,39 +1,51 @@
 /**
  * Scale benchmark through the real manager: N `SimulatedEngine`s (default 1,000 × 30 containers) on loopback ports,
- * served from a worker thread (sim-engine/sim-worker.ts) so the measuring client has its own event loop,
- * `shoal manage` pointed at them through a file:// discovery list, then:
+ * spread over worker threads (sim-engine/sim-fleet.ts) so the measuring client has its own event loop, `shoal manage`
+ * pointed at them through a file:// discovery list, then:
+ *   - the initial sync: time until `/info` counts every container;
  *   - `docker info` latency: `GET /info` on the manager, sequential, p50/p99 (plus a few real docker CLI runs);
  *   - `docker run -d` latency: `POST /containers/create` (name check + scheduling + engine create) and
  *     create+start, sequential, p50/p99; from the manager's `Server-Timing` header, the scheduling step alone and
  *     the manager-side time (the whole create less the engine call);
- *   - the manager's peak memory (VmHWM from /proc).
+ *   - the manager's peak memory (VmHWM from /proc) and peak open files.
+ * With several sizes (`--engines 1000,3000,5000`) each runs on a fresh fleet and manager, and one cost-curve table
+ * closes the run.
  *
- *   npm run build && npx tsc -p bench/tsconfig.json && \
- *     node dist/.bench/bench/scale.js [--engines 1000] [--containers 30] [--infos 1000] [--runs 300]
- *       [--prof-dir DIR]   (the manager writes a V8 CPU profile there when it exits)
+ *   npm run bench:scale -- [--engines 1000[,3000,...]] [--containers 30] [--infos 1000] [--runs 300]
+ *       [--threads 2]        processes serving the fleet
+ *       [--prof-dir DIR]     the manager writes a V8 CPU profile there when it exits
+ *       [--log-file FILE]    the manager's log (default: a temp file)
+ *       [--trace 1]          print the container count at each poll during the sync
  *
- * A p99 needs enough samples to mean something: with 200 calls it is the 2nd-worst and one GC pause decides it, so
- * the defaults take 1,000 `/info` calls and 300 creates.
+ * The fleet runs in several processes, each with its own limit of open files (a listening socket per engine and the
+ * server side of every manager connection); the manager runs under the benchmark's own limit. A p99 needs enough samples to mean
+ * something: with 200 calls it is the 2nd-worst and one GC pause decides it, so the defaults take 1,000 `/info`
+ * calls and 300 creates. Each size prints the 1-minute load average before and after: the machine is shared.
  *
- * Everything it starts (the engine worker, the manager child, the temp dir) is stopped in `finally`.
+ * Everything it starts (the engine workers, the manager child, the temp dir) is stopped in `finally`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import { freePort } from '../src/util/free-port.js';
 import { shoalNodeFlags } from '../src/util/node-flags.js';
-import type { FleetSpec } from './sim-engine/sim-worker.js';
+import { startFleet } from './sim-engine/sim-fleet.js';
+
+/** Open files of process `pid` now (0 when it is gone). */
+async function openFiles(pid: number): Promise<number> {
+  return (await readdir(`/proc/${pid}/fd`).catch(() => [])).length;
+}
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
   args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
-const ENGINES = Number(args.get('engines') ?? 1000);
+const SIZES = (args.get('engines') ?? '1000').split(',').map(Number);
+const THREADS = Number(args.get('threads') ?? 2);
 const CONTAINERS = Number(args.get('containers') ?? 30);
 const INFOS = Number(args.get('infos') ?? 1000);
 const RUNS = Number(args.get('runs') ?? 300);
@@ -65,45 +77,60 @@ async function vm(pid: number): Promise<{ rss: number; hwm: number }> {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
-async function main(): Promise<void> {
+/** One size's results. */
+interface SizeResult {
+  engines: number;
+  containers: number;
+  syncMs: number;
+  info: number[];
+  create: number[];
+  schedule: number[];
+  run: number[];
+  peakRssMb: number;
+  peakFds: number;
+  load: string;
+}
+
+let stopping: (() => void) | undefined;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    stopping?.();
+    process.exit(130);
+  });
+}
+
+async function measure(engines: number): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'shs-scale-'));
   const agent = new Agent({ connections: 8, keepAliveTimeout: 60_000 });
   let manager: ChildProcess | undefined;
-  const fleet = new Worker(new URL('./sim-engine/sim-worker.js', import.meta.url), {
-    workerData: { engines: ENGINES, containers: CONTAINERS } satisfies FleetSpec,
-  });
+  const loadBefore = loadavg()[0]!.toFixed(1);
+  const t0 = performance.now();
+  const fleet = await startFleet(engines, CONTAINERS, THREADS);
   try {
-    const t0 = performance.now();
-    const addrs = await new Promise<string[]>((resolve, reject) => {
-      fleet.once('message', (m: { addrs: string[] }) => resolve(m.addrs));
-      fleet.once('error', reject);
-    });
     const list = join(dir, 'engines');
-    await writeFile(list, `${addrs.join('\n')}\n`);
+    await writeFile(list, `${fleet.addrs.join('\n')}\n`);
     console.log(
-      `${ENGINES} simulated engines × ${CONTAINERS} containers up in ${Math.round(performance.now() - t0)} ms`,
+      `${engines} simulated engines × ${CONTAINERS} containers up in ${Math.round(performance.now() - t0)} ms ` +
+        `(${THREADS} processes; load ${loadBefore})`,
     );
 
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
     const t1 = performance.now();
-    manager = spawn(
+    const argv = [
       process.execPath,
-      [
-        ...(PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []),
-        ...shoalNodeFlags(process.cwd()), // as ./shoal starts it
-        CLI,
-        'manage',
-        '-H',
-        `tcp://${host}`,
-        '--heartbeat',
-        '5s',
-        `file://${list}`,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+      ...(PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []),
+      ...shoalNodeFlags(process.cwd()), // as ./shoal starts it
+      CLI,
+      'manage',
+      '-H',
+      `tcp://${host}`,
+      '--heartbeat',
+      '5s',
+      `file://${list}`,
+    ];
+    manager = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    stopping = () => manager?.kill('SIGKILL');
     let stderr = '';
     const logFile = createWriteStream(LOG_FILE ?? join(dir, 'manager.log'));
     manager.stderr?.on('data', (d: Buffer) => {
@@ -112,18 +139,17 @@ async function main(): Promise<void> {
     });
     manager.stdout?.on('data', (d: Buffer) => logFile.write(d));
     const pid = manager.pid!;
-    // Interrupted (Ctrl-C, timeout): take the manager down too instead of leaving it behind.
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(sig, () => {
-        manager?.kill('SIGKILL');
-        process.exit(130);
-      });
-    }
     let peakRss = 0;
+    let peakFds = 0;
     const sampler = setInterval(() => {
       vm(pid)
         .then((m) => {
           peakRss = Math.max(peakRss, m.rss);
+        })
+        .catch(() => undefined);
+      openFiles(pid)
+        .then((n) => {
+          peakFds = Math.max(peakFds, n);
         })
         .catch(() => undefined);
     }, 200);
@@ -134,7 +160,7 @@ async function main(): Promise<void> {
       const text = await r.body.text();
       return { status: r.statusCode, text, timing: String(r.headers['server-timing'] ?? '') };
     };
-    const want = ENGINES * CONTAINERS;
+    const want = engines * CONTAINERS;
     let seen = -1;
     for (;;) {
       if (manager.exitCode !== null) throw new Error(`manager exited ${manager.exitCode}: ${stderr}`);
@@ -150,10 +176,10 @@ async function main(): Promise<void> {
       } catch {
         // not listening yet
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 100));
     }
     const converge = Math.round(performance.now() - t1);
-    console.log(`manager (pid ${pid}) sees ${seen} containers on ${ENGINES} engines after ${converge} ms`);
+    console.log(`manager (pid ${pid}) sees ${seen} containers on ${engines} engines after ${converge} ms`);
 
     const infos: number[] = [];
     const renders: number[] = [];
@@ -239,10 +265,23 @@ async function main(): Promise<void> {
       { measure: 'docker CLI `info` end to end', n: cli.length, p50ms: pct(cli, 0.5), p99ms: pct(cli, 0.99) },
     ];
     console.table(rows);
+    const peakRssMb = Math.round(Math.max(peakRss, final.hwm));
     console.log(
-      `manager peak RSS ${Math.round(Math.max(peakRss, final.hwm))} MB (VmHWM ${Math.round(final.hwm)} MB), ` +
+      `manager peak RSS ${peakRssMb} MB (VmHWM ${Math.round(final.hwm)} MB), peak open files ${peakFds}, ` +
         `converged in ${converge} ms`,
     );
+    return {
+      engines,
+      containers: want,
+      syncMs: converge,
+      info: infos,
+      create: creates,
+      schedule: schedules,
+      run: runs,
+      peakRssMb,
+      peakFds,
+      load: `${loadBefore}→${loadavg()[0]!.toFixed(1)}`,
+    };
   } finally {
     if (manager && manager.exitCode === null) {
       manager.kill('SIGTERM');
@@ -251,13 +290,35 @@ async function main(): Promise<void> {
       await exited;
       clearTimeout(t);
     }
+    stopping = undefined;
     await agent.close();
-    const stopped = new Promise((r) => fleet.once('message', r));
-    fleet.postMessage('stop');
-    await stopped;
-    await fleet.terminate();
+    await fleet.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  const results: SizeResult[] = [];
+  for (const n of SIZES) results.push(await measure(n));
+  console.log(`\ncost curve (${CONTAINERS} containers per engine, ${THREADS} fleet processes):`);
+  console.table(
+    results.map((r) => ({
+      engines: r.engines,
+      containers: r.containers,
+      'sync s': Math.round(r.syncMs / 100) / 10,
+      's per 1k engines': Math.round((r.syncMs / r.engines) * 100) / 100,
+      'info p50': pct(r.info, 0.5),
+      'info p99': pct(r.info, 0.99),
+      'create p50': pct(r.create, 0.5),
+      'create p99': pct(r.create, 0.99),
+      'sched p99': pct(r.schedule, 0.99),
+      'run p99': pct(r.run, 0.99),
+      'RSS MB': r.peakRssMb,
+      'MB per 1k ctr': Math.round((r.peakRssMb / r.containers) * 1000 * 10) / 10,
+      fds: r.peakFds,
+      load: r.load,
+    })),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -118,6 +118,26 @@ export class SimulatedEngine {
     await new Promise((r) => s.close(r));
   }
 
+  /**
+   * Stops a running container or starts an exited one (picked by `seq` among those held) and emits the engine's
+   * events for it (`die` or `start`), as churn on a real engine would. Returns its ID and new state.
+   */
+  flipAny(seq: number): { id: string; state: string } | undefined {
+    if (this.#containers.size === 0) return undefined;
+    this.#ids ??= [...this.#containers.keys()];
+    const ids = this.#ids;
+    const c = this.#containers.get(ids[seq % ids.length]!);
+    if (!c) {
+      this.#ids = undefined;
+      return undefined;
+    }
+    c.state = c.state === 'running' ? 'exited' : 'running';
+    this.#emit(c, c.state === 'running' ? 'start' : 'die');
+    return { id: c.id, state: c.state };
+  }
+
+  #ids: string[] | undefined;
+
   #count(key: string): void {
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
   }
@@ -284,6 +304,7 @@ export class SimulatedEngine {
         exposedPorts: (body.ExposedPorts as Record<string, unknown> | undefined) ?? {},
       };
       this.#containers.set(c.id, c);
+      this.#ids = undefined;
       this.#emit(c, 'create');
       this.#json(res, 201, { Id: c.id, Warnings: [] });
     } else if (m && method === 'GET' && m[2] === 'json') {
@@ -314,6 +335,7 @@ export class SimulatedEngine {
         return;
       }
       this.#containers.delete(c.id);
+      this.#ids = undefined;
       this.#emit(c, 'destroy');
       res.writeHead(204).end();
     } else if (method === 'GET' && path === '/images/json') {

@@ -83,7 +83,7 @@ async function settle(p: Promise<unknown>): Promise<void> {
 describe('EngineCache answer ordering', () => {
   it('never lets an answer to an older read undo a state change a later read saw', async () => {
     const e = new ScriptedEngine();
-    const cache = new EngineCache(e.client);
+    const cache = new EngineCache(e.client, undefined, undefined, undefined, 8);
     e.containers = [running()];
     // the start's own refresh is asked for while the container still runs...
     const startRefresh = cache.refreshContainer(ID);
@@ -106,7 +106,7 @@ describe('EngineCache answer ordering', () => {
 
   it('applies answers that arrive in the order they were asked for', async () => {
     const e = new ScriptedEngine();
-    const cache = new EngineCache(e.client);
+    const cache = new EngineCache(e.client, undefined, undefined, undefined, 8);
     e.containers = [running()];
     const first = cache.refreshContainer(ID);
     e.containers = [exited()];
@@ -123,7 +123,7 @@ describe('EngineCache answer ordering', () => {
 
   it('keeps an older full list from undoing a newer single read, in place or by dropping', async () => {
     const e = new ScriptedEngine();
-    const cache = new EngineCache(e.client);
+    const cache = new EngineCache(e.client, undefined, undefined, undefined, 8);
     e.containers = [running()];
     const warm = cache.refreshContainers();
     await e.release(0);
@@ -145,7 +145,7 @@ describe('EngineCache answer ordering', () => {
 
   it('does not bring back a removed container from an answer asked for before the removal', async () => {
     const e = new ScriptedEngine();
-    const cache = new EngineCache(e.client);
+    const cache = new EngineCache(e.client, undefined, undefined, undefined, 8);
     e.containers = [running()];
     const early = cache.refreshContainer(ID);
     e.containers = [];
@@ -165,7 +165,7 @@ describe('EngineCache answer ordering', () => {
 
   it('keeps a container recorded by the manager from a list asked for before its create, and lets any read replace it', async () => {
     const e = new ScriptedEngine();
-    const cache = new EngineCache(e.client);
+    const cache = new EngineCache(e.client, undefined, undefined, undefined, 8);
     const periodic = cache.refreshContainers(); // asked for before the create: the engine has nothing yet
     e.containers = [running()];
     const eventRead = cache.refreshContainer(ID); // the create event's read, before the create call returned

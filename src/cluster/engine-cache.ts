@@ -36,12 +36,19 @@ export type CallLimit = <T>(task: () => Promise<T>) => Promise<T>;
 
 const unlimited: CallLimit = (task) => task();
 
+/** Resolves at the next turn of the event loop (after I/O callbacks). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Inspects one engine runs at once. Each takes a slot of the engine's own limit before a slot of the shared one,
- * so a sync of many engines interleaves them and each engine keeps to a few kept-alive connections (at 1,000
- * engines, letting one engine take all shared slots opened ~17 sockets per engine and kept them).
+ * so each engine keeps to one kept-alive connection (plus its event stream) whatever the fleet's size: at 1,000
+ * engines, letting one engine take all shared slots opened ~17 sockets per engine and kept them, and 4 inspects at
+ * once ~5 (past the usual limit of 20,000 open files at 5,000 engines). The cluster syncs many engines at once
+ * instead (EngineValidator's SYNCS_AT_ONCE).
  */
-export const INSPECTS_PER_ENGINE = 4;
+export const INSPECTS_PER_ENGINE = 1;
 
 function pick<T extends object>(
   from: T | null | undefined,
@@ -122,7 +129,7 @@ export class EngineCache {
   private listRevision = 0;
   private listMemo: { rev: number; list: readonly CachedContainer[] } | undefined;
   private statsMemo: { version: number; stats: ContainerStats } | undefined;
-  private readonly ownInspects = new Limiter(INSPECTS_PER_ENGINE);
+  private readonly ownInspects: Limiter;
   /** Numbers the reads of this engine in the order they are asked for (see {@link asOf}). */
   private issued = 0;
   /**
@@ -143,15 +150,18 @@ export class EngineCache {
    * @param skewMs engine clock minus manager clock in ms (docs/behaviour/nodes.md#clock-skew); when non-zero,
    * container times read from the engine are shifted into the manager's clock so uptimes print right.
    * @param limit runs each container inspect (default: no limit); the cluster passes one limit shared by all engines.
-   * Either way at most {@link INSPECTS_PER_ENGINE} inspects of this engine run at once.
    * @param changed told the ID of every container added, re-read or dropped.
+   * @param inspectsAtOnce inspects of this engine at once (default {@link INSPECTS_PER_ENGINE}).
    */
   constructor(
     private readonly client: EngineClient,
     private readonly skewMs: () => number = () => 0,
     private readonly limit: CallLimit = unlimited,
     private readonly changed: (id: string) => void = () => undefined,
-  ) {}
+    inspectsAtOnce = INSPECTS_PER_ENGINE,
+  ) {
+    this.ownInspects = new Limiter(inspectsAtOnce);
+  }
 
   /**
    * Changes whenever something a scheduler snapshot or `docker info` reads changes: a container added, removed or
@@ -414,14 +424,19 @@ export class EngineCache {
     if (!this.networkList.some((n) => n.Id === net.Id)) this.networkList = [...this.networkList, net];
   }
 
-  /** Refreshes containers, images, networks and volumes together. */
+  /**
+   * Refreshes containers, images, networks and volumes, one after the other: a refresh is background work, and one
+   * call at a time (the inspects aside) keeps each engine to one or two kept-alive connections. At 3,000 engines,
+   * four lists at once per engine left ~6 sockets per engine open, past the default limit of open files.
+   */
   async refreshAll(full = false): Promise<void> {
-    await Promise.all([
-      this.refreshContainers(full),
-      this.refreshImages(),
-      this.refreshNetworks(),
-      this.refreshVolumes(),
-    ]);
+    await this.refreshContainers(full);
+    await nextTurn();
+    await this.refreshImages();
+    await nextTurn();
+    await this.refreshNetworks();
+    await nextTurn();
+    await this.refreshVolumes();
   }
 
   /** The cached entry for a list entry and the inspect read with it (see {@link reconcileSummary}). */
@@ -457,11 +472,15 @@ export class EngineCache {
   private async inspect(id: string): Promise<ContainerInspect | undefined> {
     try {
       return slimInspect(
-        await this.ownInspects.run(() =>
-          this.limit(() =>
+        await this.ownInspects.run(async () => {
+          const info = await this.limit(() =>
             this.client.json<ContainerInspect>('GET', `/containers/${encodeURIComponent(id)}/json`),
-          ),
-        ),
+          );
+          // The connection is handed back to the pool only after this turn of the event loop: keeping the slot
+          // until then lets the next inspect reuse it instead of opening another socket.
+          await nextTurn();
+          return info;
+        }),
       );
     } catch (err) {
       if (err instanceof EngineNotFoundError) return undefined;

@@ -3,6 +3,15 @@ import type { Clock } from '../util/clock.js';
 import { asError } from '../util/errors.js';
 import type { Engine } from './engine.js';
 import { PENDING_RETRY_PERIOD_MS, pendingRetryDue } from './health.js';
+import { Limiter } from './limiter.js';
+
+/**
+ * Engines validated and loaded at once. Each sync takes its engine's `/info`, `/version`, container list and one
+ * inspect per container: bounding the engines in progress (rather than interleaving every engine's calls) lets
+ * engines become healthy one after another from the first seconds on, and keeps the sockets open at once to a few
+ * per syncing engine, whatever the fleet's size.
+ */
+export const SYNCS_AT_ONCE = 64;
 
 /** What the validator needs from the cluster. */
 export interface ValidatorHost {
@@ -22,6 +31,9 @@ export interface ValidatorHost {
 export class EngineValidator {
   private readonly running = new Map<Engine, Promise<void>>();
   private readonly activating = new Set<Engine>();
+  /** Engines that were activated (or are being activated), by the engine ID they had then. */
+  private readonly byId = new Map<string, Set<Engine>>();
+  private readonly syncs: Limiter;
   private readonly stopper = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -29,7 +41,10 @@ export class EngineValidator {
     private readonly host: ValidatorHost,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+    syncsAtOnce = SYNCS_AT_ONCE,
+  ) {
+    this.syncs = new Limiter(syncsAtOnce);
+  }
 
   /** Starts the periodic re-validation of pending engines (idempotent). */
   start(): void {
@@ -57,13 +72,16 @@ export class EngineValidator {
     await Promise.allSettled([...this.running.values()]);
   }
 
-  private async attempt(engine: Engine): Promise<void> {
+  private attempt(engine: Engine): Promise<void> {
+    return this.syncs.run(() => this.sync(engine));
+  }
+
+  private async sync(engine: Engine): Promise<void> {
+    if (engine.state !== 'pending' || !this.host.isMember(engine)) return;
     try {
       await engine.validate();
       // An engine being activated already owns its ID, so two clones validated at once cannot both get in.
-      const twin = this.host
-        .engines()
-        .find((o) => o !== engine && o.id === engine.id && (o.active || this.activating.has(o)));
+      const twin = this.twin(engine);
       if (twin) {
         const msg = `ID duplicated. ${engine.id} shared by this node ${engine.addr} and another node ${twin.addr}`;
         engine.markPendingError(msg);
@@ -71,6 +89,7 @@ export class EngineValidator {
         return;
       }
       this.activating.add(engine);
+      this.claim(engine);
       await engine.activate();
       if (!this.host.isMember(engine)) {
         await engine.disconnect();
@@ -83,6 +102,31 @@ export class EngineValidator {
     } finally {
       this.activating.delete(engine);
     }
+  }
+
+  /** Another member engine, validated or being activated, with the same engine ID (constant time per call). */
+  private twin(engine: Engine): Engine | undefined {
+    const holders = this.byId.get(engine.id);
+    if (!holders) return undefined;
+    for (const o of holders) {
+      if (o === engine) continue;
+      if (o.id !== engine.id || !(o.active || this.activating.has(o)) || !this.host.isMember(o)) {
+        holders.delete(o);
+        continue;
+      }
+      return o;
+    }
+    if (holders.size === 0) this.byId.delete(engine.id);
+    return undefined;
+  }
+
+  private claim(engine: Engine): void {
+    let holders = this.byId.get(engine.id);
+    if (!holders) {
+      holders = new Set();
+      this.byId.set(engine.id, holders);
+    }
+    holders.add(engine);
   }
 
   private async run(): Promise<void> {

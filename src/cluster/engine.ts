@@ -231,6 +231,7 @@ export class Engine {
   }
 
   private async readInfo(): Promise<EngineInfo> {
+    const askedAt = this.settings.clock.now();
     const [info, version] = await Promise.all([
       this.client.json<EngineInfo>('GET', '/info'),
       this.client.json<EngineVersion>('GET', '/version'),
@@ -257,9 +258,12 @@ export class Engine {
     this.apiVersion = version.ApiVersion;
     this.lastInfoAt = this.settings.clock.now();
     if (info.SystemTime) {
-      const delta = Date.parse(info.SystemTime) - this.settings.clock.now();
+      // The engine read its clock somewhere between the call and the answer: compare with the middle, and call a
+      // difference no larger than half the round trip (a slow answer on a busy manager) no difference at all.
+      const answeredAt = this.settings.clock.now();
+      const delta = Date.parse(info.SystemTime) - (askedAt + answeredAt) / 2;
       if (Number.isFinite(delta)) {
-        this.clockDeltaMs = Math.abs(delta) >= 2000 ? delta : 0;
+        this.clockDeltaMs = Math.abs(delta) - (answeredAt - askedAt) / 2 >= 2000 ? Math.round(delta) : 0;
         if (this.clockDeltaMs !== 0) {
           this.settings.logger.warn(
             { addr: this.addr, deltaMs: delta },
