@@ -56,9 +56,9 @@ const table: [string, unknown, number][] = [
   ['bad constraint expression', new InvalidExpressionError('One of operator ==, != is expected'), 400],
   ['bad swarm label JSON', new InvalidSwarmLabelError('invalid label com.docker.swarm.affinities'), 400],
   [
-    'bad reschedule policy (Swarm: 500)',
+    'bad reschedule policy (Swarm said 500; a client error)',
     new InvalidReschedulePolicyError('invalid reschedule policy: x'),
-    500,
+    400,
   ],
   ['unknown filter', new FilterNotSupportedError('x', ['health']), 400],
   ['engine 304 becomes 500', new EngineRequestError(304, 'odd'), 500],

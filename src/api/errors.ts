@@ -68,3 +68,26 @@ export class PrimaryUnreachableError extends UnavailableError {
   override readonly code: string = 'PRIMARY_UNREACHABLE';
   override readonly httpStatus: number = 500;
 }
+
+/** The client did not send its request head, or paused sending its body, for too long (408). */
+export class RequestTimeoutError extends ClusterError {
+  override readonly code: string = 'REQUEST_TIMEOUT';
+  override readonly httpStatus: number = 408;
+  constructor() {
+    super('request timeout: the client sent its request too slowly');
+  }
+}
+
+/** The request head is larger than the HTTP parser accepts (431). */
+export class HeadersTooLargeError extends ClusterError {
+  override readonly code: string = 'HEADERS_TOO_LARGE';
+  override readonly httpStatus: number = 431;
+  constructor() {
+    super('request header fields too large');
+  }
+}
+
+/** A request that is not valid HTTP/1.1 (bad request line, broken chunked encoding...) (400). */
+export class MalformedRequestError extends InvalidArgumentError {
+  override readonly code: string = 'MALFORMED_REQUEST';
+}

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { rebuildRequestHead } from './hijack.js';
-import { parseListenHost } from './server.js';
+import { type ApiHandler, ApiServer, parseListenHost } from './server.js';
 
 describe('parseListenHost', () => {
   it.each([
@@ -42,5 +43,62 @@ describe('rebuildRequestHead', () => {
       'POST /v1.41/containers/abc/attach?stream=1 HTTP/1.1\r\nHost: 10.0.0.2:2376\r\nConnection: Upgrade\r\n' +
         'Upgrade: tcp\r\nContent-Type: text/plain\r\n\r\n',
     );
+  });
+});
+
+describe('ApiServer listener', () => {
+  // A handler that answers every request after reading its body, and every upgrade with a 404.
+  const handler: ApiHandler = {
+    onRequest(req, res) {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{}');
+      });
+    },
+    onUpgrade(_req, socket) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    },
+  };
+
+  function raw(port: number, bytes: string): Promise<string> {
+    return new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      let out = '';
+      s.on('data', (b: Buffer) => {
+        out += b.toString('latin1');
+      });
+      s.on('close', () => resolve(out));
+      s.on('error', () => resolve(out));
+      s.write(bytes);
+      setTimeout(() => s.destroy(), 2000);
+    });
+  }
+
+  it.each([
+    [
+      'broken chunked encoding',
+      'POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      '400 Bad Request',
+      /malformed HTTP request: HPE_INVALID_CHUNK_SIZE/,
+    ],
+    ['not HTTP', '\x16\x03\x01 hello\r\n\r\n', '400 Bad Request', /malformed HTTP request/],
+    [
+      'oversized headers',
+      `GET /x HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`,
+      '431 Request Header Fields Too Large',
+      /request header fields too large/,
+    ],
+  ])('answers %s with an Engine-style error', async (_name, bytes, statusLine, message) => {
+    const server = new ApiServer(handler);
+    const [addr] = await server.listen([{ kind: 'tcp', host: '127.0.0.1', port: 0 }]);
+    try {
+      const answer = await raw(Number(addr?.split(':').pop()), bytes);
+      expect(answer.split('\r\n')[0]).toBe(`HTTP/1.1 ${statusLine}`);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { message: string };
+      expect(body.message).toMatch(message);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { InvalidArgumentError } from '../util/errors.js';
 import type { ApiDeps, Route } from './context.js';
+import { writeSocketError } from './error-handler.js';
+import { HeadersTooLargeError, MalformedRequestError, RequestTimeoutError } from './errors.js';
 import { ApiRouter, type RawRouter } from './router.js';
 import { allRoutes } from './routes/index.js';
 import { handleUpgrade } from './upgrade.js';
@@ -90,6 +92,38 @@ export function createApiHandler(deps: ApiDeps, opts: ApiHandlerOptions = {}): A
   };
 }
 
+/**
+ * The listeners' timeouts (documented in docs/behaviour/api.md#limits):
+ * - `headersMs`: a client must send its whole request head within 30 s (slowloris), else 408 and close;
+ * - `idleMs`: a client sending a request body must not pause for 60 s, else 408 and close; once the request is
+ *   in, nothing times out: streamed answers (`events`, `logs -f`, `wait`, pulls) and hijacked attach/exec
+ *   connections stay open as long as they last, however quiet;
+ * - `keepAliveMs`: an idle kept-alive connection between requests is closed after 60 s.
+ */
+export const LISTENER_TIMEOUTS = {
+  headersMs: 30_000,
+  idleMs: 60_000,
+  keepAliveMs: 60_000,
+  checkEveryMs: 5_000,
+} as const;
+
+/** The error to answer a request the HTTP parser refused with (400, 408 or 431). */
+function clientErrorOf(err: NodeJS.ErrnoException): Error {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new RequestTimeoutError();
+  if (err.code === 'HPE_HEADER_OVERFLOW') return new HeadersTooLargeError();
+  return new MalformedRequestError(`malformed HTTP request: ${err.code ?? err.message}`, { cause: err });
+}
+
+/** Writes an error answer on a raw socket and closes it, dropping it for good if the client does not read. */
+function answerAndClose(socket: Duplex, err: Error): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  writeSocketError(socket, err);
+  setTimeout(() => socket.destroy(), 2000).unref();
+}
+
 /** One listening address, as text (`tcp://127.0.0.1:2375`, `unix:///run/shoal.sock`). */
 export type BoundAddress = string;
 
@@ -143,8 +177,17 @@ export class ApiServer {
   }
 
   private createServer(tls?: ServerTlsOptions): http.Server {
+    const timing = {
+      keepAliveTimeout: LISTENER_TIMEOUTS.keepAliveMs,
+      headersTimeout: LISTENER_TIMEOUTS.headersMs,
+      // No limit on a whole request: uploads (build contexts, image loads) may rightly take long. A stalled body is
+      // caught by the idle timeout below instead.
+      requestTimeout: 0,
+      connectionsCheckingInterval: LISTENER_TIMEOUTS.checkEveryMs,
+    };
     const server = tls
       ? https.createServer({
+          ...timing,
           cert: tls.cert,
           key: tls.key,
           ...(tls.ca ? { ca: tls.ca } : {}),
@@ -152,13 +195,41 @@ export class ApiServer {
           rejectUnauthorized: tls.verify,
           minVersion: 'TLSv1.2',
         })
-      : http.createServer();
-    server.keepAliveTimeout = 60_000;
-    server.headersTimeout = 0;
-    server.requestTimeout = 0;
-    server.on('request', (req, res) => this.handler.onRequest(req, res));
-    server.on('upgrade', (req, socket, head) => this.handler.onUpgrade(req, socket, head));
-    server.on('clientError', (_err, socket) => socket.destroy());
+      : http.createServer(timing);
+    // The request each socket is serving (until its answer ends), for the idle-timeout decision.
+    const current = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
+    server.setTimeout(LISTENER_TIMEOUTS.idleMs);
+    server.on('timeout', (socket: Duplex) => {
+      const req = current.get(socket)?.req;
+      // Idle while the answer is under way (events, logs -f, wait, a slow engine): the answer sets the pace, so the
+      // connection stays open for as long as it lasts.
+      if (req?.complete) return;
+      // Idle while the client still owes its request body: 408 and close. Idle between requests: close.
+      if (req) answerAndClose(socket, new RequestTimeoutError());
+      else socket.destroy();
+    });
+    server.on('request', (req, res) => {
+      const socket = req.socket;
+      current.set(socket, { req, res });
+      res.once('close', () => {
+        if (current.get(socket)?.req === req) current.delete(socket);
+      });
+      this.handler.onRequest(req, res);
+    });
+    server.on('upgrade', (req, socket, head) => {
+      // A hijacked stream (attach, exec) may be silent for hours.
+      (socket as Duplex & { setTimeout(ms: number): unknown }).setTimeout(0);
+      current.delete(socket);
+      this.handler.onUpgrade(req, socket, head);
+    });
+    // A request the HTTP parser refuses (broken chunked encoding, bad request line, oversized or late headers) gets
+    // an Engine-style answer before the connection closes.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      // (also in the middle of a body, e.g. a bad chunk size, as long as no answer has started)
+      if (err.code !== 'ECONNRESET' && !current.get(socket)?.res.headersSent)
+        answerAndClose(socket, clientErrorOf(err));
+      else socket.destroy();
+    });
     return server;
   }
 }

@@ -1,4 +1,4 @@
-import { ClusterError, InvalidArgumentError } from '../util/errors.js';
+import { InvalidArgumentError } from '../util/errors.js';
 
 /** A `constraint:`, `affinity:` or `whitelist:` expression does not follow `KEY OP VALUE` (400). */
 export class InvalidExpressionError extends InvalidArgumentError {
@@ -6,13 +6,12 @@ export class InvalidExpressionError extends InvalidArgumentError {
 }
 
 /**
- * A reschedule policy other than `off` / `on-node-failure`, or more than one (Swarm answered 500,
- * docs/behaviour/expressions.md#reschedule-policies). Messages: `invalid reschedule policy: X`,
+ * A reschedule policy other than `off` / `on-node-failure`, or more than one: a client error, 400 (Swarm answered
+ * 500; docs/behaviour/expressions.md#reschedule-policies). Messages: `invalid reschedule policy: X`,
  * `too many reschedule policies`.
  */
-export class InvalidReschedulePolicyError extends ClusterError {
+export class InvalidReschedulePolicyError extends InvalidArgumentError {
   override readonly code: string = 'INVALID_RESCHEDULE_POLICY';
-  override readonly httpStatus: number = 500;
 }
 
 /** A `com.docker.swarm.*` label that must hold a JSON array of strings holds something else (400). */

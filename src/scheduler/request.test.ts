@@ -117,10 +117,10 @@ describe('buildPlacementRequest', () => {
       { Labels: { 'com.docker.swarm.reschedule-policies': '["x"]' } },
       /invalid reschedule/,
     ],
-  ])('rejects %s (500)', (_t, body, msg) => {
+  ])('rejects %s (400)', (_t, body, msg) => {
     expect(() => build(body)).toThrow(msg);
     expect(() => build(body)).toThrow(InvalidReschedulePolicyError);
-    expect(new InvalidReschedulePolicyError('x').httpStatus).toBe(500);
+    expect(new InvalidReschedulePolicyError('x').httpStatus).toBe(400);
   });
 
   it('accepts the two valid policies', () => {

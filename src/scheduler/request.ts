@@ -184,7 +184,7 @@ function flattenBindings(pb: Bindings | null | undefined): PortBinding[] {
  *   with the generic "Unable to find a node" text); a swarm label that is not a JSON array of strings is a 400
  *   {@link InvalidSwarmLabelError} (Swarm ignored it).
  *
- * @throws InvalidReschedulePolicyError `invalid reschedule policy: X` / `too many reschedule policies` (500).
+ * @throws InvalidReschedulePolicyError `invalid reschedule policy: X` / `too many reschedule policies` (400).
  */
 export function buildPlacementRequest(
   input: CreateBody,

@@ -1,5 +1,6 @@
 import { NoSuchNetworkError } from '../../cluster/errors.js';
 import { findNetwork } from '../../scheduler/lookup.js';
+import { InvalidArgumentError } from '../../util/errors.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
@@ -72,7 +73,11 @@ async function inspect(ctx: RequestContext): Promise<void> {
 
 async function create(ctx: RequestContext): Promise<void> {
   const body = await readJsonObject(ctx.req);
-  const { node: named, name } = nodePrefixed(ctx.deps.cluster, String(body.Name ?? ''));
+  if (typeof body.Name !== 'string' || body.Name === '')
+    throw new InvalidArgumentError(
+      `invalid name: ${typeof body.Name === 'string' ? '' : JSON.stringify(body.Name ?? '')}`,
+    );
+  const { node: named, name } = nodePrefixed(ctx.deps.cluster, body.Name);
   const createOn = async (node: ApiNode) => {
     const client = healthyClient(node);
     if (!body.Driver) {
