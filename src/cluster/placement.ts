@@ -228,7 +228,7 @@ export class Placement {
    * failure without a `node==` constraint, when a healthy node has the image, retries once with an
    * `image==<image>` affinity; then up to `createRetry` plain retries (name conflicts are never retried). `name`
    * may be undefined. Throws `NameConflictError` (409), `NoNodeAvailableError` (500), the scheduler's
-   * `InvalidReschedulePolicyError` (500) / `InvalidExpressionError` (400), or the engine's own error.
+   * `InvalidReschedulePolicyError` (400) / `InvalidExpressionError` (400), or the engine's own error.
    */
   async createContainer(
     body: CreateBody,
