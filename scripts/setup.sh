@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(docker.io etcd-server etcd-client busybox-static iproute2 iptables util-linux procps openssl
-      docker-compose docker-registry openssh-server chromium)
+      docker-compose docker-registry openssh-server chromium prometheus)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

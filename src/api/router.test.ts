@@ -62,3 +62,18 @@ describe('ApiRouter', () => {
     expect(router.match('GET', '/containers/node-1/web/json')?.params['*']).toBe('node-1/web/json');
   });
 });
+
+describe('ApiRouter.template', () => {
+  it.each([
+    ['GET', '/v1.41/containers/json', '/containers/json'],
+    ['GET', '/v1.41/containers/abc123/json', '/containers/{name}/json'],
+    ['GET', '/containers/node-1/web/logs?follow=1', '/containers/{name}/logs'],
+    ['DELETE', '/containers/node-1/web', '/containers/{name}'],
+    ['DELETE', '/containers/abc123', '/containers/{name}'],
+    ['GET', '/images/library/bb:latest/json', '/images/{name}/json'],
+    ['GET', '/_ping', '/_ping'],
+    ['GET', '/no/such/path/abc123', 'unmatched'],
+  ])('%s %s is %s', (method, url, want) => {
+    expect(router.template(method, url)).toBe(want);
+  });
+});

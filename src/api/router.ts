@@ -11,12 +11,46 @@ export const MIN_API_VERSION = '1.12';
 
 const VERSION_PREFIX = /^\/v(\d+\.\d+)(?=\/)/;
 
+/**
+ * Last path segments that name an action after a resource reference (`/containers/{name}/logs`). A wildcard route's
+ * metrics template keeps one of these and replaces everything else with `{name}`, so labels stay bounded.
+ */
+const ACTIONS = new Set([
+  'json',
+  'logs',
+  'start',
+  'stop',
+  'restart',
+  'kill',
+  'pause',
+  'unpause',
+  'wait',
+  'attach',
+  'resize',
+  'top',
+  'changes',
+  'export',
+  'stats',
+  'rename',
+  'update',
+  'archive',
+  'exec',
+  'history',
+  'push',
+  'tag',
+  'get',
+  'connect',
+  'disconnect',
+]);
+
 /** The plain find-my-way router other layers add routes to. */
 export type RawRouter = FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
 
 /** A matched route: the handler, its path parameters, the version prefix and the path without it. */
 export interface RouteMatch {
   readonly handler: RouteHandler;
+  /** The route's path template (`/containers/:id/json`). */
+  readonly route: string;
   readonly params: Record<string, string | undefined>;
   readonly path: string;
   readonly version: string | undefined;
@@ -30,6 +64,8 @@ export interface RouteMatch {
 export class ApiRouter {
   private readonly fmw = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true });
   private readonly raw = FindMyWay({ ignoreTrailingSlash: true });
+  /** Path templates of the other layers' plain routes, by handler (for metrics labels). */
+  private readonly rawTemplates = new Map<unknown, string>();
 
   /**
    * @param routes the route table.
@@ -37,8 +73,29 @@ export class ApiRouter {
    * tried, unprefixed, when no table route matches.
    */
   constructor(routes: readonly Route[], extend?: (raw: RawRouter) => void) {
-    for (const r of routes) this.fmw.on(r.method, r.path, () => undefined, r.handler);
+    for (const r of routes) this.fmw.on(r.method, r.path, () => undefined, r);
     extend?.(this.raw);
+    // find-my-way keeps every added route (method, path, handler) in `routes`.
+    const added = (this.raw as unknown as { routes?: { path: string; handler: unknown }[] }).routes ?? [];
+    for (const r of added) this.rawTemplates.set(r.handler, r.path);
+  }
+
+  /**
+   * The route template serving `method url` (`/containers/:id/json`), or `unmatched`: a bounded label for metrics,
+   * never a raw path.
+   */
+  template(method: string, url: string): string {
+    const match = this.match(method, url);
+    if (match) {
+      if (!match.route.endsWith('*')) return match.route;
+      const rest = match.params['*'] ?? '';
+      const action = rest.slice(rest.lastIndexOf('/') + 1);
+      const base = match.route.slice(0, -1);
+      return rest.includes('/') && ACTIONS.has(action) ? `${base}{name}/${action}` : `${base}{name}`;
+    }
+    const q = url.indexOf('?');
+    const raw = this.raw.find(method as 'GET', q < 0 ? url : url.slice(0, q));
+    return (raw && this.rawTemplates.get(raw.handler)) ?? 'unmatched';
   }
 
   /** Finds the route for a method and raw URL, or undefined when none matches. */
@@ -54,7 +111,8 @@ export class ApiRouter {
     }
     const found = this.fmw.find(method as 'GET', path);
     if (!found) return undefined;
-    return { handler: found.store as RouteHandler, params: found.params, path, version, query };
+    const route = found.store as Route;
+    return { handler: route.handler, route: route.path, params: found.params, path, version, query };
   }
 
   /** Serves one request: every response carries `API-Version`; every error goes through {@link sendError}. */

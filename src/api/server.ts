@@ -66,10 +66,17 @@ export interface ApiHandlerOptions {
   readonly cors?: boolean;
 }
 
+/** The API's handlers plus the route template lookup metrics label requests with. */
+export interface RoutedApiHandler extends ApiHandler {
+  /** The route template serving `method url`, or `unmatched` (see {@link ApiRouter.template}). */
+  routeOf(method: string, url: string): string;
+}
+
 /** Builds the request and upgrade handlers over the route table. */
-export function createApiHandler(deps: ApiDeps, opts: ApiHandlerOptions = {}): ApiHandler {
+export function createApiHandler(deps: ApiDeps, opts: ApiHandlerOptions = {}): RoutedApiHandler {
   const router = new ApiRouter(allRoutes(opts.extraRoutes), opts.rawRoutes);
   return {
+    routeOf: (method, url) => router.template(method, url),
     onRequest(req, res) {
       if (opts.cors) {
         res.setHeader('Access-Control-Allow-Origin', '*');

@@ -9,6 +9,7 @@ import {
   parseTtl,
   resolveDiscoveryUrl,
 } from '../discovery/index.js';
+import { AgentMetrics, EtcdMetrics, MetricsRegistry, startMetricsServer } from '../metrics/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import { defaultRng, type Rng } from '../util/rng.js';
@@ -31,6 +32,7 @@ interface JoinFlags {
   ttl: string;
   delay: string;
   discoveryOpt?: string[];
+  metricsAddr?: string;
 }
 
 /**
@@ -59,19 +61,21 @@ function log(level: string, msg: string, fields: Record<string, string> = {}): v
 
 /**
  * The agent loop: after a random delay in [0, delay), registers `advertise` every heartbeat until `signal` aborts.
- * Register errors are logged, never fatal.
+ * Register errors are logged, never fatal. With `registry`, heartbeats and etcd calls are counted there.
  */
 export async function runJoin(
   s: JoinSettings,
   signal: AbortSignal,
-  deps: { clock?: Clock; rng?: Rng } = {},
+  deps: { clock?: Clock; rng?: Rng; registry?: MetricsRegistry } = {},
 ): Promise<void> {
   const clock = deps.clock ?? systemClock;
   const rng = deps.rng ?? defaultRng;
+  const metrics = deps.registry ? new AgentMetrics(deps.registry) : undefined;
   const discovery = createDiscovery(s.discovery, {
     heartbeatMs: s.heartbeatMs,
     ttlMs: s.ttlMs,
     options: s.options,
+    ...(deps.registry ? { etcdObserver: new EtcdMetrics(deps.registry).observer('discovery') } : {}),
   });
   try {
     if (s.delayMs > 0) await clock.sleep(Math.floor(rng() * s.delayMs), signal).catch(() => undefined);
@@ -80,9 +84,11 @@ export async function runJoin(
         addr: s.advertise,
         discovery: s.discovery,
       });
+      metrics?.heartbeats.inc();
       try {
         await discovery.register(s.advertise);
       } catch (err) {
+        metrics?.heartbeatFailures.inc();
         log('error', (err as Error).message);
       }
       await clock.sleep(s.heartbeatMs, signal).catch(() => undefined);
@@ -109,18 +115,25 @@ export function joinCommand(program: Command): void {
       'discovery option (kv.path, kv.cacertfile, ...), repeatable',
       collect,
     )
+    .option('--metrics-addr <host:port>', 'serve Prometheus metrics (GET /metrics) over plain HTTP here')
     .action(
       runAction(async (arg: string | undefined, flags: JoinFlags) => {
         const settings = parseJoinFlags(arg, flags);
+        const registry = new MetricsRegistry();
+        const metricsServer = flags.metricsAddr
+          ? await startMetricsServer(registry, flags.metricsAddr)
+          : undefined;
+        if (metricsServer) log('info', 'Serving metrics over plain HTTP', { addr: metricsServer.address });
         const stop = new AbortController();
         const onSignal = (): void => stop.abort();
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
         try {
-          await runJoin(settings, stop.signal);
+          await runJoin(settings, stop.signal, { registry });
         } finally {
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);
+          await metricsServer?.close();
         }
       }),
     );

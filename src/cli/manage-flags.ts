@@ -1,3 +1,4 @@
+import { parseMetricsAddr } from '../metrics/index.js';
 import { parseDuration } from '../util/duration.js';
 import { InvalidArgumentError } from '../util/errors.js';
 
@@ -107,6 +108,12 @@ export interface RawManageOptions {
   experimental?: boolean;
   debug?: boolean;
   logLevel?: string;
+  metricsAddr?: string;
+}
+
+function checkedMetricsAddr(text: string | undefined): string | undefined {
+  if (text !== undefined) parseMetricsAddr(text);
+  return text;
 }
 
 /** Validated configuration of `shoal manage`. Durations in ms. */
@@ -134,6 +141,8 @@ export interface ManageConfig {
   readonly experimental: boolean;
   readonly debug: boolean;
   readonly logLevel: string;
+  /** `--metrics-addr HOST:PORT`: a plain-HTTP listener for `GET /metrics` (the API port serves it too). */
+  readonly metricsAddr: string | undefined;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal', 'panic'];
@@ -295,5 +304,6 @@ export function parseManageConfig(
     experimental: Boolean(o.experimental),
     debug,
     logLevel,
+    metricsAddr: checkedMetricsAddr(o.metricsAddr),
   };
 }

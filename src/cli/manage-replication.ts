@@ -3,6 +3,8 @@ import { createReplicaHandler } from '../api/replica-proxy.js';
 import type { ApiHandler, ServerTlsOptions } from '../api/server.js';
 import { Replication } from '../cluster/replication.js';
 import { createLeaderElection, type LeaderFence } from '../discovery/election/index.js';
+import type { EtcdCallObserver } from '../discovery/index.js';
+import type { ManagerMetrics } from '../metrics/index.js';
 
 /** What `shoal manage` needs from `--replication`: the role for `/info`, the handler wrapper, start and stop. */
 export interface ManagerReplication {
@@ -34,12 +36,29 @@ export function createManagerReplication(
   },
   tls: ServerTlsOptions | undefined,
   logger: Logger,
+  observe: { metrics?: ManagerMetrics; etcdObserver?: EtcdCallObserver } = {},
 ): ManagerReplication {
   const election = createLeaderElection(cfg.discovery, {
     ttlMs: cfg.replicationTtlMs,
     options: cfg.discoveryOpts,
+    ...(observe.etcdObserver ? { etcdObserver: observe.etcdObserver } : {}),
   });
   const rep = new Replication(election, cfg.advertise);
+  const metrics = observe.metrics;
+  if (metrics) {
+    // A failover runs from the leader key's loss to the next leader this manager sees (itself or another).
+    let vacantAt: number | undefined;
+    let last: string | undefined;
+    rep.on('vacant', () => {
+      vacantAt ??= performance.now();
+    });
+    rep.on('leader', (addr) => {
+      if (vacantAt !== undefined) metrics.failoverDuration.observe((performance.now() - vacantAt) / 1000);
+      vacantAt = undefined;
+      if (addr !== last) metrics.leaderChanges.inc();
+      last = addr;
+    });
+  }
   rep.on('elected', () => logger.info('Leader Election: Cluster leadership acquired'));
   rep.on('lost', () => logger.info('Leader Election: Cluster leadership lost'));
   rep.on('leader', (addr) => {

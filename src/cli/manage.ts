@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { ClusterAdapter } from '../api/adapter.js';
 import type { ApiDeps, ManagerInfo } from '../api/context.js';
 import { ExecRegistry } from '../api/exec-registry.js';
+import { instrumentApi } from '../api/metrics-handler.js';
 import { addDiscoveryRoutes } from '../api/routes/discovery.js';
 import { ApiServer, createApiHandler, parseListenHost, type ServerTlsOptions } from '../api/server.js';
 import {
@@ -13,6 +14,7 @@ import {
   type ClusterStateStore,
   EtcdStateStore,
   MemoryStateStore,
+  type PlacementScheduler,
   Rescheduler,
 } from '../cluster/index.js';
 import {
@@ -25,6 +27,7 @@ import {
   splitDiscoveryUrl,
 } from '../discovery/index.js';
 import type { EngineTlsOptions } from '../engine/index.js';
+import { EtcdMetrics, ManagerMetrics, MetricsRegistry, startMetricsServer } from '../metrics/index.js';
 import { Scheduler } from '../scheduler/index.js';
 import { asError } from '../util/errors.js';
 import {
@@ -33,7 +36,7 @@ import {
   parseManageConfig,
   type RawManageOptions,
 } from './manage-flags.js';
-import { createManagerReplication } from './manage-replication.js';
+import { createManagerReplication, type ManagerReplication } from './manage-replication.js';
 import { runAction } from './run-action.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -90,7 +93,11 @@ export function buildManageOptions(cmd: Command): Command {
     .option('--container-name-refresh-filter <name>', 'accepted for compatibility')
     .option('--experimental', 'report an experimental build')
     .option('--debug', 'debug logging (env DEBUG)')
-    .option('-l, --log-level <level>', 'log level: debug, info, warn, error, fatal, panic');
+    .option('-l, --log-level <level>', 'log level: debug, info, warn, error, fatal, panic')
+    .option(
+      '--metrics-addr <host:port>',
+      'also serve Prometheus metrics (GET /metrics) over plain HTTP here; the API port always serves them',
+    );
 }
 
 /** A running manager: stop it with {@link RunningManager.close}. */
@@ -132,12 +139,29 @@ function boundHeapGrowth(): void {
 
 /**
  * Starts a manager: validate → TLS → discovery → scheduler → cluster → API (docs/behaviour/cli.md#startup).
- * Resolves once every `-H` listener is bound; discovery updates keep flowing into the cluster until {@link
- * RunningManager.close}.
+ * Resolves once every `-H` listener (and `--metrics-addr`) is bound; discovery updates keep flowing into the
+ * cluster until {@link RunningManager.close}. Metrics go to `metricsRegistry` (a fresh one when not given).
  */
-export async function startManager(cfg: ManageConfig, logger: Logger): Promise<RunningManager> {
+export async function startManager(
+  cfg: ManageConfig,
+  logger: Logger,
+  metricsRegistry: MetricsRegistry = new MetricsRegistry(),
+): Promise<RunningManager> {
   const specs = cfg.hosts.map(parseListenHost);
   const tls = await tlsMaterial(cfg);
+  const etcdMetrics = new EtcdMetrics(metricsRegistry);
+  let replication: ManagerReplication | undefined;
+  let cluster: Cluster | undefined;
+  let rescheduler: Rescheduler | undefined;
+  const metrics = new ManagerMetrics(metricsRegistry, {
+    role: () => replication?.role() ?? 'primary',
+    nodes: () =>
+      (cluster?.engines() ?? []).map((e) => ({
+        state: e.state,
+        availability: rescheduler?.availabilityOf(e.id) ?? 'active',
+      })),
+    containerStates: () => (cluster?.containers() ?? []).map((c) => c.container.summary.State ?? ''),
+  });
   let discovery: Discovery;
   let registry: MembershipRegistry | undefined;
   if (/^shoal:\/\//.test(cfg.discovery)) {
@@ -152,14 +176,15 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
       heartbeatMs: cfg.heartbeatMs,
       ttlMs: DEFAULT_TTL_MS,
       options: cfg.discoveryOpts,
+      etcdObserver: etcdMetrics.observer('discovery'),
     });
   }
   const scheduler = new Scheduler({
     strategy: cfg.strategy,
     ...(cfg.filters ? { filters: cfg.filters } : {}),
   });
-  const cluster = new Cluster({
-    scheduler,
+  cluster = new Cluster({
+    scheduler: observedScheduler(scheduler, metrics),
     tls: tls.engine,
     overcommit: cfg.overcommit,
     createRetry: cfg.createRetry,
@@ -167,13 +192,17 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     refreshMaxMs: cfg.refreshMaxMs,
     failureRetry: cfg.failureRetry,
     logger,
+    onRefreshError: () => metrics.refreshErrors.inc(),
   });
-  const replication =
+  replication =
     cfg.replication && cfg.advertise
-      ? createManagerReplication({ ...cfg, advertise: cfg.advertise }, tls.server, logger)
+      ? createManagerReplication({ ...cfg, advertise: cfg.advertise }, tls.server, logger, {
+          metrics,
+          etcdObserver: etcdMetrics.observer('election'),
+        })
       : undefined;
   const state = clusterState(cfg, replication);
-  const rescheduler = new Rescheduler({
+  rescheduler = new Rescheduler({
     cluster,
     store: state.store,
     isPrimary: () => (replication ? replication.role() === 'primary' : true),
@@ -208,10 +237,21 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
     cors: cfg.cors,
     ...(registry ? { rawRoutes: (raw) => addDiscoveryRoutes(raw, registry) } : {}),
   });
-  const server = new ApiServer(replication ? replication.wrap(handler) : handler);
+  const server = new ApiServer(
+    instrumentApi(replication ? replication.wrap(handler) : handler, {
+      registry: metricsRegistry,
+      metrics,
+      routeOf: handler.routeOf,
+    }),
+  );
   let addresses: string[];
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   try {
     addresses = await server.listen(specs, tls.server);
+    if (cfg.metricsAddr) {
+      metricsServer = await startMetricsServer(metricsRegistry, cfg.metricsAddr);
+      logger.info({ addr: metricsServer.address }, 'Serving metrics over plain HTTP');
+    }
   } catch (err) {
     await server.close();
     await state.close();
@@ -240,10 +280,27 @@ export async function startManager(cfg: ManageConfig, logger: Logger): Promise<R
       await rescheduler.close();
       await replication?.close().catch(() => undefined);
       await state.close();
+      await metricsServer?.close();
       await server.close();
       await discovery.close();
       await watching.catch(() => undefined);
-      await cluster.close();
+      await cluster?.close();
+    },
+  };
+}
+
+/** The scheduler as the cluster uses it, with each decision's result, duration and rejecting filters counted. */
+function observedScheduler(scheduler: PlacementScheduler, metrics: ManagerMetrics): PlacementScheduler {
+  return {
+    decide(req, nodes) {
+      const start = performance.now();
+      const d = scheduler.decide(req, nodes);
+      metrics.observeDecision(
+        d.ok,
+        (performance.now() - start) / 1000,
+        d.ok ? [] : d.rejections.map((r) => r.filter),
+      );
+      return d;
     },
   };
 }
@@ -317,7 +374,7 @@ export function manageCommand(program: Command): void {
         const cfg = parseManageConfig(parsed.discovery, parsed.opts);
         boundHeapGrowth();
         const logger = managerLogger(cfg);
-        const running = await startManager(cfg, logger);
+        const running = await startManager(cfg, logger, new MetricsRegistry());
         await new Promise<void>((resolve) => {
           const onSignal = () => resolve();
           process.once('SIGINT', onSignal);

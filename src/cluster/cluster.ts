@@ -39,6 +39,8 @@ export interface ClusterOptions {
   readonly clock?: Clock;
   readonly rng?: Rng;
   readonly logger?: Logger;
+  /** Called for each failed periodic engine refresh (metrics). */
+  readonly onRefreshError?: (engine: Engine, err: Error) => void;
 }
 
 /**
@@ -90,6 +92,7 @@ export class Cluster {
         this.emitSwarm(t, engine);
       },
       event: (engine, ev) => this.events.emit({ message: annotateEvent(ev, engine), engine }),
+      refreshFailed: (engine, err) => opts.onRefreshError?.(engine, err),
     };
     this.validator = new EngineValidator(
       {

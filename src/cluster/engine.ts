@@ -35,6 +35,8 @@ export interface EngineHooks {
   transition(engine: Engine, t: HealthTransition): void;
   /** A raw event from the engine's `/events` stream. */
   event(engine: Engine, ev: EngineEvent): void;
+  /** A periodic refresh failed (metrics). */
+  refreshFailed?(engine: Engine, err: Error): void;
 }
 
 /** Info is re-read at least this often during refreshes (docs/behaviour/nodes.md#refresh). */
@@ -114,7 +116,10 @@ export class Engine {
       { minMs: settings.refreshMinMs, maxMs: settings.refreshMaxMs, failureRetry: settings.failureRetry },
       settings.clock,
       settings.rng,
-      (err) => log.debug({ addr, err: err.message }, 'engine refresh failed'),
+      (err) => {
+        log.debug({ addr, err: err.message }, 'engine refresh failed');
+        hooks.refreshFailed?.(this, err);
+      },
     );
     this.events = new EngineEventStream(
       this.client,

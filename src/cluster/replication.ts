@@ -13,6 +13,8 @@ export interface ReplicationEvents {
   lost: [];
   /** A (new) primary address was seen ("New leader elected: <addr>"). */
   leader: [string];
+  /** The leader key disappeared: no primary until the next `leader` (a failover starts). */
+  vacant: [];
   /** A store error in the candidate or follower loop (they retry by themselves). */
   error: [Error];
 }
@@ -51,6 +53,7 @@ export class Replication extends EventEmitter<ReplicationEvents> {
       this.wake();
       this.emit('leader', addr);
     });
+    this.follower.on('vacant', () => this.emit('vacant'));
     this.follower.on('error', (e) => this.emit('error', e));
   }
 

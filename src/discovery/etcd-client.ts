@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Etcd3, type IOptions } from 'etcd3';
+import { Etcd3, type IOptions, isRecoverableError } from 'etcd3';
 import { InvalidDiscoveryError } from './errors.js';
 import { validateHostPort } from './ranges.js';
 
@@ -52,13 +52,53 @@ export function etcdKey(target: EtcdTarget, ...parts: string[]): string {
   return [target.prefix, ...parts].filter((p) => p !== '').join('/');
 }
 
+/** Sees every finished etcd call (metrics): its duration in seconds, retries included, and whether it failed. */
+export interface EtcdCallObserver {
+  observe(seconds: number, failed: boolean): void;
+}
+
+type GlobalPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+/** Retries of a call that failed with a recoverable error (etcd3's default global policy: 3, no delay). */
+const CALL_RETRIES = 3;
+
 /**
- * Opens an etcd v3 client for the target (https + client certificate when TLS files were given).
+ * etcd3's default global fault policy (retry a recoverable error up to 3 times at once) with each call timed for
+ * `observer`. The client only calls `execute` on its global policy.
+ */
+function observedPolicy(observer: EtcdCallObserver): GlobalPolicy {
+  const policy = {
+    async execute<T>(
+      fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T,
+      signal?: AbortSignal,
+    ): Promise<T> {
+      const start = performance.now();
+      const ctx = { signal: signal ?? new AbortController().signal };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const out = await fn(ctx);
+          observer.observe((performance.now() - start) / 1000, false);
+          return out;
+        } catch (err) {
+          if (attempt < CALL_RETRIES && !ctx.signal.aborted && isRecoverableError(err as Error)) continue;
+          observer.observe((performance.now() - start) / 1000, true);
+          throw err;
+        }
+      }
+    },
+  };
+  return policy as unknown as GlobalPolicy;
+}
+
+/**
+ * Opens an etcd v3 client for the target (https + client certificate when TLS files were given); `observer` sees
+ * every call's duration and outcome.
  * @throws InvalidDiscoveryError when a TLS file cannot be read.
  */
-export function createEtcdClient(target: EtcdTarget): Etcd3 {
+export function createEtcdClient(target: EtcdTarget, observer?: EtcdCallObserver): Etcd3 {
   const scheme = target.tls ? 'https' : 'http';
   const opts: IOptions = { hosts: target.endpoints.map((e) => `${scheme}://${e}`) };
+  if (observer) opts.faultHandling = { global: observedPolicy(observer) };
   if (target.tls) {
     try {
       opts.credentials = {

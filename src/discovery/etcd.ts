@@ -43,7 +43,7 @@ export class EtcdDiscovery implements Discovery {
   }
 
   private etcd(): Etcd3 {
-    this.client ??= createEtcdClient(this.target);
+    this.client ??= createEtcdClient(this.target, this.opts.etcdObserver);
     return this.client;
   }
 

@@ -21,6 +21,7 @@ export { EtcdDiscovery } from './etcd.js';
 export {
   createEtcdClient,
   DEFAULT_KV_PATH,
+  type EtcdCallObserver,
   type EtcdTarget,
   LEADER_PATH,
   parseEtcdTarget,

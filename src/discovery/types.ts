@@ -1,3 +1,5 @@
+import type { EtcdCallObserver } from './etcd-client.js';
+
 /**
  * The contract every discovery backend implements (STYLE rule 12). A backend is chosen by the URL scheme and built
  * by the factory in `registry.ts`; entries are always `host:port` strings.
@@ -28,6 +30,8 @@ export interface DiscoveryOptions {
   ttlMs: number;
   /** `--discovery-opt key=value` pairs (`kv.path`, `kv.cacertfile`, `kv.certfile`, `kv.keyfile`). */
   options?: Readonly<Record<string, string>>;
+  /** Sees every etcd call of an `etcd://` backend (metrics). */
+  etcdObserver?: EtcdCallObserver;
 }
 
 /** Builds a backend for one parsed discovery URL. `rest` is the text after `scheme://`. */

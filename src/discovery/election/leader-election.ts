@@ -1,6 +1,12 @@
 import type { Etcd3 } from 'etcd3';
 import { InvalidArgumentError } from '../../util/errors.js';
-import { createEtcdClient, etcdKey, LEADER_PATH, parseEtcdTarget } from '../etcd-client.js';
+import {
+  createEtcdClient,
+  type EtcdCallObserver,
+  etcdKey,
+  LEADER_PATH,
+  parseEtcdTarget,
+} from '../etcd-client.js';
 import { splitDiscoveryUrl } from '../registry.js';
 import { Candidate } from './candidate.js';
 import { Follower } from './follower.js';
@@ -27,7 +33,13 @@ export interface LeaderElection {
  */
 export function createLeaderElection(
   uri: string,
-  opts: { ttlMs: number; options?: Readonly<Record<string, string>>; retryMs?: number },
+  opts: {
+    ttlMs: number;
+    options?: Readonly<Record<string, string>>;
+    retryMs?: number;
+    /** Sees every etcd call (metrics). */
+    etcdObserver?: EtcdCallObserver;
+  },
 ): LeaderElection {
   const { scheme, rest } = splitDiscoveryUrl(uri);
   if (scheme !== 'etcd') {
@@ -40,7 +52,7 @@ export function createLeaderElection(
   const key = etcdKey(target, LEADER_PATH);
   let client: Etcd3 | undefined;
   const etcd = (): Etcd3 => {
-    client ??= createEtcdClient(target);
+    client ??= createEtcdClient(target, opts.etcdObserver);
     return client;
   };
   const retry = opts.retryMs === undefined ? {} : { retryMs: opts.retryMs };
