@@ -19,6 +19,7 @@ export interface CommandGroupEntry {
  * for loading the etcd and gRPC clients that `shoal manage` needs.
  */
 export const commandGroups: readonly CommandGroupEntry[] = [
+  { commands: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
   { commands: ['join', 'j'], load: async () => (await import('./join.js')).joinCommand },
   { commands: ['list', 'l'], load: async () => (await import('./list.js')).listCommand },
   { commands: ['machine'], load: async () => (await import('./machine.js')).machineCommands },

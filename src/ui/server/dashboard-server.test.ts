@@ -1,0 +1,78 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../util/free-port.js';
+import { DashboardServer } from './dashboard-server.js';
+
+let dir = '';
+let server: DashboardServer;
+let base = '';
+let deadPort = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'shoal-dash-'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>shoal</title>');
+  deadPort = await freePort();
+  server = new DashboardServer({
+    managers: [{ name: 'm1', addr: `127.0.0.1:${deadPort}` }],
+    target: 'm1',
+    tls: { ca: Buffer.from(''), cert: Buffer.from(''), key: Buffer.from('') },
+    hosts: async () => [{ name: 'h1', driver: 'netns', ip: '10.0.0.2', state: 'Running', master: false }],
+    staticDir: dir,
+  });
+  base = `http://${await server.listen('127.0.0.1', 0)}`;
+});
+
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('DashboardServer', () => {
+  it('serves the app for every page path and refuses paths outside its folder', async () => {
+    const res = await fetch(`${base}/nodes`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<title>shoal</title>');
+    const outside = await fetch(`${base}/..%2f..%2fetc%2fpasswd`);
+    expect(await outside.text()).not.toContain('root:');
+  });
+
+  it('answers its own API from the store', async () => {
+    const cfg = (await (await fetch(`${base}/dash/v1/config`)).json()) as { target: string };
+    expect(cfg.target).toBe('m1');
+    const hosts = (await (await fetch(`${base}/dash/v1/hosts`)).json()) as { hosts: { name: string }[] };
+    expect(hosts.hosts.map((h) => h.name)).toEqual(['h1']);
+    const kv = await fetch(`${base}/dash/v1/kv`);
+    expect(kv.status).toBe(404);
+    expect(((await kv.json()) as { message: string }).message).toContain('etcd://');
+  });
+
+  it('reports an unreachable manager as a JSON 502 and a down manager row', async () => {
+    const res = await fetch(`${base}/docker/_ping`);
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { message: string }).message).toContain(`cannot reach manager m1`);
+    const rows = (await (await fetch(`${base}/dash/v1/managers`)).json()) as { managers: { up: boolean }[] };
+    expect(rows.managers[0]?.up).toBe(false);
+  });
+
+  it('refuses changes without its header and requests for another Host', async () => {
+    const res = await fetch(`${base}/docker/containers/x/stop`, { method: 'POST' });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toContain('x-shoal-dashboard');
+    const status = await new Promise<number>((resolve, reject) => {
+      const u = new URL(base);
+      http
+        .get(
+          { host: u.hostname, port: u.port, path: '/dash/v1/config', headers: { Host: 'evil.example' } },
+          (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          },
+        )
+        .on('error', reject);
+    });
+    expect(status).toBe(403);
+  });
+});
