@@ -21,8 +21,8 @@ interface DashboardFlags {
   discovery?: string;
 }
 
-/** Where the built UI lives: `dist/ui` beside the compiled CLI. */
-export const UI_DIR = join(import.meta.dirname, '../ui');
+/** Where the built UI lives: `dist/web` beside the compiled CLI (Vite's output; `dist/ui` holds the server). */
+export const UI_DIR = join(import.meta.dirname, '../web');
 
 async function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
