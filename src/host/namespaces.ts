@@ -9,6 +9,10 @@
  *
  * Inside the mount namespace `/sys` is a fresh sysfs of the machine's network namespace (so `/sys/class/net` shows
  * `eth1`, which overlay networking needs) and the root's cgroup mounts are moved under it (dockerd needs them).
+ * `/etc/nsswitch.conf` is the machine's with `hosts: files`: no process of the host (dockerd resolving
+ * `registry-1.docker.io` after a mirror miss) asks a DNS server, so a name that is not in `/etc/hosts` fails at once
+ * with "no such host" instead of waiting out resolver timeouts (no DNS server is reachable from the bridge, and the
+ * ICMP answers of its REJECT rule are rate-limited by the kernel, so queries went unanswered).
  * Every later command enters all three with `nsenter`.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -19,6 +23,8 @@ import { run } from './run.js';
 export const NS_ROOT = '/run/shoal/ns';
 /** Where `ip netns` pins network namespaces. */
 export const NETNS_DIR = '/run/netns';
+/** The name-service switch that each host's mount namespace replaces (see the module comment). */
+const NSSWITCH = '/etc/nsswitch.conf';
 
 /** The pinned namespace files of one machine. */
 export interface NamespacePaths {
@@ -69,11 +75,20 @@ async function ensurePrivateRoot(): Promise<void> {
   await run(['mount', '--make-private', NS_ROOT]);
 }
 
+/** The machine's name-service switch, `nsswitch`, with its `hosts` line replaced by `hosts: files`. */
+export function filesOnlyNsswitch(nsswitch: string): string {
+  const kept = nsswitch.split('\n').filter((l) => !/^\s*hosts\s*:/.test(l));
+  while (kept.length && kept.at(-1)?.trim() === '') kept.pop();
+  return [...kept, 'hosts: files', ''].join('\n');
+}
+
 // Runs inside the new UTS + mount namespaces, already in the machine's network namespace.
-// $1 = hostname, $2 = a scratch folder that carries the cgroup mounts across the sysfs remount.
+// $1 = hostname, $2 = a scratch folder that carries the cgroup mounts across the sysfs remount,
+// $3 = the host's nsswitch.conf.
 const SETUP_SCRIPT = [
   'set -e',
   'hostname "$1"',
+  '[ ! -e /etc/nsswitch.conf ] || mount --bind "$3" /etc/nsswitch.conf',
   'mount --rbind /sys/fs/cgroup "$2"',
   'umount -l /sys',
   'mount -t sysfs sysfs /sys',
@@ -95,6 +110,10 @@ export async function createNamespaces(ns: string, hostname: string, owner: stri
     await writeFile(p.mnt, '');
     const scratch = join(p.dir, 'cg');
     await mkdir(scratch);
+    const nsswitch = join(p.dir, 'nsswitch.conf');
+    await writeFile(nsswitch, filesOnlyNsswitch(await readFile(NSSWITCH, 'utf8').catch(() => '')), {
+      mode: 0o644,
+    });
     await run([
       'nsenter',
       `--net=${p.net}`,
@@ -109,6 +128,7 @@ export async function createNamespaces(ns: string, hostname: string, owner: stri
       'sh',
       hostname,
       scratch,
+      nsswitch,
     ]);
     await run(nsenterArgv(ns, ['ip', 'link', 'set', 'lo', 'up']));
   } catch (err) {

@@ -116,6 +116,26 @@ describe('netns hosts', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
+  it('fails a pull of an unknown image on a lookup error, without a DNS packet leaving the host', async () => {
+    const h = th.hosts[0]!;
+    const bridge = String((await th.service.load(h.name)).record.Driver.Bridge);
+    // packets the bridge's REJECT rule turned away: anything a host sent out of its bridge
+    const rejected = async (): Promise<number> => {
+      const out = (await runCommand(['iptables', '-v', '-x', '-n', '-L', 'FORWARD'])).stdout;
+      const line = out.split('\n').find((l) => /\bREJECT\b/.test(l) && l.includes(bridge));
+      return Number(line?.trim().split(/\s+/)[0] ?? Number.NaN);
+    };
+    const before = await rejected();
+    for (const cli of ['/usr/bin/docker', '/usr/local/bin/docker'] as const) {
+      const r = await th.docker(h, ['pull', `shoal-test/no-such-image-${cli.length}`], { cli });
+      expect(r.code).not.toBe(0);
+      // the engine's resolver answered from /etc/hosts alone: "no such host", never a resolver timeout
+      expect(r.stderr).toMatch(/lookup registry-1\.docker\.io[^\n]*: no such host/);
+      expect(r.stderr).not.toMatch(/timeout/i);
+    }
+    expect(await rejected()).toBe(before);
+  });
+
   it('keeps containers across stop and start', async () => {
     const h = th.hosts[1]!;
     const run = await th.docker(h, [
