@@ -11,8 +11,8 @@
  * `eth1`, which overlay networking needs) and the root's cgroup mounts are moved under it (dockerd needs them).
  * `/etc/nsswitch.conf` is the machine's with `hosts: files`: no process of the host (dockerd resolving
  * `registry-1.docker.io` after a mirror miss) asks a DNS server, so a name that is not in `/etc/hosts` fails at once
- * with "no such host" instead of waiting out resolver timeouts (no DNS server is reachable from the bridge, and the
- * ICMP answers of its REJECT rule are rate-limited by the kernel, so queries went unanswered).
+ * (Go says "no suitable address found") instead of waiting out resolver timeouts (no DNS server is reachable from
+ * the bridge, and the kernel rate-limits the ICMP answers of its REJECT rule, so most queries went unanswered).
  * Every later command enters all three with `nsenter`.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
