@@ -205,16 +205,20 @@ export function parseHostRecord(
   text: string,
   ctx: { name: string; storePath: string; machineDir: string },
 ): { record: HostRecord; migrated: boolean } {
+  const file = `${ctx.machineDir}/config.json`;
   let raw: Raw;
   try {
     raw = obj(JSON.parse(text));
   } catch (err) {
-    throw new HostLoadError(`invalid config.json for "${ctx.name}"`, { cause: err });
+    throw new HostLoadError(
+      `invalid host record ${file} of "${ctx.name}": ${(err as Error).message} (repair it, or remove the host with shoal machine rm -f ${ctx.name})`,
+      { cause: err },
+    );
   }
   const version = typeof raw.ConfigVersion === 'number' ? raw.ConfigVersion : 0;
   if (version > CONFIG_VERSION) {
     throw new HostLoadError(
-      `config.json of "${ctx.name}" has ConfigVersion ${version}, newer than ${CONFIG_VERSION}`,
+      `host record ${file} of "${ctx.name}" has ConfigVersion ${version}, newer than ${CONFIG_VERSION}`,
     );
   }
   let rec = raw;
@@ -225,7 +229,7 @@ export function parseHostRecord(
   rec.ConfigVersion = CONFIG_VERSION;
   if (typeof rec.Name !== 'string' || rec.Name === '') rec.Name = ctx.name;
   if (typeof rec.DriverName !== 'string' || rec.DriverName === '') {
-    throw new HostLoadError(`config.json of "${ctx.name}" names no driver`);
+    throw new HostLoadError(`host record ${file} of "${ctx.name}" names no driver`);
   }
   rec.Driver = obj(rec.Driver);
   return { record: rec as unknown as HostRecord, migrated: version < CONFIG_VERSION };

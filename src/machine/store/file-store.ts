@@ -44,7 +44,9 @@ export class FileStore implements HostStore {
       text = await readFile(this.configPath(name), 'utf8');
     } catch (err) {
       if (!(await this.exists(name))) throw new HostNotFoundError(name);
-      throw new HostLoadError(`cannot read config.json of "${name}"`, { cause: err });
+      throw new HostLoadError(`cannot read host record ${this.configPath(name)}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const { record, migrated } = parseHostRecord(text, {
       name,

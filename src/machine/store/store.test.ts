@@ -116,6 +116,10 @@ describe('FileStore on disk', () => {
     mkdirSync(s.machineDir('junk'), { recursive: true });
     writeFileSync(join(s.machineDir('junk'), 'config.json'), '{nope');
     await expect(s.load('junk')).rejects.toBeInstanceOf(HostLoadError);
+    // the message names the file and the way out, for half-written and corrupted records alike
+    const junk = join(s.machineDir('junk'), 'config.json');
+    await expect(s.load('junk')).rejects.toThrow(`invalid host record ${junk} of "junk"`);
+    await expect(s.load('junk')).rejects.toThrow('shoal machine rm -f junk');
     mkdirSync(s.machineDir('future'), { recursive: true });
     writeFileSync(
       join(s.machineDir('future'), 'config.json'),
@@ -124,6 +128,9 @@ describe('FileStore on disk', () => {
     await expect(s.load('future')).rejects.toThrow(/newer/);
     mkdirSync(s.machineDir('empty'), { recursive: true });
     await expect(s.load('empty')).rejects.toBeInstanceOf(HostLoadError);
+    await expect(s.load('empty')).rejects.toThrow(
+      `cannot read host record ${join(s.machineDir('empty'), 'config.json')}`,
+    );
     expect((await s.list()).sort()).toEqual(['empty', 'future', 'junk']);
   });
 });
