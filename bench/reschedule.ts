@@ -1,6 +1,6 @@
 /**
  * Rescheduling time on the default `shoal up` cluster (managers as `up` runs them: engine refresh 2-4 s,
- * replication TTL 3 s, agents' heartbeat 2 s / TTL 6 s, `--reschedule-grace` 5 s):
+ * replication TTL 3 s, agents' heartbeat 2 s / TTL 6 s, `--reschedule-grace` 3 s):
  * - worker: a container with `reschedule:on-node-failure` on node1; `shoal machine kill node1` (power cut: engine,
  *   agent and every process of the host); time until the primary shows it running on another node;
  * - primary host: the same with the container on the primary manager's own host, timed through the other manager;

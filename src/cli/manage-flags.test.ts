@@ -54,7 +54,7 @@ describe('parseManageConfig', () => {
       refreshMaxMs: 60_000,
       failureRetry: 3,
       heartbeatMs: 60_000,
-      rescheduleGraceMs: 5000,
+      rescheduleGraceMs: 3000,
       overcommit: 0.05,
       createRetry: 0,
       logLevel: 'info',

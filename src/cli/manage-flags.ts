@@ -252,7 +252,7 @@ export function parseManageConfig(
   }
   const heartbeatMs = duration('heartbeat', o.heartbeat);
   if (heartbeatMs < 1000) throw new InvalidArgumentError('--heartbeat should be at least one second');
-  const rescheduleGraceMs = duration('reschedule-grace', o.rescheduleGrace ?? '5s');
+  const rescheduleGraceMs = duration('reschedule-grace', o.rescheduleGrace ?? '3s');
   if (rescheduleGraceMs < 0) throw new InvalidArgumentError('--reschedule-grace should not be negative');
 
   if (o.clusterDriver !== 'swarm') {

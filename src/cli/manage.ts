@@ -79,7 +79,7 @@ export function buildManageOptions(cmd: Command): Command {
         '"reschedule:on-node-failure" are created again elsewhere. Their desired state (and node availability) ' +
         'is kept in etcd with etcd:// discovery, so it survives this manager; with nodes://, file:// and ' +
         "shoal:// it lives in this manager's memory only",
-      '5s',
+      '3s',
     )
     .option('--api-enable-cors, --cors', 'enable CORS headers in the Docker API')
     .option('-c, --cluster-driver <name>', 'cluster driver', 'swarm')

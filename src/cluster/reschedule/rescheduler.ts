@@ -14,10 +14,12 @@ import { recreateSpec, reschedulePolicyOf, swarmIdOf } from './policy.js';
 import type { ClusterStateStore, DesiredContainer, NodeAvailability, Versioned } from './state-store.js';
 
 /** Default time a node must stay unhealthy or absent before its containers are moved. */
-export const DEFAULT_RESCHEDULE_GRACE_MS = 5000;
+export const DEFAULT_RESCHEDULE_GRACE_MS = 3000;
 /** Default period of the reconcile loop. */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
+/** Containers of failed nodes moved at once. */
+const MOVES_AT_ONCE = 8;
 
 /** Options of a {@link Rescheduler}. */
 export interface ReschedulerOptions {
@@ -186,9 +188,10 @@ export class Rescheduler {
     const records = await this.store.containers();
     const copies = this.liveCopies();
     for (const [swarmId, list] of copies) await this.syncLive(swarmId, list, records.get(swarmId));
-    for (const [swarmId, rec] of records) {
-      if (copies.has(swarmId)) continue;
-      await this.handleMissing(rec, now);
+    // Containers of failed nodes move in parallel (a bounded number at once): each waits for its engine calls.
+    const missing = [...records].filter(([swarmId]) => !copies.has(swarmId)).map(([, rec]) => rec);
+    for (let i = 0; i < missing.length; i += MOVES_AT_ONCE) {
+      await Promise.all(missing.slice(i, i + MOVES_AT_ONCE).map((rec) => this.handleMissing(rec, now)));
     }
     for (const [engineId, availability] of this.availability) {
       if (availability === 'drain') await this.drainRound(engineId, copies, records);
@@ -457,7 +460,7 @@ export class Rescheduler {
         );
       }
     }
-    await to.cache.refreshContainer(created.Id).catch(() => undefined);
+    void to.cache.refreshContainer(created.Id).catch(() => undefined);
     const next: DesiredContainer = {
       ...v,
       containerId: created.Id,
