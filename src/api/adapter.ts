@@ -1,6 +1,6 @@
 import type { Cluster, Engine } from '../cluster/index.js';
 import { reservedCpus, withOvercommit } from '../cluster/index.js';
-import type { CreateBody } from '../scheduler/index.js';
+import type { CreateBody, PlacementExplanation } from '../scheduler/index.js';
 import type {
   ApiCluster,
   ApiContainer,
@@ -148,6 +148,14 @@ export class ClusterAdapter implements ApiCluster {
     const request = placement.requestFromEnv(constraints.map((c) => `constraint:${c}`));
     const placed = await placement.place(request, { run: (e) => work(this.view(e)) }, { reserve: false });
     return placed.value;
+  }
+
+  placementOf(id: string): PlacementExplanation | undefined {
+    return this.cluster.placement.explanationOf(id);
+  }
+
+  plan(body: CreateBody): PlacementExplanation {
+    return this.cluster.placement.plan(body);
   }
 
   subscribe(listener: (event: ApiEvent) => void): () => void {

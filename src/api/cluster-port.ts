@@ -1,5 +1,6 @@
 import type { CreateTiming } from '../cluster/index.js';
 import type { EngineClient } from '../engine/index.js';
+import type { PlacementExplanation } from '../scheduler/explanation.js';
 import type { CreateBody } from '../scheduler/request.js';
 import type { NodeState } from '../scheduler/types.js';
 
@@ -133,6 +134,10 @@ export interface ApiCluster {
    * when no node fits, or what `work` threw.
    */
   place<T>(constraints: readonly string[], work: (node: ApiNode) => Promise<T>): Promise<T>;
+  /** The kept explanation of the placement that created container `id` (full ID), if this manager keeps one. */
+  placementOf(id: string): PlacementExplanation | undefined;
+  /** What the scheduler would decide for a container create body now; nothing is created or reserved. */
+  plan(body: CreateBody): PlacementExplanation;
   /** Subscribes to the merged event stream; returns the unsubscribe function. */
   subscribe(listener: (event: ApiEvent) => void): () => void;
   /** Number of distinct images over all nodes (`Images` in `/info`); optional. */

@@ -53,6 +53,17 @@ export class NoSuchExecError extends NotFoundError {
   }
 }
 
+/**
+ * The manager keeps no explanation for a container's placement (made by another manager, before a restart, directly
+ * on an engine, or dropped as old): 404.
+ */
+export class NoPlacementRecordedError extends NotFoundError {
+  override readonly code: string = 'NO_PLACEMENT_RECORDED';
+  constructor(ref: string) {
+    super(`no placement recorded for container ${ref}`);
+  }
+}
+
 /** A replica has no primary to forward to (classic Swarm's exact text, 500). */
 export class NoPrimaryError extends ClusterError {
   override readonly code: string = 'NO_PRIMARY';

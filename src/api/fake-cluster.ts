@@ -76,6 +76,10 @@ export function fakeCluster(nodes: ApiNode[], containers: ApiContainer[] = []): 
     refreshContainer: () => Promise.resolve(),
     refreshNode: () => Promise.resolve(),
     place: (_constraints, work) => work(nodes[0] as ApiNode),
+    placementOf: () => undefined,
+    plan: () => {
+      throw new Error('not in a fake');
+    },
     subscribe: () => () => undefined,
     imageCount: () => 3,
     scheduler: () => ({ strategy: 'spread', filters: ['health', 'port'] }),

@@ -292,9 +292,11 @@ export async function startManager(
 /** The scheduler as the cluster uses it, with each decision's result, duration and rejecting filters counted. */
 function observedScheduler(scheduler: PlacementScheduler, metrics: ManagerMetrics): PlacementScheduler {
   return {
-    decide(req, nodes) {
+    strategy: scheduler.strategy,
+    filterNames: scheduler.filterNames,
+    decide(req, nodes, opts) {
       const start = performance.now();
-      const d = scheduler.decide(req, nodes);
+      const d = scheduler.decide(req, nodes, opts);
       metrics.observeDecision(
         d.ok,
         (performance.now() - start) / 1000,

@@ -25,6 +25,7 @@ export const commandGroups: readonly CommandGroupEntry[] = [
   { commands: ['machine'], load: async () => (await import('./machine.js')).machineCommands },
   { commands: ['manage', 'm'], load: async () => (await import('./manage.js')).manageCommand },
   { commands: ['node'], load: async () => (await import('./node.js')).nodeCommands },
+  { commands: ['explain', 'plan'], load: async () => (await import('./placement.js')).placementCommands },
   { commands: ['up', 'down', 'status'], load: async () => (await import('./up.js')).upCommands },
 ];
 

@@ -94,6 +94,8 @@ class FakeEngine {
 
 /** Spread-like fake: healthy nodes, `node==`/`image==` honoured, fewest containers wins, ties by order. */
 const fakeScheduler: PlacementScheduler = {
+  strategy: { name: 'fewest', rank: () => [] },
+  filterNames: ['health'],
   decide(req: PlacementRequest, nodes: readonly NodeSnapshot[]): Decision {
     const fit = nodes.filter(
       (n) =>
@@ -106,9 +108,16 @@ const fakeScheduler: PlacementScheduler = {
         ),
     );
     if (fit.length === 0)
-      return { ok: false, message: 'No healthy node available in the cluster', rejections: [] };
+      return {
+        ok: false,
+        message: 'No healthy node available in the cluster',
+        rejections: [],
+        summary: `0/${nodes.length} nodes are available`,
+      };
     const best = [...fit].sort((a, b) => a.containers.length - b.containers.length)[0]!;
-    return { ok: true, node: best, ranking: [], pass: 1, rejections: [] };
+    const ranking = [{ node: best, score: best.containers.length, components: {} }];
+    const summary = `${fit.length}/${nodes.length} nodes are available`;
+    return { ok: true, node: best, ranking, pass: 1, rejections: [], summary };
   },
 };
 
@@ -317,5 +326,41 @@ describe('createContainer', () => {
     );
     expect(a.creates[0]?.body.Env).toEqual(['X=1']);
     expect(a.creates[0]?.body.Labels?.['com.docker.swarm.id']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps an explanation of each placement, by container ID, and a bounded number of them', async () => {
+    let n = 0;
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', async () => ({ Id: hexId(`e${++n}f`) }));
+    const b = new FakeEngine('node-2', '10.0.0.2:2376', ok);
+    b.state = 'unhealthy';
+    const ctx = context([a, b]);
+    const res = await createContainer(ctx, { Image: 'busybox' }, 'explained');
+    expect(ctx.explanationOf(res.Id)).toEqual({
+      container: res.Id,
+      node: 'node-1',
+      strategy: 'fewest',
+      filters: ['health'],
+      at: new Date(1_700_000_000_000).toISOString(),
+      summary: '1/2 nodes are available',
+      nodes: [
+        { name: 'node-1', id: 'ID-node-1', addr: '10.0.0.1:2376', verdict: 'chosen', score: 0, rank: 1 },
+      ],
+    });
+    const ids = [res.Id];
+    for (let i = 0; i < 300; i++) ids.push((await createContainer(ctx, { Image: 'busybox' }, undefined)).Id);
+    expect(ctx.explanationOf(ids[0]!)).toBeUndefined();
+    expect(ctx.explanationOf(ids.at(-1)!)?.node).toBe('node-1');
+    expect(ids.filter((id) => ctx.explanationOf(id) !== undefined)).toHaveLength(256);
+  });
+
+  it('plans without reserving or creating anything', async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', ok);
+    const ctx = context([a]);
+    const plan = ctx.plan({ Image: 'busybox', Env: ['constraint:node==node-2'] });
+    expect(plan).toMatchObject({ node: null, summary: '0/1 nodes are available' });
+    expect(plan.error).toBe('No healthy node available in the cluster');
+    expect(ctx.plan({ Image: 'busybox' }).node).toBe('node-1');
+    expect(a.creates).toHaveLength(0);
+    expect(ctx.book.size).toBe(0);
   });
 });

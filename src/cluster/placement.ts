@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { EngineImageNotFoundError, EnginePullDeniedError } from '../engine/errors.js';
+import { explainDecision, type PlacementExplanation } from '../scheduler/explanation.js';
 import { imageMatches } from '../scheduler/lookup.js';
 import { buildPlacementRequest, type CreateBody } from '../scheduler/request.js';
 import { decideAndReserve, type Reservation, ReservationBook } from '../scheduler/reservations.js';
@@ -17,7 +18,7 @@ import type { SnapshotCache } from './snapshot-cache.js';
 import { engineCreateBody, stripNodePrefixes } from './swarm-config.js';
 
 /** The scheduler as placement uses it (pure: snapshots in, decision out). */
-export type PlacementScheduler = Pick<Scheduler, 'decide'>;
+export type PlacementScheduler = Pick<Scheduler, 'decide' | 'strategy' | 'filterNames'>;
 
 /** What a {@link Placement} is built from. The engine map, index and snapshot cache are the cluster's own, live. */
 export interface PlacementOptions {
@@ -28,6 +29,11 @@ export interface PlacementOptions {
   readonly snapshots: SnapshotCache;
   /** `swarm.createretry`: extra attempts after a failed container create (default 0). */
   readonly createRetry?: number;
+  /**
+   * How many explanations of container placements are kept (default 256, the oldest dropped first): bounds the
+   * memory they take. A kept one lists the chosen, ranked and rejected nodes; its summary counts the others.
+   */
+  readonly keepExplanations?: number;
   readonly rng: Rng;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -81,6 +87,8 @@ export interface Placed<T> {
   readonly engine: Engine;
   readonly value: T;
   readonly decision: Decision & { ok: true };
+  /** The snapshots the decision was made from (without the reservations added to them). */
+  readonly nodes: readonly NodeSnapshot[];
 }
 
 /** The work run on the chosen engine, and optionally what the reservation waits for after it succeeded. */
@@ -111,6 +119,8 @@ export class Placement {
   readonly createRetry: number;
   /** Engine IDs whose availability is `pause` or `drain`: nothing new is placed there. */
   private readonly unavailable = new Set<string>();
+  /** Explanations of recent container placements by container ID, oldest first (a bounded LRU). */
+  private readonly explanations = new Map<string, PlacementExplanation>();
 
   constructor(private readonly opts: PlacementOptions) {
     this.createRetry = opts.createRetry ?? 0;
@@ -164,9 +174,45 @@ export class Placement {
     return buildPlacementRequest({ Image: '', Env: [...env] }, undefined, this.opts.rng).request;
   }
 
-  /** What the scheduler would decide for `request` now; nothing is reserved or created. */
-  decide(request: PlacementRequest, opts: PlaceOptions = {}): Decision {
-    return this.opts.scheduler.decide(request, this.snapshots(opts.exclude));
+  /**
+   * What the scheduler would decide for a container create body now, explained node by node (every eligible node
+   * scored); nothing is reserved or created and the name is not checked. Throws the scheduler's
+   * `InvalidExpressionError` (400) or `InvalidReschedulePolicyError` (500) for a bad body.
+   */
+  plan(body: CreateBody, opts: PlaceOptions = {}): PlacementExplanation {
+    const { request } = buildPlacementRequest(body, undefined, this.opts.rng);
+    const nodes = this.snapshots(opts.exclude);
+    const decision = this.opts.scheduler.decide(request, nodes, { rankingLimit: Number.POSITIVE_INFINITY });
+    return this.explain(decision, nodes);
+  }
+
+  /** The explanation of the placement that created container `id` (full ID), while it is among the kept ones. */
+  explanationOf(id: string): PlacementExplanation | undefined {
+    return this.explanations.get(id);
+  }
+
+  private explain(
+    decision: Decision,
+    nodes: readonly NodeSnapshot[],
+    container?: string,
+  ): PlacementExplanation {
+    return explainDecision(decision, nodes, {
+      ...(container ? { scoredOnly: true } : {}),
+      strategy: this.opts.scheduler.strategy.name,
+      filters: this.opts.scheduler.filterNames,
+      at: new Date(this.opts.clock.now()).toISOString(),
+      ...(container ? { container } : {}),
+    });
+  }
+
+  private remember(id: string, explanation: PlacementExplanation): void {
+    this.explanations.delete(id);
+    this.explanations.set(id, explanation);
+    const keep = this.opts.keepExplanations ?? 256;
+    for (const oldest of this.explanations.keys()) {
+      if (this.explanations.size <= keep) break;
+      this.explanations.delete(oldest);
+    }
   }
 
   /**
@@ -180,7 +226,7 @@ export class Placement {
     work: PlacementWork<T>,
     opts: PlaceOptions = {},
   ): Promise<Placed<T>> {
-    const { engine, decision, reservation } = this.reserve(request, opts);
+    const { engine, decision, reservation, nodes } = this.reserve(request, opts);
     let value: T;
     try {
       value = await work.run(engine);
@@ -194,14 +240,19 @@ export class Placement {
         .catch(() => undefined)
         .finally(() => reservation.release());
     } else reservation?.release();
-    return { engine, value, decision };
+    return { engine, value, decision, nodes };
   }
 
   /** Name check, decision and reservation in one synchronous step. */
   private reserve(
     request: PlacementRequest,
     opts: PlaceOptions,
-  ): { engine: Engine; decision: Decision & { ok: true }; reservation: Reservation | undefined } {
+  ): {
+    engine: Engine;
+    decision: Decision & { ok: true };
+    reservation: Reservation | undefined;
+    nodes: readonly NodeSnapshot[];
+  } {
     const name = request.name;
     if (name) {
       const holder = this.opts.index.nameHolder(this.candidates(), name);
@@ -219,7 +270,7 @@ export class Placement {
       reservation?.release();
       throw new NoNodeAvailableError('No nodes available in the cluster');
     }
-    return { engine, decision, reservation };
+    return { engine, decision, reservation, nodes: raw };
   }
 
   /**
@@ -244,6 +295,7 @@ export class Placement {
       timing.attempts++;
       const placed = await this.timedPlace(request, engineBody, cleanName, opts, timing);
       const created = placed.value;
+      this.remember(created.Id, this.explain(placed.decision, placed.nodes, created.Id));
       return {
         Id: created.Id,
         Warnings: created.Warnings ?? [],

@@ -19,6 +19,12 @@
  */
 export * from './errors.js';
 export {
+  type ExplanationContext,
+  explainDecision,
+  type NodeVerdict,
+  type PlacementExplanation,
+} from './explanation.js';
+export {
   compilePattern,
   formatExpression,
   matchesAny,
@@ -65,11 +71,14 @@ export {
   type ReservedDecision,
 } from './reservations.js';
 export {
+  groupRejections,
   hasSoftRules,
   NO_NODES_MESSAGE,
   NO_RESOURCES_MESSAGE,
+  type RejectionGroup,
   Scheduler,
   type SchedulerOptions,
+  summarize,
   UNSATISFIABLE_PREFIX,
 } from './scheduler.js';
 export { BinpackStrategy } from './strategies/binpack-strategy.js';

@@ -37,9 +37,38 @@ describe('Scheduler.decide', () => {
     expect(d.ok && d.node.name).toBe('ok');
   });
 
-  it('answers the health filter message as is', () => {
+  it('answers the health filter message as is, then the summary line', () => {
     const d = sched().decide(request().build(), [node('n3').state('unhealthy').build()]);
-    expect(d).toMatchObject({ ok: false, message: 'No healthy node available in the cluster' });
+    expect(d).toMatchObject({
+      ok: false,
+      message: 'No healthy node available in the cluster\n0/1 nodes are available: 1 unhealthy.',
+      summary: '0/1 nodes are available: 1 unhealthy.',
+    });
+  });
+
+  it('counts pending and disconnected engines as unhealthy in the summary', () => {
+    const d = sched().decide(request().constraint('node==ok').build(), [
+      node('p').state('pending').build(),
+      node('ok').build(),
+      node('other').build(),
+    ]);
+    expect(d.ok && d.summary).toBe('1/3 nodes are available');
+    const miss = sched().decide(request().constraint('node==x').build(), [
+      node('p').state('pending').build(),
+      node('a').build(),
+      node('b').build(),
+    ]);
+    expect(miss.ok).toBe(false);
+    if (miss.ok) return;
+    expect(miss.summary).toBe('0/3 nodes are available: 2 rejected by constraint node==x, 1 unhealthy.');
+    expect(miss.message.split('\n').slice(0, 4)).toEqual([
+      'Unable to find a node that satisfies the following conditions ',
+      '[available container slots]',
+      '[node==x]',
+      '0/3 nodes are available: 2 rejected by constraint node==x, 1 unhealthy.',
+    ]);
+    // the node left out before the filters is counted, not listed
+    expect(miss.message).not.toContain('p rejected');
   });
 
   it('with no engines: health message if the health filter is on, else "No nodes available"', () => {
@@ -69,6 +98,7 @@ describe('Scheduler.decide', () => {
         '[available container slots]',
         '[image!=x]',
         '[region==eu]',
+        '0/2 nodes are available: 1 rejected by port 80 (Bridge mode), 1 rejected by constraint region==eu.',
         'port: n2 rejected (port 80 taken by container web (running, 0.0.0.0:80))',
         'constraint: n1 rejected (region=us does not satisfy region==eu)',
       ].join('\n'),
@@ -99,10 +129,11 @@ describe('Scheduler.decide', () => {
     const d = sched().decide(request().constraint('region==~eu').constraint('region==asia').build(), nodes);
     expect(d.ok).toBe(false);
     if (d.ok) return;
-    expect(d.message.split('\n').slice(0, 4)).toEqual([
+    expect(d.message.split('\n').slice(0, 5)).toEqual([
       'Unable to find a node that satisfies the following conditions ',
       '[available container slots]',
       '[region==eu region==asia]',
+      '0/3 nodes are available: 2 rejected by constraint region==eu region==asia, 1 unhealthy.',
       'health: n3 rejected (node is unhealthy (health 0))',
     ]);
     expect(d.message).toContain('constraint: n1 rejected (region=eu does not satisfy region==asia)');
@@ -116,6 +147,7 @@ describe('Scheduler.decide', () => {
     expect(d.message).toBe(
       [
         'no resources available to schedule container',
+        '0/3 nodes are available: 2 without room (spread), 1 unhealthy.',
         'health: n3 rejected (node is unhealthy (health 0))',
         'spread: n1 rejected (needs 4 CPUs, 0 of 2 reserved)',
         'spread: n2 rejected (needs 4 CPUs, 0 of 2 reserved)',

@@ -59,21 +59,56 @@ export class Scheduler {
     return this.filters.map((f) => f.name);
   }
 
-  /** Chooses a node for `req` among `nodes`; see the class comment. */
-  decide(req: PlacementRequest, nodes: readonly NodeSnapshot[]): Decision {
-    const candidates = nodes.filter((n) => n.state !== 'pending' && n.state !== 'disconnected');
+  /**
+   * Chooses a node for `req` among `nodes`; see the class comment. `rankingLimit` overrides the scheduler's for
+   * this decision (`Infinity` scores every eligible node, as a plan does).
+   */
+  decide(
+    req: PlacementRequest,
+    nodes: readonly NodeSnapshot[],
+    opts: { rankingLimit?: number } = {},
+  ): Decision {
+    const skipped: Rejection[] = [];
+    const candidates: NodeSnapshot[] = [];
+    for (const n of nodes) {
+      if (n.state === 'pending' || n.state === 'disconnected') {
+        skipped.push({ node: n.name, filter: 'health', reason: `node is ${n.state}` });
+      } else candidates.push(n);
+    }
     if (candidates.length === 0) {
       const health = this.filters.some((f) => f.name === 'health');
-      return { ok: false, message: health ? NO_HEALTHY_NODE_MESSAGE : NO_NODES_MESSAGE, rejections: [] };
+      const summary = summarize(
+        nodes.length,
+        0,
+        groupRejections(skipped, () => ''),
+      );
+      const first = health ? NO_HEALTHY_NODE_MESSAGE : NO_NODES_MESSAGE;
+      return {
+        ok: false,
+        message: nodes.length > 0 ? `${first}\n${summary}` : first,
+        rejections: skipped,
+        summary,
+      };
     }
-    const first = this.#pass(req, candidates, true, 1);
+    const limit = Math.max(1, opts.rankingLimit ?? this.#rankingLimit);
+    const first = this.#pass(req, candidates, skipped, nodes.length, true, 1, limit);
     if (first.ok || !hasSoftRules(req)) return first;
-    return this.#pass(req, candidates, false, 2);
+    return this.#pass(req, candidates, skipped, nodes.length, false, 2, limit);
   }
 
-  #pass(req: PlacementRequest, candidates: readonly NodeSnapshot[], soft: boolean, pass: 1 | 2): PassResult {
+  #pass(
+    req: PlacementRequest,
+    candidates: readonly NodeSnapshot[],
+    skipped: readonly Rejection[],
+    total: number,
+    soft: boolean,
+    pass: 1 | 2,
+    limit: number,
+  ): PassResult {
     const opts = { soft };
-    const rejections: Rejection[] = [];
+    const rejections: Rejection[] = [...skipped];
+    const describe = (filter: string): string | undefined =>
+      this.filters.find((f) => f.name === filter)?.describe(req, opts);
     let current = candidates;
     for (let i = 0; i < this.filters.length; i++) {
       const filter = this.filters[i]!;
@@ -85,25 +120,40 @@ export class Scheduler {
         else rejections.push({ node: node.name, filter: filter.name, reason: v.reason });
       }
       if (next.length === 0) {
-        if (filter.name === 'health') return { ok: false, message: NO_HEALTHY_NODE_MESSAGE, rejections };
+        const summary = summarize(total, 0, groupRejections(rejections, describe));
+        if (filter.name === 'health') {
+          return { ok: false, message: `${NO_HEALTHY_NODE_MESSAGE}\n${summary}`, rejections, summary };
+        }
         let message = UNSATISFIABLE_PREFIX;
         for (let j = 0; j <= i; j++) {
           const d = this.filters[j]!.describe(req, opts);
           if (d !== '') message += `\n[${d}]`;
         }
-        return { ok: false, message: message + this.#explain(rejections), rejections };
+        return {
+          ok: false,
+          message: `${message}\n${summary}${this.#explain(rejections.slice(skipped.length))}`,
+          rejections,
+          summary,
+        };
       }
       current = next;
     }
-    const ranking = this.strategy.rank(req, current, this.#rankingLimit);
+    const ranking = this.strategy.rank(req, current, limit);
     if (ranking.length === 0) {
       for (const node of current) {
         const why = resourceShortfall(req, node) ?? 'no room';
         rejections.push({ node: node.name, filter: this.strategy.name, reason: why });
       }
-      return { ok: false, message: NO_RESOURCES_MESSAGE + this.#explain(rejections), rejections };
+      const summary = summarize(total, 0, groupRejections(rejections, describe));
+      return {
+        ok: false,
+        message: `${NO_RESOURCES_MESSAGE}\n${summary}${this.#explain(rejections.slice(skipped.length))}`,
+        rejections,
+        summary,
+      };
     }
-    return { ok: true, node: ranking[0]!.node, ranking, pass, rejections };
+    const summary = summarize(total, current.length, []);
+    return { ok: true, node: ranking[0]!.node, ranking, pass, rejections, summary };
   }
 
   #explain(rejections: readonly Rejection[]): string {
@@ -119,6 +169,47 @@ export class Scheduler {
     }
     return out;
   }
+}
+
+/**
+ * The one-line summary of a decision: `2/3 nodes are available`, or with rejections
+ * `0/3 nodes are available: 2 rejected by constraint node==x, 1 unhealthy.` (groups by count, largest first).
+ */
+export function summarize(total: number, available: number, groups: readonly RejectionGroup[]): string {
+  const head = `${available}/${total} nodes are available`;
+  if (groups.length === 0) return head;
+  return `${head}: ${groups.map((g) => `${g.count} ${g.label}`).join(', ')}.`;
+}
+
+/** Rejections counted by what rejected them (a filter with what it was asked for, or the strategy). */
+export interface RejectionGroup {
+  readonly count: number;
+  /** `unhealthy`, `rejected by constraint node==x`, `without room (spread)`. */
+  readonly label: string;
+}
+
+/**
+ * Groups rejections for {@link summarize}: the health filter's as `unhealthy`, a filter's as `rejected by NAME
+ * WHAT` (`describe(filter)` says what the request asked of it), anything else (the strategy finding no room) as
+ * `without room (NAME)`. Largest group first; ties keep first-seen order.
+ */
+export function groupRejections(
+  rejections: readonly Rejection[],
+  describe: (filter: string) => string | undefined,
+): RejectionGroup[] {
+  const counts = new Map<string, number>();
+  for (const r of rejections) {
+    let label: string;
+    if (r.filter === 'health') label = 'unhealthy';
+    else {
+      const what = describe(r.filter);
+      if (what === undefined) label = `without room (${r.filter})`;
+      else if (what === '' || what.startsWith(r.filter)) label = `rejected by ${what || r.filter}`;
+      else label = `rejected by ${r.filter} ${what}`;
+    }
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count);
 }
 
 /** True when any constraint, affinity or whitelist of `req` is soft (`~`), i.e. a second pass can differ. */

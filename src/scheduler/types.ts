@@ -185,10 +185,20 @@ export type Decision =
       readonly pass: 1 | 2;
       /** Nodes the filters removed in the winning pass, with reasons (for `explain`). */
       readonly rejections: readonly Rejection[];
+      /**
+       * One line over every node given: `2/3 nodes are available`, or `0/3 nodes are available: 2 rejected by
+       * constraint node==x, 1 unhealthy.` (pending and disconnected nodes count as unhealthy).
+       */
+      readonly summary: string;
     }
   | {
       readonly ok: false;
       /** Swarm-compatible message ("Unable to find a node that satisfies the following conditions ..."). */
       readonly message: string;
       readonly rejections: readonly Rejection[];
+      /**
+       * One line over every node given: `2/3 nodes are available`, or `0/3 nodes are available: 2 rejected by
+       * constraint node==x, 1 unhealthy.` (pending and disconnected nodes count as unhealthy).
+       */
+      readonly summary: string;
     };

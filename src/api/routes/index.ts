@@ -5,6 +5,7 @@ import { execRoutes } from './exec.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
 import { nodeRoutes } from './nodes.js';
+import { placementRoutes } from './placements.js';
 import { systemRoutes } from './system.js';
 import { volumeRoutes } from './volumes.js';
 
@@ -25,6 +26,7 @@ export function allRoutes(extra: readonly Route[] = []): Route[] {
     ...volumeRoutes(),
     ...nodeRoutes(),
     ...buildRoutes(),
+    ...placementRoutes(),
     ...extra,
   ];
 }
