@@ -198,14 +198,16 @@ export function groupRejections(
   describe: (filter: string) => string | undefined,
 ): RejectionGroup[] {
   const counts = new Map<string, number>();
+  const labels = new Map<string, string>();
   for (const r of rejections) {
-    let label: string;
-    if (r.filter === 'health') label = 'unhealthy';
-    else {
-      const what = describe(r.filter);
-      if (what === undefined) label = `without room (${r.filter})`;
+    let label = labels.get(r.filter);
+    if (label === undefined) {
+      const what = r.filter === 'health' ? '' : describe(r.filter);
+      if (r.filter === 'health') label = 'unhealthy';
+      else if (what === undefined) label = `without room (${r.filter})`;
       else if (what === '' || what.startsWith(r.filter)) label = `rejected by ${what || r.filter}`;
       else label = `rejected by ${r.filter} ${what}`;
+      labels.set(r.filter, label);
     }
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
