@@ -1,25 +1,27 @@
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueServerCert } from '../machine/certs/index.js';
 import type { PlacementExplanation } from '../scheduler/explanation.js';
 import { bootTestHosts, type RunResult, runCommand, type TestHosts } from '../testkit/hosts.js';
+import {
+  issueManagerCert,
+  SHOAL_BIN as SHOAL,
+  startProcess,
+  type TestProcess,
+} from '../testkit/processes.js';
 import { freePort } from '../util/free-port.js';
 
 // Two real dockerd hosts in network namespaces (prefix spl, subnet 10.251.0.0/24) behind one `shoal manage`;
 // `shoal plan` and `shoal explain` ask it through DOCKER_HOST, as after `eval "$(shoal machine env --swarm M)"`.
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
-const SHOAL = join(import.meta.dirname, '../../shoal');
 const DOCKER = '/usr/local/bin/docker';
 
 let th: TestHosts;
 let work: string;
-let manager: ChildProcess | undefined;
-let managerLog = '';
+let manager: TestProcess | undefined;
 let env: Record<string, string>;
 
 function run(argv: string[]): Promise<RunResult> {
@@ -37,7 +39,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, tries = 120)
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`timed out waiting for ${what}; manager log:\n${managerLog.slice(-3000)}`);
+  throw new Error(`timed out waiting for ${what}; manager log:\n${manager?.log.slice(-3000) ?? ''}`);
 }
 
 beforeAll(async () => {
@@ -52,36 +54,18 @@ beforeAll(async () => {
     ],
   });
   for (const h of th.hosts) await th.loadBusybox(h);
-  await issueServerCert({
-    caCertPath: join(th.certDir, 'ca.pem'),
-    caKeyPath: join(th.certDir, 'ca-key.pem'),
-    commonName: 'spl-manager',
-    clientAuth: true,
-    outCert: join(work, 'server.pem'),
-    outKey: join(work, 'server-key.pem'),
-  });
+  const cert = await issueManagerCert(th.certDir, work, 'spl-manager');
   const port = await freePort();
   env = { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: th.certDir };
-  manager = spawn(
+  manager = startProcess('manager', [
     SHOAL,
-    [
-      'manage',
-      '--tlsverify',
-      `--tlscacert=${join(th.certDir, 'ca.pem')}`,
-      `--tlscert=${join(work, 'server.pem')}`,
-      `--tlskey=${join(work, 'server-key.pem')}`,
-      '-H',
-      `tcp://127.0.0.1:${port}`,
-      `nodes://${th.hosts.map((h) => `${h.ip}:2376`).join(',')}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  manager.stdout?.on('data', (b: Buffer) => {
-    managerLog += b.toString();
-  });
-  manager.stderr?.on('data', (b: Buffer) => {
-    managerLog += b.toString();
-  });
+    'manage',
+    '--tlsverify',
+    ...cert.args,
+    '-H',
+    `tcp://127.0.0.1:${port}`,
+    `nodes://${th.hosts.map((h) => `${h.ip}:2376`).join(',')}`,
+  ]);
   await waitFor('2 healthy nodes', async () => {
     const out = await ok([DOCKER, 'info']);
     return (out.match(/Status: Healthy/g) ?? []).length === 2;
@@ -90,10 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    if (manager?.pid && manager.exitCode === null) {
-      manager.kill('SIGTERM');
-      await new Promise((r) => manager?.once('exit', r));
-    }
+    await manager?.stop();
   } finally {
     await th?.dispose();
     if (work) await rm(work, { recursive: true, force: true });

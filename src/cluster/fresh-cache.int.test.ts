@@ -1,12 +1,16 @@
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueServerCert } from '../machine/certs/index.js';
 import { bootTestHosts, type RunResult, runCommand, type TestHosts } from '../testkit/hosts.js';
+import {
+  issueManagerCert,
+  SHOAL_BIN as SHOAL,
+  startProcess,
+  type TestProcess,
+} from '../testkit/processes.js';
 import { freePort } from '../util/free-port.js';
 
 // Two real netns engines (prefix shf, subnet 10.238.0.0/24) under a real `shoal manage` process with Swarm's
@@ -15,15 +19,13 @@ import { freePort } from '../util/free-port.js';
 // the manager and must show as exited well before any periodic refresh could have fixed them.
 const CLIS = ['/usr/bin/docker', '/usr/local/bin/docker'] as const;
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
-const SHOAL = join(import.meta.dirname, '../../shoal');
 /** Far below the 30 s minimum refresh interval: only events and the manager's own reads can be seen in time. */
 const BEFORE_ANY_REFRESH_MS = 12_000;
 const ROUNDS = 4;
 
 let th: TestHosts;
 let work: string;
-let manager: ChildProcess | undefined;
-let managerLog = '';
+let manager: TestProcess | undefined;
 let env: Record<string, string>;
 
 function docker(args: string[], cli: string = CLIS[1]): Promise<RunResult> {
@@ -47,7 +49,7 @@ async function until(what: string, check: () => Promise<string | true>, limitMs:
     last = r;
     if (Date.now() > end)
       throw new Error(
-        `${what}: still "${last}" after ${limitMs} ms; manager log:\n${managerLog.slice(-2000)}`,
+        `${what}: still "${last}" after ${limitMs} ms; manager log:\n${manager?.log.slice(-2000) ?? ''}`,
       );
     await new Promise((res) => setTimeout(res, 250));
   }
@@ -62,40 +64,19 @@ beforeAll(async () => {
     hosts: [{ name: 'shf-1' }, { name: 'shf-2' }],
   });
   for (const h of th.hosts) await th.loadBusybox(h);
-  await issueServerCert({
-    caCertPath: join(th.certDir, 'ca.pem'),
-    caKeyPath: join(th.certDir, 'ca-key.pem'),
-    commonName: 'shf-manager',
-    clientAuth: true,
-    outCert: join(work, 'server.pem'),
-    outKey: join(work, 'server-key.pem'),
-  });
+  const cert = await issueManagerCert(th.certDir, work, 'shf-manager');
   const port = await freePort();
   env = { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: th.certDir };
-  manager = spawn(
+  manager = startProcess('manager', [
     SHOAL,
-    [
-      'manage',
-      '--tlsverify',
-      '--tlscacert',
-      join(th.certDir, 'ca.pem'),
-      '--tlscert',
-      join(work, 'server.pem'),
-      '--tlskey',
-      join(work, 'server-key.pem'),
-      '-H',
-      `tcp://127.0.0.1:${port}`,
-      // no refresh flags: Swarm's defaults, 30 s to 60 s between periodic refreshes
-      `nodes://${th.hosts.map((h) => `${h.ip}:2376`).join(',')}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  manager.stdout?.on('data', (b: Buffer) => {
-    managerLog += b.toString();
-  });
-  manager.stderr?.on('data', (b: Buffer) => {
-    managerLog += b.toString();
-  });
+    'manage',
+    '--tlsverify',
+    ...cert.args,
+    '-H',
+    `tcp://127.0.0.1:${port}`,
+    // no refresh flags: Swarm's defaults, 30 s to 60 s between periodic refreshes
+    `nodes://${th.hosts.map((h) => `${h.ip}:2376`).join(',')}`,
+  ]);
   await until(
     'two healthy nodes',
     async () => {
@@ -108,10 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    if (manager?.pid && manager.exitCode === null) {
-      manager.kill('SIGTERM');
-      await new Promise((r) => manager?.once('exit', r));
-    }
+    await manager?.stop();
   } finally {
     await th?.dispose();
     if (work) await rm(work, { recursive: true, force: true });

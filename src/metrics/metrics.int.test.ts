@@ -5,7 +5,6 @@
  * certificate. Queries go to Prometheus's HTTP API.
  */
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
@@ -13,47 +12,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../kv/index.js';
-import { issueServerCert } from '../machine/certs/index.js';
 import { bootTestHosts, type TestHosts } from '../testkit/hosts.js';
+import {
+  issueManagerCert,
+  SHOAL_BIN as SHOAL,
+  startProcess,
+  type TestProcess,
+} from '../testkit/processes.js';
 import { freePort } from '../util/free-port.js';
 
-const SHOAL = join(import.meta.dirname, '../../shoal');
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
 const PROMETHEUS = '/usr/bin/prometheus';
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  log: string;
-}
 
 let th: TestHosts;
 let etcd: LocalEtcd | undefined;
 let work = '';
-const procs: Proc[] = [];
+const procs: TestProcess[] = [];
 let promUrl = '';
 const managerPorts: number[] = [];
 const agentMetricsPorts: number[] = [];
 let plainMetricsPort = 0;
 
-function start(name: string, argv: string[]): Proc {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const p: Proc = { name, child, log: '' };
-  child.stdout?.on('data', (b: Buffer) => {
-    p.log += b.toString();
-  });
-  child.stderr?.on('data', (b: Buffer) => {
-    p.log += b.toString();
-  });
+function start(name: string, argv: string[]): TestProcess {
+  const p = startProcess(name, argv);
   procs.push(p);
   return p;
-}
-
-async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const exited = new Promise((r) => p.child.once('exit', r));
-  p.child.kill(signal);
-  await exited;
 }
 
 function logs(): string {
@@ -121,14 +104,7 @@ beforeAll(async () => {
   });
   etcd = await startLocalEtcd(work, 'shm');
   const discovery = `etcd://${etcd.endpoints.join(',')}/shm`;
-  await issueServerCert({
-    caCertPath: join(th.certDir, 'ca.pem'),
-    caKeyPath: join(th.certDir, 'ca-key.pem'),
-    commonName: 'shm-manager',
-    clientAuth: true,
-    outCert: join(work, 'server.pem'),
-    outKey: join(work, 'server-key.pem'),
-  });
+  const cert = await issueManagerCert(th.certDir, work, 'shm-manager');
   for (const h of th.hosts) {
     const mport = await freePort();
     agentMetricsPorts.push(mport);
@@ -154,9 +130,7 @@ beforeAll(async () => {
       SHOAL,
       'manage',
       '--tlsverify',
-      `--tlscacert=${join(th.certDir, 'ca.pem')}`,
-      `--tlscert=${join(work, 'server.pem')}`,
-      `--tlskey=${join(work, 'server-key.pem')}`,
+      ...cert.args,
       '--engine-refresh-min-interval=1s',
       '--engine-refresh-max-interval=2s',
       '--engine-failure-retry=1',
@@ -210,7 +184,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    for (const p of procs.reverse()) await stop(p).catch(() => undefined);
+    for (const p of procs.reverse()) await p.stop().catch(() => undefined);
     await etcd?.remove();
   } finally {
     await th?.dispose();
@@ -299,7 +273,7 @@ describe('metrics in a real Prometheus', () => {
 
   it('records a failover when the primary dies', async () => {
     const primary = procs.find((p) => p.name === 'manager 1')!;
-    await stop(primary, 'SIGKILL');
+    await primary.stop('SIGKILL');
     const replica = `127.0.0.1:${managerPorts[1]}`;
     await waitFor('the replica to become primary', async () => {
       return (await scalar(`shoal_manager_role{role="primary",instance="${replica}"}`)) === 1;

@@ -5,14 +5,12 @@
  * containers that have a policy and naming the others, and a drain that goes on after the primary died mid-way.
  */
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../../kv/index.js';
-import { issueServerCert } from '../../machine/certs/index.js';
 import {
   bootTestHosts,
   type RunResult,
@@ -20,37 +18,34 @@ import {
   type TestHost,
   type TestHosts,
 } from '../../testkit/hosts.js';
+import {
+  issueManagerCert,
+  type ManagerCert,
+  SHOAL_BIN as SHOAL,
+  startProcess,
+  type TestProcess,
+} from '../../testkit/processes.js';
 import { freePort } from '../../util/free-port.js';
 
 const MAIN = join(import.meta.dirname, '../../../dist/cli/main.js');
-const SHOAL = join(import.meta.dirname, '../../../shoal');
 const CLIS = ['/usr/bin/docker', '/usr/local/bin/docker'] as const;
 const CLI = CLIS[1];
 const SWARM_ID = 'com.docker.swarm.id';
 
-interface Proc {
-  readonly name: string;
-  readonly proc: ChildProcess;
-  log: string;
+interface Proc extends TestProcess {
   readonly port: number;
 }
 
 let th: TestHosts;
 let etcd: LocalEtcd;
 let work = '';
+let cert: ManagerCert;
 let url = '';
 const procs: Proc[] = [];
 const managers: Proc[] = [];
 
 function start(name: string, args: string[], port = 0): Proc {
-  const proc = spawn(SHOAL, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const p: Proc = { name, proc, log: '', port };
-  proc.stdout?.on('data', (b: Buffer) => {
-    p.log += b.toString();
-  });
-  proc.stderr?.on('data', (b: Buffer) => {
-    p.log += b.toString();
-  });
+  const p = Object.assign(startProcess(name, [SHOAL, ...args]), { port });
   procs.push(p);
   return p;
 }
@@ -62,9 +57,7 @@ async function manager(name: string): Promise<Proc> {
     [
       'manage',
       '--tlsverify',
-      `--tlscacert=${join(th.certDir, 'ca.pem')}`,
-      `--tlscert=${join(work, 'server.pem')}`,
-      `--tlskey=${join(work, 'server-key.pem')}`,
+      ...cert.args,
       '--replication',
       '--replication-ttl=3s',
       `--advertise=127.0.0.1:${port}`,
@@ -119,7 +112,7 @@ async function waitFor<T>(
 async function primaryOf(candidates: Proc[]): Promise<Proc> {
   return waitFor('a primary', async () => {
     for (const m of candidates) {
-      if (m.proc.exitCode !== null || m.proc.signalCode !== null) continue;
+      if (m.child.exitCode !== null || m.child.signalCode !== null) continue;
       const out = await docker(m, ['info']).catch(() => '');
       if (out.includes('Role: primary')) return m;
     }
@@ -167,14 +160,7 @@ beforeAll(async () => {
     hosts: [{ name: 'shy-1' }, { name: 'shy-2' }, { name: 'shy-3' }],
   });
   for (const h of th.hosts) await th.loadBusybox(h);
-  await issueServerCert({
-    caCertPath: join(th.certDir, 'ca.pem'),
-    caKeyPath: join(th.certDir, 'ca-key.pem'),
-    commonName: 'shy-manager',
-    clientAuth: true,
-    outCert: join(work, 'server.pem'),
-    outKey: join(work, 'server-key.pem'),
-  });
+  cert = await issueManagerCert(th.certDir, work, 'shy-manager');
   for (const h of th.hosts) {
     start(`agent-${h.name}`, ['join', '--advertise', `${h.ip}:2376`, '--heartbeat=1s', '--ttl=3s', url]);
   }
@@ -182,10 +168,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of procs) {
-    if (p.proc.exitCode === null && p.proc.signalCode === null) {
-      p.proc.kill('SIGKILL');
-      await new Promise((r) => p.proc.once('exit', r));
-    }
+    await p.stop('SIGKILL');
   }
   await th?.dispose();
   await etcd?.remove();
@@ -290,7 +273,7 @@ describe('node availability', () => {
     for (const n of ['e1', 'e2', 'e3', 'e4']) sids.push(await runOn(a, n, 'shy-2', true));
     await new Promise((r) => setTimeout(r, 2500));
     await docker(a, ['node', 'update', '--availability', 'drain', 'shy-2']);
-    a.proc.kill('SIGKILL');
+    a.child.kill('SIGKILL');
     await primaryOf([b]);
     await waitFor(
       'every e* moved off shy-2',

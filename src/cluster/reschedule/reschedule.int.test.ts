@@ -7,7 +7,6 @@
  * lease while another manager moved its work (no second replacement).
  */
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,39 +14,35 @@ import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../../kv/index.js';
-import { issueServerCert } from '../../machine/certs/index.js';
 import { bootTestHosts, runCommand, type TestHost, type TestHosts } from '../../testkit/hosts.js';
+import {
+  issueManagerCert,
+  type ManagerCert,
+  SHOAL_BIN as SHOAL,
+  startProcess,
+  type TestProcess,
+} from '../../testkit/processes.js';
 import { freePort } from '../../util/free-port.js';
 
 const MAIN = join(import.meta.dirname, '../../../dist/cli/main.js');
-const SHOAL = join(import.meta.dirname, '../../../shoal');
 const CLI = '/usr/local/bin/docker';
 const PREFIX = 'shr';
 const SWARM_ID = 'com.docker.swarm.id';
 
-interface Proc {
-  readonly name: string;
-  readonly proc: ChildProcess;
-  log: string;
-  port: number;
+interface Proc extends TestProcess {
+  readonly port: number;
 }
 
 let th: TestHosts;
 let etcd: LocalEtcd;
 let work = '';
+let cert: ManagerCert;
 let url = '';
 const agents = new Map<string, Proc>();
 const managers: Proc[] = [];
 
 function start(name: string, args: string[], port = 0): Proc {
-  const proc = spawn(SHOAL, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const p: Proc = { name, proc, log: '', port };
-  proc.stdout?.on('data', (b: Buffer) => {
-    p.log += b.toString();
-  });
-  proc.stderr?.on('data', (b: Buffer) => {
-    p.log += b.toString();
-  });
+  const p = Object.assign(startProcess(name, [SHOAL, ...args]), { port });
   return p;
 }
 
@@ -65,9 +60,7 @@ async function manager(name: string): Promise<Proc> {
     [
       'manage',
       '--tlsverify',
-      `--tlscacert=${join(th.certDir, 'ca.pem')}`,
-      `--tlscert=${join(work, 'server.pem')}`,
-      `--tlskey=${join(work, 'server-key.pem')}`,
+      ...cert.args,
       '--replication',
       '--replication-ttl=3s',
       `--advertise=127.0.0.1:${port}`,
@@ -131,7 +124,7 @@ async function primaryOf(candidates: Proc[]): Promise<Proc> {
     'a primary',
     async () => {
       for (const m of candidates) {
-        if (m.proc.exitCode !== null) continue;
+        if (m.child.exitCode !== null) continue;
         const out = await docker(m, ['info']).catch(() => '');
         if (out.includes('Role: primary')) return m;
       }
@@ -197,24 +190,14 @@ beforeAll(async () => {
     hosts: [{ name: 'shr-1' }, { name: 'shr-2' }, { name: 'shr-3' }],
   });
   for (const h of th.hosts) await th.loadBusybox(h);
-  await issueServerCert({
-    caCertPath: join(th.certDir, 'ca.pem'),
-    caKeyPath: join(th.certDir, 'ca-key.pem'),
-    commonName: 'shr-manager',
-    clientAuth: true,
-    outCert: join(work, 'server.pem'),
-    outKey: join(work, 'server-key.pem'),
-  });
+  cert = await issueManagerCert(th.certDir, work, 'shr-manager');
   for (const h of th.hosts) agent(h);
 }, 240_000);
 
 afterAll(async () => {
   for (const p of [...managers, ...agents.values()]) {
-    if (p.proc.exitCode === null && p.proc.signalCode === null) {
-      p.proc.kill('SIGCONT');
-      p.proc.kill('SIGKILL');
-      await new Promise((r) => p.proc.once('exit', r));
-    }
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGCONT');
+    await p.stop('SIGKILL');
   }
   await th?.dispose();
   await etcd?.remove();
@@ -288,8 +271,8 @@ describe('rescheduling on node failure', () => {
     const sid = await runWithPolicy(a, 'pol2', 'shr-2');
     await waitFor('the record of pol2', async () => (await recorded(sid))?.running === true, [a]);
     // The primary's host: its engine, its agent and the manager itself go at once.
-    a.proc.kill('SIGKILL');
-    agents.get('shr-2')?.proc.kill('SIGKILL');
+    a.child.kill('SIGKILL');
+    agents.get('shr-2')?.child.kill('SIGKILL');
     await host('shr-2').killEngine();
     const b = await manager('manager-b');
     await primaryOf([b]);
@@ -310,21 +293,21 @@ describe('rescheduling on node failure', () => {
   });
 
   it('a frozen primary resuming past its lease never makes a second replacement', async () => {
-    const b = await primaryOf(managers.filter((m) => m.proc.exitCode === null));
+    const b = await primaryOf(managers.filter((m) => m.child.exitCode === null));
     const c = await manager('manager-c');
     await healthyNodes(b, 3);
     await healthyNodes(c, 3);
     const sid = await runWithPolicy(b, 'pol3', 'shr-3');
     await waitFor('the record of pol3', async () => (await recorded(sid))?.running === true, [b]);
     const before = b.log.length;
-    b.proc.kill('SIGSTOP');
+    b.child.kill('SIGSTOP');
     await host('shr-3').killEngine();
     await primaryOf([c]);
     const moved = await waitFor('pol3 moved by the new primary', async () => {
       const list = await copies(sid, [host('shr-1'), host('shr-2')]);
       return list.length === 1 && list[0]!.state === 'running' ? list[0] : undefined;
     }, [c]);
-    b.proc.kill('SIGCONT');
+    b.child.kill('SIGCONT');
     // give the resumed manager several rounds to act if it (wrongly) would
     await new Promise((r) => setTimeout(r, 6000));
     const list = await copies(sid, [host('shr-1'), host('shr-2')]);
