@@ -1,0 +1,26 @@
+export {
+  type HostRole,
+  hostsFileSchema,
+  isHostsFile,
+  KV_SIZES,
+  loadHostsFile,
+  type RemoteHost,
+  type RemoteSpec,
+  resolveHostsFile,
+} from './hosts-file.js';
+export {
+  ENGINE_PORT,
+  ETCD_UNIT,
+  type HostPlan,
+  KV_CLIENT_PORT,
+  kvClientOpts,
+  MANAGER_PORT,
+  type MemberPlan,
+  machineRequest,
+  memberPlans,
+  REMOTE_CERT_DIR,
+  REMOTE_DIR,
+  REMOTE_ETCD_DIR,
+  type RemotePlan,
+  remotePlan,
+} from './plan.js';
