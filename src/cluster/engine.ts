@@ -83,6 +83,7 @@ export class Engine {
   private lastInfoAt = 0;
   private started = false;
   private eventsBroken = false;
+  private probing = false;
   /** Set while a pending engine loads its cache in {@link activate}; see {@link onCallFailure}. */
   private syncFailures: number | undefined;
 
@@ -129,7 +130,10 @@ export class Engine {
           log.debug({ addr, err: err.message }, 'engine event stream broken');
           this.inspects.streamBroken();
           this.eventsBroken = true;
-          if (this.active) this.loop.wake();
+          if (this.active) {
+            this.loop.wake();
+            void this.probe();
+          }
         },
         opened: () => {
           this.inspects.streamOpened();
@@ -278,6 +282,31 @@ export class Engine {
       }
     }
     return info;
+  }
+
+  /**
+   * After the event stream broke: pings the engine once a second until it answers, at most `failureRetry` times.
+   * Each failed ping counts like any failed call, so a dead engine turns unhealthy within seconds whatever the
+   * refresh interval (with Swarm's 30-60 s refresh it took minutes), which starts rescheduling
+   * (docs/behaviour/rescheduling.md#trigger). A live engine answers the first ping and nothing changes.
+   */
+  private async probe(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      for (let i = 0; i < this.settings.failureRetry; i++) {
+        if (!this.active || !this.eventsBroken) return;
+        try {
+          await this.client.request('GET', '/_ping').then((r) => r.body.text());
+          return;
+        } catch {
+          // counted by the client's observer
+        }
+        await this.settings.clock.sleep(1000).catch(() => undefined);
+      }
+    } finally {
+      this.probing = false;
+    }
   }
 
   private onCallSuccess(): void {

@@ -53,7 +53,8 @@ function agent(h: TestHost): void {
   );
 }
 
-async function manager(name: string): Promise<Proc> {
+/** A replicated manager; `fast` = `up`'s engine refresh (2-4 s), else Swarm's defaults (30-60 s). */
+async function manager(name: string, fast = true): Promise<Proc> {
   const port = await freePort();
   const p = start(
     name,
@@ -64,8 +65,7 @@ async function manager(name: string): Promise<Proc> {
       '--replication',
       '--replication-ttl=3s',
       `--advertise=127.0.0.1:${port}`,
-      '--engine-refresh-min-interval=2s',
-      '--engine-refresh-max-interval=4s',
+      ...(fast ? ['--engine-refresh-min-interval=2s', '--engine-refresh-max-interval=4s'] : []),
       '--heartbeat=1s',
       '--reschedule-grace=2s',
       '-H',
@@ -314,5 +314,30 @@ describe('rescheduling on node failure', () => {
     expect(list).toEqual([moved]);
     expect(b.log.slice(before)).not.toContain('Rescheduled container');
     await host('shr-3').startEngine();
+  });
+
+  it("with Swarm's default refresh intervals a killed dockerd is still noticed and its container moved", async () => {
+    for (const m of managers)
+      if (m.proc.exitCode === null && m.proc.signalCode === null) m.proc.kill('SIGKILL');
+    const d = await manager('manager-d', false);
+    await primaryOf([d]);
+    await healthyNodes(d, 3);
+    const sid = await runWithPolicy(d, 'pol4', 'shr-1');
+    await waitFor('the record of pol4', async () => (await recorded(sid))?.running === true, [d]);
+    const t0 = Date.now();
+    await host('shr-1').killEngine();
+    const moved = await waitFor(
+      'pol4 running elsewhere',
+      async () => {
+        const list = await copies(sid, [host('shr-2'), host('shr-3')]);
+        return list.length === 1 && list[0]!.state === 'running' ? list[0] : undefined;
+      },
+      [d],
+      90_000,
+    );
+    console.log(
+      `default refresh intervals: pol4 running on ${moved.host} ${Date.now() - t0} ms after the kill`,
+    );
+    await host('shr-1').startEngine();
   });
 });
