@@ -317,8 +317,7 @@ describe('rescheduling on node failure', () => {
   });
 
   it("with Swarm's default refresh intervals a killed dockerd is still noticed and its container moved", async () => {
-    for (const m of managers)
-      if (m.proc.exitCode === null && m.proc.signalCode === null) m.proc.kill('SIGKILL');
+    for (const m of managers) await m.stop('SIGKILL');
     const d = await manager('manager-d', false);
     await primaryOf([d]);
     await healthyNodes(d, 3);
