@@ -8,8 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { decideAndReserve, ReservationBook } from '../src/scheduler/reservations.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
-import { container, node, request } from '../src/scheduler/testkit/fixtures.js';
 import type { NodeSnapshot, PlacementRequest } from '../src/scheduler/types.js';
+import { container, node, request } from '../src/testkit/scheduler-fixtures.js';
 import { seededRng } from '../src/util/rng.js';
 
 const NODES = Number(process.argv[2] ?? 1000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fakeContainer, fakeNode } from '../testkit/fake-cluster.js';
 import { listContainers, listOptions, parseFilters } from './container-list.js';
-import { fakeContainer, fakeNode } from './fake-cluster.js';
 
 const n1 = fakeNode({ name: 'node-1', ip: '10.0.0.1', addr: '10.0.0.1:2376' });
 const n2 = fakeNode({ name: 'node-2', ip: '10.0.0.2', addr: '10.0.0.2:2376' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fakeCluster, fakeContainer, fakeNode } from '../testkit/fake-cluster.js';
 import type { ApiCluster, ApiNode } from './cluster-port.js';
 import type { ManagerInfo } from './context.js';
-import { fakeCluster, fakeContainer, fakeNode } from './fake-cluster.js';
 import { bytesSize } from './info.js';
 import { InfoRenderer } from './info-body.js';
 

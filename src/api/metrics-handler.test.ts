@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagerMetrics, MetricsRegistry } from '../metrics/index.js';
+import { fakeCluster, fakeNode } from '../testkit/fake-cluster.js';
 import { ExecRegistry } from './exec-registry.js';
-import { fakeCluster, fakeNode } from './fake-cluster.js';
 import { instrumentApi } from './metrics-handler.js';
 import { createApiHandler } from './server.js';
 

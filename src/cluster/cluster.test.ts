@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { cached, hexId } from '../testkit/cluster-fixtures.js';
+import { FakeEngineServer } from '../testkit/fake-engine-server.js';
+import { flush, ManualClock } from '../testkit/manual-clock.js';
 import { Cluster } from './cluster.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import * as snapshotModule from './snapshot.js';
-import { FakeEngineServer } from './testing/fake-engine-server.js';
-import { cached, hexId } from './testing/fixtures.js';
-import { flush, ManualClock } from './testing/manual-clock.js';
 
 const servers: FakeEngineServer[] = [];
 const clusters: Cluster[] = [];

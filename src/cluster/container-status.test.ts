@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { cached, hexId } from '../testkit/cluster-fixtures.js';
 import { humanDuration, reconcileSummary, statusText } from './container-status.js';
-import { cached, hexId } from './testing/fixtures.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineClient } from '../engine/engine-client.js';
 import { EngineNotFoundError } from '../engine/errors.js';
+import { cached, hexId } from '../testkit/cluster-fixtures.js';
 import type { CachedContainer } from './engine-cache.js';
 import { EngineCache } from './engine-cache.js';
-import { cached, hexId } from './testing/fixtures.js';
 
 /**
  * An engine whose answers are held until the test releases them, each answering from the state the engine had when

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineClient } from '../engine/engine-client.js';
+import { cached, hexId } from '../testkit/cluster-fixtures.js';
+import { FakeEngineServer } from '../testkit/fake-engine-server.js';
 import { type CallLimit, EngineCache, INSPECTS_PER_ENGINE, slimInspect } from './engine-cache.js';
-import { FakeEngineServer } from './testing/fake-engine-server.js';
-import { cached, hexId } from './testing/fixtures.js';
 
 let server: FakeEngineServer | undefined;
 let client: EngineClient | undefined;

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../testkit/manual-clock.js';
 import { INSPECT_MAX_AGE_MS, INSPECT_MAX_ENTRIES, InspectCache, STREAM_SETTLE_MS } from './inspect-cache.js';
-import { ManualClock } from './testing/manual-clock.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

@@ -10,6 +10,8 @@ import { imageMatches } from '../scheduler/lookup.js';
 import type { CreateBody } from '../scheduler/request.js';
 import type { ReservationBook } from '../scheduler/reservations.js';
 import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/types.js';
+import { cached, hexId } from '../testkit/cluster-fixtures.js';
+import { flush } from '../testkit/manual-clock.js';
 import { seededRng } from '../util/rng.js';
 import { ContainerIndex } from './container-index.js';
 import type { Engine } from './engine.js';
@@ -17,8 +19,6 @@ import type { CachedContainer } from './engine-cache.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import { type CreateOptions, Placement, type PlacementScheduler } from './placement.js';
 import { SnapshotCache } from './snapshot-cache.js';
-import { cached, hexId } from './testing/fixtures.js';
-import { flush } from './testing/manual-clock.js';
 
 type CreateFn = (body: CreateBody, name: string | undefined, engine: FakeEngine) => Promise<{ Id: string }>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../testkit/manual-clock.js';
 import { RefreshLoop } from './refresh-loop.js';
-import { ManualClock } from './testing/manual-clock.js';
 
 describe('RefreshLoop', () => {
   it('waits min×(1+backoff)+jitter between refreshes and wakes early on demand', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { cached, hexId } from '../testkit/cluster-fixtures.js';
 import { snapshotOf, withOvercommit } from './snapshot.js';
-import { cached, hexId } from './testing/fixtures.js';
 
 describe('withOvercommit (integer arithmetic as Swarm)', () => {
   it.each([

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../kv/index.js';
+import { eventually } from '../testkit/discovery.js';
 import { EtcdDiscovery } from './etcd.js';
-import { eventually } from './test-support.js';
 
 let dir: string;
 let etcd: ChildProcess | undefined;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../kv/index.js';
+import { type Child, eventually, spawnShoal } from '../testkit/discovery.js';
 import { EtcdDiscovery } from './etcd.js';
-import { type Child, eventually, spawnShoal } from './test-support.js';
 
 let dir: string;
 let etcd: LocalEtcd;

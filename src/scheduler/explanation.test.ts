@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { node, request } from '../testkit/scheduler-fixtures.js';
 import { explainDecision } from './explanation.js';
 import { Scheduler } from './scheduler.js';
-import { node, request } from './testkit/fixtures.js';
 
 const ctx = { strategy: 'spread', filters: ['health', 'constraint'], at: '2026-01-02T03:04:05.000Z' };
 

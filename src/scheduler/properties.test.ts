@@ -3,11 +3,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { container, node, request } from '../testkit/scheduler-fixtures.js';
 import { seededRng } from '../util/rng.js';
 import { decideAndReserve, type Reservation, ReservationBook } from './reservations.js';
 import { Scheduler } from './scheduler.js';
 import { usedResources } from './strategies/weigh.js';
-import { container, node, request } from './testkit/fixtures.js';
 import type { NodeSnapshot } from './types.js';
 
 const GiB = 1024 ** 3;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { container, node, request } from '../testkit/scheduler-fixtures.js';
 import { seededRng } from '../util/rng.js';
 import { decideAndReserve, ReservationBook } from './reservations.js';
 import { Scheduler } from './scheduler.js';
-import { container, node, request } from './testkit/fixtures.js';
 
 describe('ReservationBook', () => {
   it('adds pending containers to the reserved node only, leaving other snapshots untouched', () => {

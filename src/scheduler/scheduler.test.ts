@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { container, node, request } from '../testkit/scheduler-fixtures.js';
 import { seededRng } from '../util/rng.js';
 import { FilterNotSupportedError, StrategyNotSupportedError } from './errors.js';
 import { Scheduler } from './scheduler.js';
-import { container, node, request } from './testkit/fixtures.js';
 
 const nodes = [
   node('n1').label('region', 'eu').cpus(2).build(),

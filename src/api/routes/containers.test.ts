@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { InspectCache, STREAM_SETTLE_MS } from '../../cluster/index.js';
-import { ManualClock } from '../../cluster/testing/manual-clock.js';
 import type { EngineClient } from '../../engine/index.js';
+import { fakeCluster, fakeContainer, fakeNode } from '../../testkit/fake-cluster.js';
+import { ManualClock } from '../../testkit/manual-clock.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext } from '../context.js';
 import { ExecRegistry } from '../exec-registry.js';
-import { fakeCluster, fakeContainer, fakeNode } from '../fake-cluster.js';
 import { containerRoutes } from './containers.js';
 
 const ID = 'c0ffee'.padEnd(64, '0');

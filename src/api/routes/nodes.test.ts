@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fakeNode } from '../../testkit/fake-cluster.js';
 import type { ApiNodeControl } from '../context.js';
-import { fakeNode } from '../fake-cluster.js';
 import { nodePairs } from '../info.js';
 import { resolveNode, swarmModeNode } from './nodes.js';
 

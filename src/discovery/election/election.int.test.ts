@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../../kv/index.js';
-import { type Child, CLI, eventually, spawnNode } from '../test-support.js';
+import { type Child, CLI, eventually, spawnNode } from '../../testkit/discovery.js';
 import { createLeaderElection, type LeaderElection } from './leader-election.js';
 
 const TTL_MS = 3000;

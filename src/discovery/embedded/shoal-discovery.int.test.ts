@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Router from 'find-my-way';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDiscoveryRoutes } from '../../api/routes/discovery.js';
-import { type Child, eventually, spawnShoal } from '../test-support.js';
+import { type Child, eventually, spawnShoal } from '../../testkit/discovery.js';
 import { MembershipRegistry } from './membership-registry.js';
 import { MEMBERSHIP_PATH } from './shoal-discovery.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { container, node, request } from '../testkit/fixtures.js';
+import { container, node, request } from '../../testkit/scheduler-fixtures.js';
 import type { NodeSnapshot } from '../types.js';
 import { ContainerSlotsFilter } from './containerslots-filter.js';
 

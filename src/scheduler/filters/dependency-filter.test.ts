@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { container, node, request } from '../testkit/fixtures.js';
+import { container, node, request } from '../../testkit/scheduler-fixtures.js';
 import type { PlacementRequest } from '../types.js';
 import { DependencyFilter } from './dependency-filter.js';
 

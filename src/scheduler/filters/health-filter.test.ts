@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { node, request } from '../testkit/fixtures.js';
+import { node, request } from '../../testkit/scheduler-fixtures.js';
 import type { NodeSnapshot } from '../types.js';
 import { HealthFilter } from './health-filter.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { node, request } from '../testkit/fixtures.js';
+import { node, request } from '../../testkit/scheduler-fixtures.js';
 import type { PlacementRequest } from '../types.js';
 import { WhitelistFilter } from './whitelist-filter.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { container, node, request } from '../../testkit/scheduler-fixtures.js';
 import { seededRng } from '../../util/rng.js';
 import { StrategyNotSupportedError } from '../errors.js';
-import { container, node, request } from '../testkit/fixtures.js';
 import type { NodeSnapshot } from '../types.js';
 import { BinpackStrategy } from './binpack-strategy.js';
 import { RandomStrategy } from './random-strategy.js';

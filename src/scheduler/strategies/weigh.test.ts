@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { container, node, request } from '../../testkit/scheduler-fixtures.js';
 import { seededRng } from '../../util/rng.js';
-import { container, node, request } from '../testkit/fixtures.js';
 import { applyOvercommit, resourceShortfall, weighNodes } from './weigh.js';
 
 describe('applyOvercommit', () => {

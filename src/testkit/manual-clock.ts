@@ -1,4 +1,4 @@
-import type { Clock } from '../../util/clock.js';
+import type { Clock } from '../util/clock.js';
 
 /** A {@link Clock} for unit tests: time moves only through {@link advance}; sleepers wake in due order. */
 export class ManualClock implements Clock {

@@ -1,13 +1,13 @@
-import { InspectCache } from '../cluster/index.js';
-import type { EngineClient } from '../engine/index.js';
-import { systemClock } from '../util/clock.js';
 import type {
   ApiCluster,
   ApiContainer,
   ApiNode,
   ContainerCounts,
   EngineContainerSummary,
-} from './cluster-port.js';
+} from '../api/cluster-port.js';
+import { InspectCache } from '../cluster/index.js';
+import type { EngineClient } from '../engine/index.js';
+import { systemClock } from '../util/clock.js';
 
 /** Builds an {@link ApiNode} for unit tests (no engine behind it: `client` throws if used). */
 export function fakeNode(over: Partial<ApiNode> & { name: string }): ApiNode {

@@ -3,7 +3,7 @@
  * `container('web').port('80:80')`, `request().constraint('region==eu')`. Builders are immutable-by-convention
  * (each call mutates and returns the builder; call `build()` for the plain snapshot).
  */
-import { parseExpression } from '../expression.js';
+import { parseExpression } from '../scheduler/expression.js';
 import type {
   ContainerSnapshot,
   ImageSnapshot,
@@ -11,7 +11,7 @@ import type {
   NodeState,
   PlacementRequest,
   PortBinding,
-} from '../types.js';
+} from '../scheduler/types.js';
 
 const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 

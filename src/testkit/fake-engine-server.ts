@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CachedContainer } from '../engine-cache.js';
-import type { EngineInfo } from '../engine-types.js';
+import type { CachedContainer } from '../cluster/engine-cache.js';
+import type { EngineInfo } from '../cluster/engine-types.js';
 
 /**
  * A loopback HTTP server answering the handful of Engine API calls the cluster makes to validate and cache an

@@ -1,5 +1,5 @@
-import { SWARM_ID_LABEL } from '../../scheduler/lookup.js';
-import type { CachedContainer } from '../engine-cache.js';
+import type { CachedContainer } from '../cluster/engine-cache.js';
+import { SWARM_ID_LABEL } from '../scheduler/lookup.js';
 
 /** Options of {@link cached}. */
 export interface CachedOptions {
