@@ -90,10 +90,11 @@ export interface EngineContainerSummary {
 
 /** A cluster event from an engine or from the manager itself. */
 export interface ApiEvent {
-  /** The engine's event JSON, unchanged. */
+  /**
+   * The event JSON as clients get it: an engine's event with node information already added by the cluster
+   * (docs/behaviour/events.md#node-information), or a manager event (`Type: swarm`).
+   */
   readonly raw: Record<string, unknown>;
-  /** The node it came from; undefined for manager events (`Type: swarm`). */
-  readonly node?: ApiNode;
 }
 
 /** The scheduler configuration `docker info` prints. */

@@ -1,6 +1,7 @@
+import { naturalCompare } from '../util/natural-compare.js';
 import type { ApiCluster, ApiNode } from './cluster-port.js';
 import type { ManagerInfo } from './context.js';
-import { headerPairs, infoFields, naturalCompare, nodePairs } from './info.js';
+import { headerPairs, infoFields, nodePairs } from './info.js';
 
 /** A node's rendered pairs and what they were rendered from. */
 interface Fragment {

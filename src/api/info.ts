@@ -13,14 +13,6 @@ export function bytesSize(n: number): string {
   return `${Number(v.toPrecision(4))} ${units[i]}`;
 }
 
-// One collator for all calls: `localeCompare` with options builds a new one per comparison (slow at 1,000 nodes).
-const natural = new Intl.Collator('en', { numeric: true });
-
-/** Natural order for node names (`node-2` before `node-10`). */
-export function naturalCompare(a: string, b: string): number {
-  return natural.compare(a, b);
-}
-
 function stateText(n: ApiNode): string {
   switch (n.state) {
     case 'healthy':

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { EngineClient } from '../engine/index.js';
 import { parseDuration } from '../util/duration.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { CliExit, runAction } from './run-action.js';
+import { CliExit } from './errors.js';
+import { runAction } from './run-action.js';
 
 /** Exit status of `shoal node drain` when the deadline passed before the drain was done. */
 export const DRAIN_DEADLINE_EXIT = 3;

@@ -1,14 +1,5 @@
 import { ClusterError } from '../util/errors.js';
-
-/** Exit code for a CLI failure, as docker-machine uses it: 1 in general, 3 when a driver pre-create check fails. */
-export class CliExit extends Error {
-  constructor(
-    readonly exitCode: number,
-    message = '',
-  ) {
-    super(message);
-  }
-}
+import { CliExit } from './errors.js';
 
 /**
  * Wraps a command action: prints a one-line error to stderr and sets a non-zero exit code instead of throwing a

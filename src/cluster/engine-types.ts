@@ -97,12 +97,8 @@ export interface EngineInfo {
   [key: string]: unknown;
 }
 
-/** `GET /version` (fields shoal reads). */
-export interface EngineVersion {
-  Version: string;
-  ApiVersion: string;
-  [key: string]: unknown;
-}
+/** `GET /version`: one shape for the whole tree, defined by the engine client. */
+export type { EngineVersion } from '../engine/version.js';
 
 /** One JSON object of the engine's `/events` stream. */
 export interface EngineEvent {

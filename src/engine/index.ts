@@ -24,3 +24,4 @@ export {
   EngineUnreachableError,
   engineError,
 } from './errors.js';
+export type { EngineVersion } from './version.js';

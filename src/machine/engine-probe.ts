@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
+import type { EngineVersion } from '../engine/version.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import { EngineCheckError } from './errors.js';
@@ -10,14 +11,6 @@ export interface ClientTls {
   readonly caCert: string;
   readonly clientCert: string;
   readonly clientKey: string;
-}
-
-/** Docker's `/version` answer, the fields shoal reads. */
-export interface EngineVersion {
-  readonly Version: string;
-  readonly ApiVersion: string;
-  readonly Os?: string;
-  readonly Arch?: string;
 }
 
 /** Reads the three TLS files once. */

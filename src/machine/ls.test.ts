@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultEngineOptions, defaultSwarmOptions } from './host-record.js';
-import { type HostListItem, matchesLsFilters, naturalCompare, parseLsFilters } from './ls.js';
+import { type HostListItem, matchesLsFilters, parseLsFilters } from './ls.js';
 
 function item(name: string, over: Partial<HostListItem> = {}): HostListItem {
   return {
@@ -55,9 +55,5 @@ describe('ls filters', () => {
     expect(() => parseLsFilters(['color=red'])).toThrow("Unsupported filter key 'color'");
     expect(() => parseLsFilters(['noequals'])).toThrow(/key=value/);
     expect(() => parseLsFilters(['name=('])).toThrow(/regular expression/);
-  });
-
-  it('sorts names naturally and case-insensitively', () => {
-    expect(['node10', 'Node2', 'node1', 'a'].sort(naturalCompare)).toEqual(['a', 'node1', 'Node2', 'node10']);
   });
 });

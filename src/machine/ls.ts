@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../util/errors.js';
+import { naturalCompare } from '../util/natural-compare.js';
 import type { MachineState } from './driver.js';
 import { engineVersion } from './engine-probe.js';
 import type { EngineOptionsRecord, SwarmOptionsRecord } from './host-record.js';
@@ -85,11 +86,6 @@ export function matchesLsFilters(item: HostListItem, f: LsFilters): boolean {
     any(f.swarm, (v) => v === masterName) &&
     any(f.label, (v) => (item.EngineOptions?.Labels ?? []).includes(v))
   );
-}
-
-/** Natural, case-insensitive name order (`node2` before `node10`). */
-export function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
 }
 
 function swarmPort(host: string): string {

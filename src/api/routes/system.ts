@@ -64,33 +64,6 @@ async function info(ctx: RequestContext): Promise<void> {
 }
 
 /**
- * Adds node information (docs/behaviour/events.md#node-information) to an engine event (a copy; the original
- * is shared by every listener).
- */
-export function annotateEvent(ev: ApiEvent): Record<string, unknown> {
-  const raw = ev.raw;
-  const n: ApiNode | undefined = ev.node;
-  if (!n) return raw;
-  const out: Record<string, unknown> = { ...raw };
-  if (typeof raw.from === 'string') out.from = `${raw.from} node:${n.name}`;
-  const actor = raw.Actor as { ID?: string; Attributes?: Record<string, string> } | undefined;
-  if (actor) {
-    out.Actor = {
-      ...actor,
-      Attributes: {
-        ...actor.Attributes,
-        'node.name': n.name,
-        'node.id': n.id,
-        'node.addr': n.addr,
-        'node.ip': n.ip,
-      },
-    };
-  }
-  out.node = { Name: n.name, Id: n.id, Addr: n.addr, Ip: n.ip };
-  return out;
-}
-
-/**
  * A `since`/`until` value (Unix seconds with an optional fraction, or a date) in ms; undefined when absent.
  * @throws InvalidArgumentError (400) for anything else, so a bad `until` never leaves an endless stream open.
  */
@@ -115,7 +88,7 @@ async function events(ctx: RequestContext): Promise<void> {
     const unsubscribe = deps.cluster.subscribe((ev) => {
       const t = typeof ev.raw.timeNano === 'number' ? ev.raw.timeNano / 1e6 : Number(ev.raw.time ?? 0) * 1000;
       if (until !== undefined && t > until) return;
-      res.write(`${JSON.stringify(annotateEvent(ev))}\n`);
+      res.write(`${JSON.stringify(ev.raw)}\n`);
     });
     const finish = () => {
       if (timer) clearTimeout(timer);
