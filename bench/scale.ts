@@ -13,7 +13,8 @@
  *
  *   npm run bench:scale -- [--engines 1000[,3000,...]] [--containers 30] [--infos 1000] [--runs 300]
  *       [--threads 2]        processes serving the fleet
- *       [--prof-dir DIR]     the manager writes a V8 CPU profile there when it exits
+ *       [--prof-dir DIR]     the manager writes a V8 CPU profile there when it exits (it gets up to 3 minutes to
+ *                            close and write it instead of 5 s)
  *       [--log-file FILE]    the manager's log (default: a temp file)
  *       [--trace 1]          print the container count at each poll during the sync
  *
@@ -166,10 +167,11 @@ async function measure(engines: number): Promise<SizeResult> {
       if (manager.exitCode !== null) throw new Error(`manager exited ${manager.exitCode}: ${stderr}`);
       if (performance.now() - t1 > CONVERGE_S * 1000)
         throw new Error(`manager saw ${seen} of ${want} containers`);
-      const polled = performance.now();
+      let render = 0;
       try {
         const r = await get('/info');
         if (r.status === 200) {
+          render = serverTiming(r.timing, 'render');
           seen = (JSON.parse(r.text) as { Containers?: number }).Containers ?? -1;
           if (TRACE) console.log(`  ${Math.round(performance.now() - t1)} ms: ${seen} containers`);
           if (seen >= want) break;
@@ -177,8 +179,10 @@ async function measure(engines: number): Promise<SizeResult> {
       } catch {
         // not listening yet
       }
-      // Polls cost the manager a render of every engine: keep them to a small share of its time.
-      await new Promise((r) => setTimeout(r, Math.max(100, 9 * (performance.now() - polled))));
+      // A poll costs the manager one render of every engine: spaced to 9 renders' time it stays a tenth of the
+      // manager's time. The wait does not follow the poll's round trip, which on a busy machine is mostly queueing:
+      // that made the polls (and the measured sync) seconds apart.
+      await new Promise((r) => setTimeout(r, Math.max(200, 9 * render)));
     }
     const converge = Math.round(performance.now() - t1);
     console.log(`manager (pid ${pid}) sees ${seen} containers on ${engines} engines after ${converge} ms`);
@@ -288,7 +292,8 @@ async function measure(engines: number): Promise<SizeResult> {
     if (manager && manager.exitCode === null) {
       manager.kill('SIGTERM');
       const exited = new Promise((r) => manager?.once('exit', r));
-      const t = setTimeout(() => manager?.kill('SIGKILL'), 5000);
+      // A profiling manager writes its CPU profile only once it has closed every engine: give it time to.
+      const t = setTimeout(() => manager?.kill('SIGKILL'), PROF_DIR ? 180_000 : 5000);
       await exited;
       clearTimeout(t);
     }

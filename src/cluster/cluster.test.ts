@@ -96,7 +96,7 @@ describe('Cluster membership and validation', () => {
     await settle(c);
     const e = c.engines()[0]!;
     expect(e.state).toBe('pending');
-    expect(e.failureCount).toBe(2); // /info and /version both refused
+    expect(e.failureCount).toBe(1); // /info refused; /version is asked only after it
     expect(e.lastError).toContain('connection refused');
     await s.start(port);
     await clock.advance(30_000);
@@ -106,6 +106,18 @@ describe('Cluster membership and validation', () => {
     expect(e.state).toBe('healthy');
     expect(e.name).toBe('late');
     expect(c.events.listenerCount).toBe(0);
+  });
+
+  it('validates and loads an engine over one connection, plus one for its event stream', async () => {
+    const s = await fake({ Name: 'frugal' });
+    s.containers = ['a1', 'b2', 'c3'].map((p) => cached({ id: hexId(p), name: p }));
+    const c = cluster();
+    await c.updateEntries([s.addr]);
+    await settle(c);
+    expect(c.engines()[0]!.state).toBe('healthy');
+    expect(s.requests.filter((r) => r.startsWith('/containers/'))).toHaveLength(4);
+    // each further call waits for the previous one's connection to be handed back instead of opening another
+    expect(s.connections).toBe(2);
   });
 
   it('counts one failure for a failed initial cache load, however many containers failed', async () => {

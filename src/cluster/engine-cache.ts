@@ -36,8 +36,12 @@ export type CallLimit = <T>(task: () => Promise<T>) => Promise<T>;
 
 const unlimited: CallLimit = (task) => task();
 
-/** Resolves at the next turn of the event loop (after I/O callbacks). */
-function nextTurn(): Promise<void> {
+/**
+ * Resolves at the next turn of the event loop (after I/O callbacks). An engine call that follows another waits for
+ * it: undici hands a connection back to its pool only after the answer's callbacks, and a call issued before that
+ * opens a second connection (kept alive for a minute).
+ */
+export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
@@ -280,6 +284,8 @@ export class EngineCache {
         query: { all: 1 },
       });
       const seen = new Set<string>();
+      // the list's connection is free for the first inspect
+      await nextTurn();
       await Promise.all(
         list.map(async (summary) => {
           seen.add(summary.Id);
@@ -430,6 +436,8 @@ export class EngineCache {
    * four lists at once per engine left ~6 sockets per engine open, past the default limit of open files.
    */
   async refreshAll(full = false): Promise<void> {
+    // after the engine's /version (validation, refresh), so the list reuses its connection
+    await nextTurn();
     await this.refreshContainers(full);
     await nextTurn();
     await this.refreshImages();

@@ -4,7 +4,7 @@ import { EngineUnreachableError } from '../engine/errors.js';
 import type { Clock } from '../util/clock.js';
 import { asError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
-import { type CallLimit, EngineCache } from './engine-cache.js';
+import { type CallLimit, EngineCache, nextTurn } from './engine-cache.js';
 import { EngineEventStream } from './engine-events.js';
 import type { EngineEvent, EngineInfo, EngineVersion } from './engine-types.js';
 import { EngineValidationError } from './errors.js';
@@ -240,11 +240,13 @@ export class Engine {
   }
 
   private async readInfo(): Promise<EngineInfo> {
+    // One call after the other: both at once opened a second connection to every engine, kept alive for a
+    // minute (at 5,000 engines, 5,000 more open files on each side). The clock offset is read from /info alone.
     const askedAt = this.settings.clock.now();
-    const [info, version] = await Promise.all([
-      this.client.json<EngineInfo>('GET', '/info'),
-      this.client.json<EngineVersion>('GET', '/version'),
-    ]);
+    const info = await this.client.json<EngineInfo>('GET', '/info');
+    const answeredAt = this.settings.clock.now();
+    await nextTurn();
+    const version = await this.client.json<EngineVersion>('GET', '/version');
     if (!(info.NCPU > 0) || !(info.MemTotal > 0)) {
       throw new EngineValidationError(
         `Engine ${this.addr} reports ${info.NCPU ?? 0} CPUs and ${info.MemTotal ?? 0} bytes of memory: make sure ${this.addr} is a Docker Engine, not a Swarm manager`,
@@ -269,7 +271,6 @@ export class Engine {
     if (info.SystemTime) {
       // The engine read its clock somewhere between the call and the answer: compare with the middle, and call a
       // difference no larger than half the round trip (a slow answer on a busy manager) no difference at all.
-      const answeredAt = this.settings.clock.now();
       const delta = Date.parse(info.SystemTime) - (askedAt + answeredAt) / 2;
       if (Number.isFinite(delta)) {
         this.clockDeltaMs = Math.abs(delta) - (answeredAt - askedAt) / 2 >= 2000 ? Math.round(delta) : 0;

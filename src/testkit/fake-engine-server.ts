@@ -19,6 +19,8 @@ export class FakeEngineServer {
   dropInspects = false;
   /** Paths requested, in order (query strings dropped). */
   readonly requests: string[] = [];
+  /** TCP connections accepted so far. */
+  connections = 0;
 
   constructor(info: Partial<EngineInfo> = {}) {
     this.info = { ID: 'FAKE:0001', Name: 'fake', NCPU: 2, MemTotal: 2 ** 31, OSType: 'linux', ...info };
@@ -62,6 +64,7 @@ export class FakeEngineServer {
         json({ message: `page not found: ${path}` });
       }
     });
+    server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     this.server = server;
     this.port = (server.address() as AddressInfo).port;

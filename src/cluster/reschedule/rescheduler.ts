@@ -267,9 +267,7 @@ export class Rescheduler {
     const out = new Map<string, { engine: Engine; c: CachedContainer }[]>();
     for (const engine of this.cluster.activeEngines()) {
       if (engine.state !== 'healthy') continue;
-      for (const c of engine.cache.containers()) {
-        const sid = swarmIdOf(c.summary.Labels);
-        if (!sid) continue;
+      for (const [sid, c] of this.withSwarmId(engine)) {
         let list = out.get(sid);
         if (!list) {
           list = [];
@@ -279,6 +277,30 @@ export class Rescheduler {
       }
     }
     return out;
+  }
+
+  /** Per engine, its containers that carry a swarm ID, as of one revision of its container list. */
+  private readonly tagged = new WeakMap<
+    Engine,
+    { revision: number; list: readonly (readonly [string, CachedContainer])[] }
+  >();
+
+  /**
+   * The containers of `engine` that carry a swarm ID, with it. Rebuilt only when the engine's container list
+   * changed: a round runs every second, and reading every container's labels each time cost the manager a scan of
+   * the whole fleet per second (1.7 s of CPU during a 3,000-engine sync).
+   */
+  private withSwarmId(engine: Engine): readonly (readonly [string, CachedContainer])[] {
+    const revision = engine.cache.revision;
+    const memo = this.tagged.get(engine);
+    if (memo?.revision === revision) return memo.list;
+    const list: [string, CachedContainer][] = [];
+    for (const c of engine.cache.containers()) {
+      const sid = swarmIdOf(c.summary.Labels);
+      if (sid) list.push([sid, c]);
+    }
+    this.tagged.set(engine, { revision, list });
+    return list;
   }
 
   private async syncLive(
