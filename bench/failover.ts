@@ -5,10 +5,15 @@
  * Then the old primary's manager is started again and rejoins as replica. Repeated ROUNDS times (default 5); prints
  * each round and the medians, and checks that no container name exists twice across the engines.
  * Run as root after `npm run build`: `npm run bench:failover`. Uses prefix `shu`, subnet 10.236.0.0/24.
+ *
+ * With `--sim-engines N` it runs the failover over N simulated engines instead (failover-sim.ts; no real engines,
+ * so no shared lock needed): `npm run bench:failover -- --sim-engines 1000 [--containers 30] [--rounds 3]
+ * [--ttl 3s] [--threads 2]`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simFailover } from './failover-sim.js';
 import { docker, median, PREFIX, SUBNET, shoal } from './up-common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -103,7 +108,23 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+const simArgs = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2)
+  simArgs.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+
+(simArgs.has('sim-engines')
+  ? simFailover({
+      engines: Number(simArgs.get('sim-engines')),
+      containers: Number(simArgs.get('containers') ?? 30),
+      rounds: Number(simArgs.get('rounds') ?? 3),
+      ttl: simArgs.get('ttl') ?? '3s',
+      threads: Number(simArgs.get('threads') ?? 2),
+      cli: simArgs.get('cli') ?? 'dist/cli/main.js',
+      warmTimeoutMs: Number(simArgs.get('warm-timeout') ?? 600) * 1000,
+      logDir: simArgs.get('log-dir'),
+    })
+  : main()
+).catch((err: unknown) => {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(1);
 });
