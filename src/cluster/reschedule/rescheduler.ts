@@ -30,7 +30,7 @@ export interface ReschedulerOptions {
   /** How long a node must stay unhealthy or absent from discovery before it counts as failed. */
   readonly graceMs?: number;
   readonly intervalMs?: number;
-  /** Moves of one drain running at once (default 2). */
+  /** Moves of one drain running at once (default 4). */
   readonly drainParallel?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -107,7 +107,7 @@ export class Rescheduler {
     this.logger = opts.logger ?? pino({ level: 'silent' });
     this.graceMs = opts.graceMs ?? DEFAULT_RESCHEDULE_GRACE_MS;
     this.intervalMs = opts.intervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS;
-    this.drainParallel = Math.max(1, opts.drainParallel ?? 2);
+    this.drainParallel = Math.max(1, opts.drainParallel ?? 4);
   }
 
   /** Starts the loop (idempotent). */
@@ -603,7 +603,26 @@ export class Rescheduler {
       if (p && p.nextAt > this.clock.now()) continue;
       todo.push(rec);
     }
-    const work = async (rec: Versioned<DesiredContainer>): Promise<void> => {
+    // The old copy of a moved container is retired in the background: its stop waits for the container's own stop
+    // timeout, which must not hold the next move back. The round ends when every retirement has.
+    const retiring: Promise<void>[] = [];
+    const retire = async (v: DesiredContainer): Promise<void> => {
+      await engine.client.json('POST', `/containers/${v.containerId}/stop`).catch(() => undefined);
+      await engine.client
+        .json('DELETE', `/containers/${v.containerId}`, undefined, { query: { force: '1' } })
+        .catch(() => undefined);
+      // done only once the engine confirms the old copy is gone
+      const gone = await engine.client.json('GET', `/containers/${v.containerId}/json`).then(
+        () => false,
+        (err: unknown) => err instanceof EngineRequestError && err.status === 404,
+      );
+      if (gone) {
+        engine.cache.removeContainer(v.containerId);
+        drain.gone.add(v.containerId);
+        drain.moved.push(v.name);
+      }
+    };
+    const move = async (rec: Versioned<DesiredContainer>): Promise<void> => {
       const v = rec.value;
       try {
         if (!(await this.moveAway(rec, engine, 'drain'))) {
@@ -611,29 +630,18 @@ export class Rescheduler {
           return;
         }
         drain.failed.delete(v.name);
-        await engine.client
-          .json('POST', `/containers/${v.containerId}/stop`, undefined, { query: { t: '10' } })
-          .catch(() => undefined);
-        await engine.client
-          .json('DELETE', `/containers/${v.containerId}`, undefined, { query: { force: '1' } })
-          .catch(() => undefined);
-        // done only once the engine confirms the old copy is gone
-        const gone = await engine.client.json('GET', `/containers/${v.containerId}/json`).then(
-          () => false,
-          (err: unknown) => err instanceof EngineRequestError && err.status === 404,
-        );
-        if (gone) {
-          engine.cache.removeContainer(v.containerId);
-          drain.gone.add(v.containerId);
-          drain.moved.push(v.name);
-        }
+        retiring.push(retire(v).catch((err: unknown) => void drain.failed.set(v.name, asError(err).message)));
       } catch (err) {
         drain.failed.set(v.name, asError(err).message);
       }
     };
-    for (let i = 0; i < todo.length; i += this.drainParallel) {
-      await Promise.all(todo.slice(i, i + this.drainParallel).map(work));
-    }
+    // `drainParallel` moves at once, each worker taking the next container as soon as its move is done.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < todo.length) await move(todo[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.drainParallel, todo.length) }, worker));
+    await Promise.all(retiring);
   }
 }
 
