@@ -44,14 +44,15 @@ export function sendError(res: ServerResponse, err: unknown): void {
 
 /**
  * Answers on a raw socket (a failed upgrade or hijack, where no `ServerResponse` exists) with the same status and
- * body as {@link sendError}, then closes it.
+ * body as {@link sendError}, then closes it. With `headOnly` (the answer to a `HEAD` request) the body is left out,
+ * as HTTP requires: a client would read it as a second answer.
  */
-export function writeSocketError(socket: Duplex, err: unknown): void {
+export function writeSocketError(socket: Duplex, err: unknown, opts: { headOnly?: boolean } = {}): void {
   const { status, message } = renderError(err);
   const body = errorBody(message);
   if (socket.writableEnded || socket.destroyed) return;
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${opts.headOnly ? '' : body}`,
   );
 }

@@ -576,6 +576,7 @@ describe('API fuzzing (manager over one real engine)', () => {
     const sample = fc.sample(requests, { numRuns: REQUESTS, seed: SEED });
     const statuses = new Map<number, number>();
     const own5xx: string[] = [];
+    const sharedWithEngine: string[] = [];
     const hangs: string[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -590,7 +591,9 @@ describe('API fuzzing (manager over one real engine)', () => {
           const unversioned = r.path.replace(/^\/v\d+\.\d+(?=\/)/, '');
           const e2 = unversioned === r.path ? e : await toEngine({ ...r, path: unversioned });
           const engine5xx = (x: Answer) => x.status >= 500;
-          if (!(engine5xx(e) || engine5xx(e2)))
+          if (engine5xx(e) || engine5xx(e2))
+            sharedWithEngine.push(`${r.method} ${r.path} → ${a.status} (engine ${e.status}/${e2.status})`);
+          else
             own5xx.push(
               `${r.method} ${r.path} → ${a.status} ${a.text.slice(0, 200)} (engine ${e.status}/${e2.status})`,
             );
@@ -624,6 +627,7 @@ describe('API fuzzing (manager over one real engine)', () => {
       requests: sample.length,
       statuses: Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])),
       own5xx: own5xx.slice(0, 20),
+      sharedWithEngine: sharedWithEngine.slice(0, 20),
       hangs: hangs.slice(0, 20),
       corpus: corpusResults,
       tooBig: tooBig.map((a) => `${a.status} ${a.text.trim()}`),

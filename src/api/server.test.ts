@@ -101,4 +101,16 @@ describe('ApiServer listener', () => {
       await server.close();
     }
   });
+
+  it('answers a refused HEAD request without a body', async () => {
+    const server = new ApiServer(handler);
+    const [addr] = await server.listen([{ kind: 'tcp', host: '127.0.0.1', port: 0 }]);
+    try {
+      const answer = await raw(Number(addr?.split(':').pop()), 'HEAD /a\xe9 HTTP/1.1\r\nHost: a\r\n\r\n');
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      expect(answer.endsWith('\r\n\r\n')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -121,13 +121,22 @@ function clientErrorOf(err: NodeJS.ErrnoException): Error {
   return new MalformedRequestError(`malformed HTTP request: ${err.code ?? err.message}`, { cause: err });
 }
 
+/**
+ * True when the request the parser refused is a `HEAD` (its answer carries no body). Node hands the bytes it was
+ * parsing as `rawPacket`; a request line split across packets may not show its method, and then gets a body.
+ */
+function refusedHead(err: NodeJS.ErrnoException): boolean {
+  const raw = (err as { rawPacket?: unknown }).rawPacket;
+  return Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
+}
+
 /** Writes an error answer on a raw socket and closes it, dropping it for good if the client does not read. */
-function answerAndClose(socket: Duplex, err: Error): void {
+function answerAndClose(socket: Duplex, err: Error, headOnly = false): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  writeSocketError(socket, err);
+  writeSocketError(socket, err, { headOnly });
   setTimeout(() => socket.destroy(), 2000).unref();
 }
 
@@ -234,7 +243,7 @@ export class ApiServer {
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       // (also in the middle of a body, e.g. a bad chunk size, as long as no answer has started)
       if (err.code !== 'ECONNRESET' && !current.get(socket)?.res.headersSent)
-        answerAndClose(socket, clientErrorOf(err));
+        answerAndClose(socket, clientErrorOf(err), refusedHead(err));
       else socket.destroy();
     });
     return server;

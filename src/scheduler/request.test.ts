@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../util/rng.js';
-import { InvalidExpressionError, InvalidReschedulePolicyError, InvalidSwarmLabelError } from './errors.js';
-import { buildPlacementRequest, type CreateBody } from './request.js';
+import {
+  InvalidCreateBodyError,
+  InvalidExpressionError,
+  InvalidReschedulePolicyError,
+  InvalidSwarmLabelError,
+} from './errors.js';
+import { buildPlacementRequest, type CreateBody, readCreateBody } from './request.js';
 
 const rng = seededRng(11);
 const build = (body: CreateBody, name?: string) => buildPlacementRequest(body, name, rng);
@@ -151,5 +156,29 @@ describe('buildPlacementRequest', () => {
   ])('rejects %s (400)', (_t, body, cls, msg) => {
     expect(() => build(body)).toThrow(cls);
     expect(() => build(body)).toThrow(msg);
+  });
+});
+
+describe('readCreateBody', () => {
+  const bad: [string, Record<string, unknown>, string][] = [
+    ['NetworkingConfig as an array', { NetworkingConfig: [] }, 'NetworkingConfig'],
+    ['NetworkingConfig as a string', { NetworkingConfig: 'x' }, 'NetworkingConfig'],
+    ['EndpointsConfig as an array', { NetworkingConfig: { EndpointsConfig: [1] } }, 'EndpointsConfig'],
+    ['an endpoint as a number', { NetworkingConfig: { EndpointsConfig: { n: 1 } } }, 'EndpointsConfig'],
+    ['HostConfig as an array', { HostConfig: [] }, 'HostConfig'],
+  ];
+  it.each(bad)('refuses %s with a 400', (_, body, field) => {
+    expect(() => readCreateBody(body)).toThrow(InvalidCreateBodyError);
+    expect(() => readCreateBody(body)).toThrow(field);
+  });
+
+  it('accepts null and object networking configs', () => {
+    for (const body of [
+      { NetworkingConfig: null },
+      { NetworkingConfig: {} },
+      { NetworkingConfig: { EndpointsConfig: null } },
+      { NetworkingConfig: { EndpointsConfig: { n: null, m: { Aliases: ['a'] } } } },
+    ])
+      expect(readCreateBody(body)).toBe(body);
   });
 });

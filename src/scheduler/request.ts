@@ -58,8 +58,8 @@ const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
 /**
  * Reads a decoded JSON object as a {@link CreateBody}: checks the type of every field placement reads (`Image`,
- * `Env`, `Labels`, resources, `HostConfig` network mode, port bindings, `VolumesFrom`, `Links`; `null` allowed
- * where the Engine allows it) and returns the same object. Every other field passes through unchecked, for the
+ * `Env`, `Labels`, resources, `NetworkingConfig` endpoints, `HostConfig` network mode, port bindings, `VolumesFrom`,
+ * `Links`; `null` allowed where the Engine allows it) and returns the same object. Every other field passes through unchecked, for the
  * engine to judge. Throws {@link InvalidCreateBodyError} (400).
  */
 export function readCreateBody(raw: Record<string, unknown>): CreateBody {
@@ -74,6 +74,15 @@ export function readCreateBody(raw: Record<string, unknown>): CreateBody {
     'Cpuset',
     'string',
   );
+  const networking = raw.NetworkingConfig;
+  check(opt(networking, isObject), 'NetworkingConfig', 'network.NetworkingConfig');
+  if (isObject(networking)) {
+    check(
+      opt(networking.EndpointsConfig, (v) => isObject(v) && Object.values(v).every((e) => opt(e, isObject))),
+      'NetworkingConfig.EndpointsConfig',
+      'map[string]*network.EndpointSettings',
+    );
+  }
   const host = raw.HostConfig;
   check(opt(host, isObject), 'HostConfig', 'container.HostConfig');
   if (isObject(host)) {
