@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiCluster } from './cluster-port.js';
-import type { ExecRegistry } from './exec-registry.js';
+import type { ExecLocations } from './exec-locations.js';
 
 /** Manager-wide facts the routes read (version, options, start time). */
 export interface ManagerInfo {
@@ -49,7 +49,7 @@ export interface ApiDeps {
   readonly cluster: ApiCluster;
   /** Node availability and rescheduling state; absent in tests that do not need it (the node routes answer 503). */
   readonly nodeControl?: ApiNodeControl;
-  readonly execs: ExecRegistry;
+  readonly execs: ExecLocations;
   readonly manager: ManagerInfo;
 }
 

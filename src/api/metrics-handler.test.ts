@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagerMetrics, MetricsRegistry } from '../metrics/index.js';
 import { fakeCluster, fakeNode } from '../testkit/fake-cluster.js';
-import { ExecRegistry } from './exec-registry.js';
+import { ExecLocations } from './exec-locations.js';
 import { instrumentApi } from './metrics-handler.js';
 import { createApiHandler } from './server.js';
 
@@ -15,7 +15,7 @@ const metrics = new ManagerMetrics(registry, {
 });
 const routed = createApiHandler({
   cluster: fakeCluster([fakeNode({ name: 'n1' })]),
-  execs: new ExecRegistry(),
+  execs: new ExecLocations(),
   manager: {
     experimental: false,
     debug: false,

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import pino, { type Logger } from 'pino';
 import { ClusterAdapter } from '../api/adapter.js';
 import type { ApiDeps, ManagerInfo } from '../api/context.js';
-import { ExecRegistry } from '../api/exec-registry.js';
+import { ExecLocations } from '../api/exec-locations.js';
 import { instrumentApi } from '../api/metrics-handler.js';
 import { addDiscoveryRoutes } from '../api/routes/discovery.js';
 import { ApiServer, createApiHandler, parseListenHost, type ServerTlsOptions } from '../api/server.js';
@@ -230,7 +230,7 @@ export async function startManager(
       drainStatus: (id) => rescheduler.drainStatus(id),
       pending: () => rescheduler.pending(),
     },
-    execs: new ExecRegistry(),
+    execs: new ExecLocations(),
     manager,
   };
   const handler = createApiHandler(deps, {

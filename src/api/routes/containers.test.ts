@@ -6,7 +6,7 @@ import { fakeCluster, fakeContainer, fakeNode } from '../../testkit/fake-cluster
 import { ManualClock } from '../../testkit/manual-clock.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext } from '../context.js';
-import { ExecRegistry } from '../exec-registry.js';
+import { ExecLocations } from '../exec-locations.js';
 import { containerRoutes } from './containers.js';
 
 const ID = 'c0ffee'.padEnd(64, '0');
@@ -42,7 +42,7 @@ async function inspect(node: ApiNode, ref: string, query = ''): Promise<Record<s
     query: new URLSearchParams(query),
     deps: {
       cluster: fakeCluster([node], [fakeContainer(node, { Id: ID, Names: ['/web'] })]),
-      execs: new ExecRegistry(),
+      execs: new ExecLocations(),
       manager: {} as RequestContext['deps']['manager'],
     },
   };

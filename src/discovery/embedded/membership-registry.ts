@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../host/index.js';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { DiscoveryUnavailableError, InvalidDiscoveryError } from '../errors.js';
 import { validateHostPort } from '../ranges.js';
@@ -161,14 +160,9 @@ export class MembershipRegistry implements Discovery {
       members: [...this.members].filter(([, e]) => e > now).map(([addr, expiresAt]) => ({ addr, expiresAt })),
     };
     const write = async (): Promise<void> => {
-      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       try {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-        await chmod(tmp, 0o600);
-        await rename(tmp, file);
+        await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`, 0o600);
       } catch (err) {
-        await rm(tmp, { force: true });
         throw new DiscoveryUnavailableError(`cannot save membership file ${file}`, { cause: err });
       }
     };

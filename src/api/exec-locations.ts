@@ -2,7 +2,7 @@
  * Remembers which node holds each exec instance created through the manager, so later `/exec/{id}/...` calls go
  * to the right engine (Swarm keeps the same map). Bounded: the oldest entries are dropped past `limit`.
  */
-export class ExecRegistry {
+export class ExecLocations {
   private readonly byId = new Map<string, string>();
 
   constructor(private readonly limit = 10_000) {}
