@@ -89,7 +89,7 @@ export function copies(s: Snapshot): Map<string, { host: string; state: string; 
 
 /** Checks every invariant of the module comment on `s` against the workload's ledger. */
 export function check(
-  cluster: ChaosCluster,
+  cluster: Pick<ChaosCluster, 'host' | 'hosts'>,
   s: Snapshot,
   ledger: ReadonlyMap<string, Expected>,
 ): Violation[] {

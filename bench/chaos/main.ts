@@ -6,6 +6,7 @@
  * `npm run build`. Exit status: 0 when every planned fault was injected with no violation, 1 otherwise, 2 on bad
  * flags or a cluster that could not be booted.
  */
+import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,11 +14,12 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadUpState } from '../../src/up/index.js';
 import { seededRng } from '../../src/util/rng.js';
-import { DEFAULT_TIMINGS, plan, runCampaign, waitRecovered } from './campaign.js';
+import { DEFAULT_TIMINGS, runCampaign, waitRecovered } from './campaign.js';
 import { ChaosCluster, CLI, PREFIX, SUBNET, shoal } from './cluster.js';
 import { FAULTS, selectFaults, sleep } from './faults/index.js';
 import type { Violation } from './invariants.js';
 import { acquire, type HeldLock, INT_LOCK } from './lock.js';
+import { plan } from './plan.js';
 import { type ChaosReport, type FaultResult, failuresByWindow, formatTable, summarize } from './report.js';
 import { Workload } from './workload.js';
 
