@@ -19,7 +19,7 @@ export interface CampaignTimings {
   readonly quietMs: number;
 }
 
-export const DEFAULT_TIMINGS: CampaignTimings = { recoveryBudgetMs: 120_000, quietMs: 5000 };
+export const DEFAULT_TIMINGS: CampaignTimings = { recoveryBudgetMs: 120_000, quietMs: 3000 };
 
 /** What {@link waitRecovered} found. */
 export interface Recovery {

@@ -53,14 +53,14 @@ export const stopEtcdFollower: Fault = {
   },
 };
 
-/** Two of three members stopped for 10 s: no quorum, no lease keepalive, no election. */
+/** Two of three members stopped for 8 s: no quorum, no lease keepalive, no election. */
 export const stopEtcdQuorum: Fault = {
   kind: 'stop-etcd-quorum',
-  description: 'stop 2 of 3 etcd members (quorum lost) for 10 s, then start both',
+  description: 'stop 2 of 3 etcd members (quorum lost) for 8 s, then start both',
   async inject({ cluster, rng }: FaultContext) {
     const all = await members(cluster);
     const keep = Math.floor(rng() * all.length);
     const stop = all.map((_, i) => i).filter((i) => i !== keep);
-    return stopFor(cluster, stop, 10_000, stop.map((i) => all[i]?.name).join('+'));
+    return stopFor(cluster, stop, 8000, stop.map((i) => all[i]?.name).join('+'));
   },
 };

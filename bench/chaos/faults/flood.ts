@@ -1,16 +1,16 @@
 /**
  * 1,000 idle TLS connections (handshake done with the client certificate, no request sent) held on one manager
- * for 15 s. Meanwhile a fresh `/info` must be answered within 5 s every second, and the manager must not restart.
+ * for 10 s. Meanwhile a fresh `/info` must be answered within 5 s every second, and the manager must not restart.
  */
 import tls from 'node:tls';
 import { choose, type Fault, type FaultContext, type Injected, sleep } from './fault.js';
 
 const CONNECTIONS = 1000;
-const HOLD_MS = 15_000;
+const HOLD_MS = 10_000;
 
 export const idleTlsFlood: Fault = {
   kind: 'idle-tls-flood',
-  description: 'hold 1,000 idle TLS connections on a manager for 15 s; it must keep answering',
+  description: 'hold 1,000 idle TLS connections on a manager for 10 s; it must keep answering',
   async inject({ cluster, rng }: FaultContext): Promise<Injected> {
     const target = choose(
       rng,

@@ -1,12 +1,12 @@
 /**
- * A host cut off the network: the bridge end of its veth pair is taken down for 10 s (the host's `eth1` loses its
+ * A host cut off the network: the bridge end of its veth pair is taken down for 8 s (the host's `eth1` loses its
  * carrier; its addresses and routes stay), then up again. Its engine, agent and (on a manager host) manager are
  * unreachable and cannot reach etcd meanwhile.
  */
 import { run } from '../cluster.js';
 import { choose, type Fault, type FaultContext, type Injected, sleep } from './fault.js';
 
-const HOLD_MS = 10_000;
+const HOLD_MS = 8000;
 
 async function link(veth: string, state: 'up' | 'down'): Promise<void> {
   const r = await run(['ip', 'link', 'set', 'dev', veth, state]);
@@ -15,7 +15,7 @@ async function link(veth: string, state: 'up' | 'down'): Promise<void> {
 
 export const partitionHost: Fault = {
   kind: 'partition-host',
-  description: "take a host's link down for 10 s, then up",
+  description: "take a host's link down for 8 s, then up",
   async inject({ cluster, rng }: FaultContext): Promise<Injected> {
     const host = choose(
       rng,
