@@ -7,6 +7,7 @@ import {
   loadUpFile,
   resolveUpSpec,
 } from '../up/index.js';
+import { isHostsFile, loadRemoteState, RemoteUp, remoteDown, resolveHostsFile } from '../up/remote/index.js';
 import { storagePath, withStore } from './machine-common.js';
 import { runAction } from './run-action.js';
 
@@ -23,12 +24,27 @@ export function upCommands(program: Command): void {
     program
       .command('up')
       .description("Bring up the tutorial's cluster (or the one a JSON file declares); safe to run again")
-      .option('-f, --file <path>', 'cluster file (JSON; also valid YAML)')
+      .option(
+        '-f, --file <path>',
+        'cluster file (JSON; also valid YAML); with "hosts", existing machines over SSH',
+      )
       .option('--prefix <prefix>', 'prefix of namespace, bridge and veth names (overrides the file)')
       .option('--subnet <cidr>', 'subnet of the hosts bridge (overrides the file)'),
   ).action(
     runAction(async (o: { file?: string; prefix?: string; subnet?: string }, cmd: Command) => {
       const raw = o.file ? await loadUpFile(o.file) : {};
+      if (o.file && isHostsFile(raw)) {
+        const spec = resolveHostsFile(raw, o.file);
+        const res = await new RemoteUp({ storePath: storagePath(cmd), progress: stamp }).up(spec);
+        const first = spec.hosts.find((h) => h.roles.includes('manager'))?.name;
+        stamp(
+          `\nCluster ${res.changed ? 'ready' : 'already up, nothing changed'} in ${(res.totalMs / 1000).toFixed(1)}s: ` +
+            `primary manager ${res.primary}, KV ${res.discovery}.`,
+        );
+        stamp('To point docker at the cluster, run:');
+        stamp(`    eval "$(shoal machine env --swarm ${first})"; docker info`);
+        return;
+      }
       const spec = resolveUpSpec(raw, {
         ...(o.prefix ? { prefix: o.prefix } : {}),
         ...(o.subnet ? { subnet: o.subnet } : {}),
@@ -47,7 +63,9 @@ export function upCommands(program: Command): void {
   );
   withStore(program.command('down').description('Remove everything shoal up made in this store')).action(
     runAction(async (_o: unknown, cmd: Command) => {
-      await clusterDown(storagePath(cmd), { progress: stamp });
+      const store = storagePath(cmd);
+      if (await loadRemoteState(store)) await remoteDown(store, { progress: stamp });
+      else await clusterDown(store, { progress: stamp });
       stamp('Cluster removed.');
     }),
   );

@@ -17,12 +17,14 @@ import {
   validateMachineName,
 } from './create-options.js';
 import type { AuthPaths, Driver, DriverContext, DriverFactory } from './driver.js';
+import { shQuote } from './drivers/generic/generic-provisioner.js';
 import { type DriverRegistry, defaultDriverRegistry, lookupDriver } from './drivers/registry.js';
 import { type ClientTls, waitForEngine } from './engine-probe.js';
 import { HostExistsError } from './errors.js';
 import { CONFIG_VERSION, defaultAuthOptions, engineOptionsOf, type HostRecord } from './host-record.js';
 import { FileStore } from './store/file-store.js';
 import type { HostStore } from './store/host-store.js';
+import { startRemoteSwarmContainers } from './swarm/remote-swarm.js';
 import { startSwarmContainers } from './swarm/swarm-containers.js';
 
 /** A loaded machine: its record, live driver and factory. */
@@ -240,6 +242,26 @@ export class MachineService {
   /** Starts the `--swarm` / `--swarm-master` containers of a host (nothing when it is not in a swarm). */
   private async startSwarm(name: string, record: HostRecord, driver: Driver): Promise<void> {
     if (!record.HostOptions.SwarmOptions.IsSwarm) return;
+    if (driver.name === 'generic') {
+      // the host has its own files: certificates go over SSH, docker commands to its engine over TLS
+      const sudo = record.Driver.SSHUser === 'root' || !record.Driver.SSHUser ? '' : 'sudo -n ';
+      await startRemoteSwarmContainers(
+        {
+          name,
+          ip: await driver.ip(),
+          enginePort: record.HostOptions.EngineOptions.Port ?? 2376,
+          machineDir: this.store.machineDir(name),
+          swarm: record.HostOptions.SwarmOptions,
+          shell: (script, stdin) =>
+            driver.exec(
+              ['sh', '-c', `${sudo}sh -c ${shQuote(script)}`],
+              stdin === undefined ? {} : { stdin },
+            ),
+        },
+        { cacheDir: join(this.storePath, 'cache'), progress: this.progress },
+      );
+      return;
+    }
     await startSwarmContainers(
       {
         name,

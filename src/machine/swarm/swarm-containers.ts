@@ -89,6 +89,8 @@ export function swarmContainerSpecs(
     name: AGENT_CONTAINER,
     args: [
       ...base,
+      '-v',
+      `${certDir}:${CONTAINER_CERT_DIR}:ro`,
       image,
       'join',
       '--advertise',

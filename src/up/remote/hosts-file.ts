@@ -38,6 +38,11 @@ export const hostsFileSchema = z.strictObject({
   labels: z.array(label).default([]),
   replicationTtl: z.string().default('3s'),
   heartbeat: z.string().default('2s'),
+  /** The engines' `--storage-driver` (default: dockerd's choice). */
+  storageDriver: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .optional(),
 });
 
 /** One validated host. */
@@ -62,6 +67,8 @@ export interface RemoteSpec {
   readonly strategy: 'spread' | 'binpack' | 'random';
   readonly replicationTtlMs: number;
   readonly heartbeatMs: number;
+  /** The engines' storage driver; empty = dockerd's choice. */
+  readonly storageDriver: string;
   /** Things that work but go against the tutorial's production advice (printed by `up`). */
   readonly warnings: readonly string[];
 }
@@ -158,6 +165,7 @@ export function resolveHostsFile(raw: unknown, file: string): RemoteSpec {
     strategy: f.strategy,
     replicationTtlMs: duration(bad, 'replicationTtl', f.replicationTtl),
     heartbeatMs: duration(bad, 'heartbeat', f.heartbeat),
+    storageDriver: f.storageDriver ?? '',
     warnings,
   };
 }

@@ -1,4 +1,12 @@
 export {
+  ensureMember,
+  memberArgv,
+  removeMember,
+  stopMember,
+  supervisorScript,
+  systemdUnit,
+} from './etcd-member.js';
+export {
   type HostRole,
   hostsFileSchema,
   isHostsFile,
@@ -24,3 +32,8 @@ export {
   type RemotePlan,
   remotePlan,
 } from './plan.js';
+export { formatProblems, type HostFacts, judgeHost, parseProbe, probeHost } from './preflight.js';
+export { DEPROVISION_SCRIPT, remoteDown, takeDownHost } from './remote-down.js';
+export { RemoteShell } from './remote-shell.js';
+export { loadRemoteState, type RemoteState } from './remote-state.js';
+export { RemoteUp, type RemoteUpOptions, type RemoteUpResult } from './remote-up.js';

@@ -97,6 +97,7 @@ export function machineRequest(spec: RemoteSpec, host: RemoteHost, discovery: st
     },
     engine: {
       labels: [...host.labels],
+      ...(spec.storageDriver ? { storageDriver: spec.storageDriver } : {}),
       opts: [
         `cluster-store=${discovery}`,
         ...kvClientOpts(REMOTE_CERT_DIR).map((o) => `cluster-store-opt=${o}`),

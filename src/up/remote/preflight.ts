@@ -22,6 +22,7 @@ export const PROBE_SCRIPT = [
   'if [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo root=yes; else echo root=no; fi',
   'echo "dockerd=$(dockerd --version 2>/dev/null | head -n 1)"',
   'echo "etcd=$(etcd --version 2>/dev/null | head -n 1)"',
+  'echo "etcdpath=$(command -v etcd)"',
   'if [ -d /run/systemd/system ]; then echo systemd=yes; else echo systemd=no; fi',
   'echo "now=$(date +%s%N)"',
   'echo listen:',
@@ -35,6 +36,8 @@ export interface HostFacts {
   readonly dockerd: string;
   /** etcd's first version line, or '' when the host has no working etcd. */
   readonly etcd: string;
+  /** Where that etcd is (meaningful only when {@link etcd} is set). */
+  readonly etcdPath: string;
   readonly systemd: boolean;
   /** The host's clock (ms since the epoch), or undefined when `date` cannot print nanoseconds. */
   readonly nowMs: number | undefined;
@@ -59,6 +62,7 @@ export function parseProbe(stdout: string): HostFacts {
     root: kv.get('root') === 'yes',
     dockerd: kv.get('dockerd') ?? '',
     etcd: kv.get('etcd') ?? '',
+    etcdPath: kv.get('etcdpath') ?? '',
     systemd: kv.get('systemd') === 'yes',
     nowMs: /^\d{19}$/.test(ns) ? Math.round(Number(BigInt(ns) / 1000n) / 1000) : undefined,
     listening: [...listening].sort((a, b) => a - b),

@@ -1,5 +1,5 @@
-import { Client } from 'ssh2';
 import { readFile } from 'node:fs/promises';
+import { Client } from 'ssh2';
 import { SshError } from '../../errors.js';
 import type { SshTarget } from './ssh-client.js';
 
