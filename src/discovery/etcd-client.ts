@@ -100,9 +100,9 @@ export function createEtcdClient(target: EtcdTarget, observer?: EtcdCallObserver
   const opts: IOptions = {
     hosts: target.endpoints.map((e) => `${scheme}://${e}`),
     // A member cut off without a reset (host down, link lost) would otherwise hold watches and calls until TCP gives
-    // up, minutes later; pings find it dead in about 8 s and the client moves to another member. 5 s is the
-    // shortest ping interval etcd accepts by default (--grpc-keepalive-min-time).
-    grpcOptions: { 'grpc.keepalive_time_ms': 5000, 'grpc.keepalive_timeout_ms': 3000 },
+    // up, minutes later; pings find it dead within about 15 s and the client moves to another member. etcd answers
+    // pings more frequent than its --grpc-keepalive-min-time (5 s) by closing the connection, hence 10 s.
+    grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5000 },
   };
   if (observer) opts.faultHandling = { global: observedPolicy(observer) };
   if (target.tls) {

@@ -281,8 +281,9 @@ describe('shoal up -f hosts.json over SSH', () => {
     const down = await hosts.get(lost)!.driver.exec(['ip', 'link', 'set', 'eth1', 'down']);
     expect(down.code, down.stderr).toBe(0);
     try {
+      const cut = Date.now();
       let role = '';
-      for (let i = 0; i < 60 && role !== 'primary'; i++) {
+      for (let i = 0; i < 120 && role !== 'primary'; i++) {
         await new Promise((r) => setTimeout(r, 500));
         role = await managerView(`tcp://${hosts.get(other)?.ip}:3376`, svc.clientTls(other), 3000).then(
           (v) => v.role,
@@ -290,6 +291,9 @@ describe('shoal up -f hosts.json over SSH', () => {
         );
       }
       expect(role).toBe('primary');
+      process.stdout.write(
+        `${other} primary ${((Date.now() - cut) / 1000).toFixed(1)} s after ${lost} was cut off\n`,
+      );
       let ran = { code: 1, stdout: '', stderr: '' };
       for (let i = 0; i < 30 && ran.code !== 0; i++) {
         ran = await docker(other, ['run', '-d', '--name', `shs-after-${i}`, 'busybox', 'sleep', '600']);
@@ -311,7 +315,7 @@ describe('shoal up -f hosts.json over SSH', () => {
     } finally {
       await hosts.get(lost)!.driver.exec(['ip', 'link', 'set', 'eth1', 'up']);
     }
-  }, 120_000);
+  }, 180_000);
 
   it('down leaves every host clean', async () => {
     await docker('r1', ['network', 'rm', 'shsnet']);
