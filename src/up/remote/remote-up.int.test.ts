@@ -213,7 +213,8 @@ describe('shoal up -f hosts.json over SSH', () => {
     expect(before).toMatch(/^\d+$/);
     await shell('r3', `kill -9 ${before}`);
     const plan = remotePlan(await loadHostsFile(hostsFile));
-    const m = plan.hosts[2]?.member!;
+    const m = plan.hosts[2]?.member;
+    if (!m) throw new Error('r3 has no member in the plan');
     const pem = {
       ca: readFileSync(join(storePath, 'certs', 'ca.pem'), 'utf8'),
       cert: readFileSync(join(storePath, 'certs', 'cert.pem'), 'utf8'),
