@@ -7,7 +7,14 @@ import {
   loadUpFile,
   resolveUpSpec,
 } from '../up/index.js';
-import { isHostsFile, loadRemoteState, RemoteUp, remoteDown, resolveHostsFile } from '../up/remote/index.js';
+import {
+  isHostsFile,
+  loadRemoteState,
+  RemoteUp,
+  remoteDown,
+  remoteStatus,
+  resolveHostsFile,
+} from '../up/remote/index.js';
 import { storagePath, withStore } from './machine-common.js';
 import { runAction } from './run-action.js';
 
@@ -77,7 +84,8 @@ export function upCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       runAction(async (o: { json?: boolean }, cmd: Command) => {
-        const s = await clusterStatus(storagePath(cmd));
+        const store = storagePath(cmd);
+        const s = (await loadRemoteState(store)) ? await remoteStatus(store) : await clusterStatus(store);
         process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
       }),
     );

@@ -36,4 +36,5 @@ export { formatProblems, type HostFacts, judgeHost, parseProbe, probeHost } from
 export { DEPROVISION_SCRIPT, remoteDown, takeDownHost } from './remote-down.js';
 export { RemoteShell } from './remote-shell.js';
 export { loadRemoteState, type RemoteState } from './remote-state.js';
+export { remoteStatus } from './remote-status.js';
 export { RemoteUp, type RemoteUpOptions, type RemoteUpResult } from './remote-up.js';

@@ -17,6 +17,7 @@ import { remotePlan } from './plan.js';
 import { remoteDown } from './remote-down.js';
 import { RemoteShell } from './remote-shell.js';
 import { loadRemoteState } from './remote-state.js';
+import { remoteStatus } from './remote-status.js';
 import { RemoteUp } from './remote-up.js';
 
 // `shoal up -f hosts.json` over the real SSH path. Each "remote" host is a netns machine (network namespace and a
@@ -169,6 +170,12 @@ describe('shoal up -f hosts.json over SSH', () => {
     expect(err?.message).not.toContain('r1 (');
     expect((await shell('r1', 'test -e /var/lib/shoal && echo made')).stdout).toBe('');
     expect(await loadRemoteState(storePath)).toBeUndefined();
+    // the command line says the same and exits non-zero
+    const cli = await run([join(process.cwd(), 'shoal'), 'up', '-s', storePath, '-f', bad], {
+      allowFail: true,
+    });
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toContain(`r2 (${hosts.get('r2')?.ip}): cannot reach`);
   }, 60_000);
 
   it('builds the cluster: etcd on every kv host (shipped where missing), two managers, an agent', async () => {
@@ -200,6 +207,12 @@ describe('shoal up -f hosts.json over SSH', () => {
       roles.push(/Role: (\w+)/.exec(r.stdout)?.[1] ?? '');
     }
     expect(roles.sort()).toEqual(['primary', 'replica']);
+    const st = await remoteStatus(storePath);
+    expect(st.kv.map((m) => m.reachable)).toEqual([true, true, true]);
+    expect(
+      st.hosts.map((h) => `${h.name}:${h.role}:${h.state}:${h.engine}:${h.nodes ?? '-'}`).sort(),
+    ).toEqual(['r1:manager:Running:ok:3/3', 'r2:manager:Running:ok:3/3', 'r3:node:Running:ok:-']);
+    expect(st.primary).toMatch(/:3376$/);
   }, 60_000);
 
   it('changes nothing on a second up', async () => {
