@@ -166,7 +166,7 @@ beforeAll(async () => {
     hosts: ['shp-1', 'shp-2'].map((name) => ({ name, engineOpts: [`insecure-registry=${REG}`] })),
   });
   expect(th.hosts[0]?.ip).toBe(REGISTRY_IP);
-  site = { dir: join(work, 'registry'), ip: REGISTRY_IP, ns: netnsName(PREFIX, 'shp-1') };
+  site = { dir: join(work, 'registry'), ip: REGISTRY_IP, ns: netnsName(PREFIX, 'shp-1'), pushable: true };
   await startMirror(site);
   await seedBusybox(site);
   await issueServerCert({

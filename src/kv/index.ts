@@ -6,6 +6,7 @@ export {
   type KvClusterSpec,
   type KvMemberHealth,
   type KvMemberSpec,
+  type KvTls,
   loadKvCluster,
 } from './kv-cluster.js';
 export { type LocalEtcd, startLocalEtcd } from './local-etcd.js';

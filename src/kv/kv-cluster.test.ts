@@ -24,6 +24,32 @@ describe('createKvCluster', () => {
     expect(argv.join(' ')).toContain('--data-dir /tmp/shd-kv/shd-2/data');
   });
 
+  it('with TLS: https URLs, client and peer certificates, client-certificate auth on both', () => {
+    const tls = {
+      caFile: '/c/ca.pem',
+      certFile: '/c/member.pem',
+      keyFile: '/c/member-key.pem',
+      clientCertFile: '/c/cert.pem',
+      clientKeyFile: '/c/key.pem',
+    };
+    const c = createKvCluster({ name: 'shd', members: three, dataDir: '/tmp/shd-kv', tls });
+    const m0 = c.members()[0]!;
+    expect(m0.clientUrl).toBe('https://10.235.0.2:2379');
+    expect(m0.initialCluster).toMatch(/^shd-0=https:\/\/10\.235\.0\.2:2380,/);
+    const argv = memberArgv(m0).join(' ');
+    for (const flag of [
+      '--cert-file /c/member.pem',
+      '--key-file /c/member-key.pem',
+      '--trusted-ca-file /c/ca.pem',
+      '--client-cert-auth',
+      '--peer-cert-file /c/member.pem',
+      '--peer-trusted-ca-file /c/ca.pem',
+      '--peer-client-cert-auth',
+    ])
+      expect(argv).toContain(flag);
+    expect(argv).not.toContain('http://');
+  });
+
   it.each([
     [{ name: 'shd', members: [], dataDir: '/x' }, 'a KV cluster needs at least one member'],
     [{ name: 'bad name', members: three, dataDir: '/x' }, 'invalid KV cluster name "bad name"'],

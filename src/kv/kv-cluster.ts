@@ -1,4 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../host/atomic-write.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -34,6 +36,54 @@ export interface KvClusterSpec {
   readonly dataDir: string;
   /** etcd binary (default `etcd`). */
   readonly binary?: string;
+  /** Client and peer TLS with client-certificate auth; omitted = plain HTTP (loopback test clusters). */
+  readonly tls?: KvTls;
+}
+
+/** TLS files of a KV cluster. */
+export interface KvTls {
+  /** The CA every member and client certificate is signed by. */
+  readonly caFile: string;
+  /** The members' certificate (serverAuth + clientAuth, IP SANs of the members' addresses) and key. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** A client certificate (clientAuth) and key for shoal's own status calls. */
+  readonly clientCertFile: string;
+  readonly clientKeyFile: string;
+}
+
+/** POSTs `{}` to `url` (with the client certificate when `tls` is given) and parses the JSON answer. */
+async function postStatus(url: string, tls: KvTls | undefined, timeoutMs: number): Promise<unknown> {
+  const creds = tls
+    ? await Promise.all([readFile(tls.caFile), readFile(tls.clientCertFile), readFile(tls.clientKeyFile)])
+    : undefined;
+  return new Promise((resolve, reject) => {
+    const opts = { method: 'POST', timeout: timeoutMs, headers: { 'content-type': 'application/json' } };
+    const onResponse = (res: IncomingMessage): void => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        body += d;
+      });
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 300) {
+          reject(new KvUnavailableError(`HTTP ${res.statusCode}`));
+          return;
+        }
+        try {
+          resolve(JSON.parse(body));
+        } catch (err) {
+          reject(new KvUnavailableError(`unreadable status answer from ${url}`, { cause: err }));
+        }
+      });
+    };
+    const req = creds
+      ? httpsRequest(url, { ...opts, ca: creds[0], cert: creds[1], key: creds[2] }, onResponse)
+      : httpRequest(url, opts, onResponse);
+    req.on('timeout', () => req.destroy(new KvUnavailableError(`timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end('{}');
+  });
 }
 
 /** Health of one member, for `shoal status`. */
@@ -75,9 +125,11 @@ export class KvCluster {
   /** Member launch records, in spec order. */
   members(): MemberLaunch[] {
     const token = `${this.spec.name}-kv`;
+    const tls = this.spec.tls;
+    const scheme = tls ? 'https' : 'http';
     const urls = this.spec.members.map((m) => ({
-      client: `http://${m.ip}:${m.clientPort ?? 2379}`,
-      peer: `http://${m.ip}:${m.peerPort ?? 2380}`,
+      client: `${scheme}://${m.ip}:${m.clientPort ?? 2379}`,
+      peer: `${scheme}://${m.ip}:${m.peerPort ?? 2380}`,
     }));
     const initialCluster = urls.map((u, i) => `${this.memberName(i)}=${u.peer}`).join(',');
     return this.spec.members.map((m, i) => ({
@@ -89,6 +141,7 @@ export class KvCluster {
       clusterToken: token,
       ...(m.ns ? { ns: m.ns } : {}),
       ...(this.spec.binary ? { binary: this.spec.binary } : {}),
+      ...(tls ? { tls: { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
     }));
   }
 
@@ -144,13 +197,10 @@ export class KvCluster {
       pid: await memberPid(m),
     };
     try {
-      const res = await fetch(`${m.clientUrl}/v3/maintenance/status`, {
-        method: 'POST',
-        body: '{}',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!res.ok) throw new KvUnavailableError(`HTTP ${res.status}`);
-      const s = (await res.json()) as { header?: { member_id?: string; revision?: string }; leader?: string };
+      const s = (await postStatus(`${m.clientUrl}/v3/maintenance/status`, this.spec.tls, timeoutMs)) as {
+        header?: { member_id?: string; revision?: string };
+        leader?: string;
+      };
       return {
         ...base,
         reachable: true,

@@ -3,6 +3,16 @@ import { join } from 'node:path';
 import { DetachedDaemon } from '../host/detached-daemon.js';
 import { type Clock, systemClock } from '../util/clock.js';
 
+/**
+ * TLS of a member: its certificate (EKU serverAuth and clientAuth, IP SAN of its address) serves client and peer
+ * traffic, and clients and peers must present a certificate signed by `caFile`.
+ */
+export interface MemberTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 /** Everything needed to launch one etcd member process. */
 export interface MemberLaunch {
   /** etcd `--name`, unique in the cluster. */
@@ -18,6 +28,29 @@ export interface MemberLaunch {
   readonly ns?: string;
   /** etcd binary (default `etcd` from PATH). */
   readonly binary?: string;
+  /** Client and peer TLS with client-certificate auth (the URLs are then `https://`); omitted = plain HTTP. */
+  readonly tls?: MemberTls;
+}
+
+/** etcd's flags for {@link MemberTls}: the same certificate and CA for client and peer traffic. */
+function tlsFlags(tls: MemberTls | undefined): string[] {
+  if (!tls) return [];
+  return [
+    '--cert-file',
+    tls.certFile,
+    '--key-file',
+    tls.keyFile,
+    '--trusted-ca-file',
+    tls.caFile,
+    '--client-cert-auth',
+    '--peer-cert-file',
+    tls.certFile,
+    '--peer-key-file',
+    tls.keyFile,
+    '--peer-trusted-ca-file',
+    tls.caFile,
+    '--peer-client-cert-auth',
+  ];
 }
 
 /** The etcd argv for a member: v2 API on (the engines' `--cluster-store=etcd://` needs it), static bootstrap. */
@@ -47,6 +80,7 @@ export function memberArgv(m: MemberLaunch): string[] {
     'zap',
     '--log-outputs',
     'stderr',
+    ...tlsFlags(m.tls),
   ];
 }
 

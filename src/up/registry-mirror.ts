@@ -2,12 +2,15 @@
  * The cluster's registry mirror (the tutorial's `--engine-registry-mirror`): Debian's `docker-registry`
  * (distribution 2.x) run as a detached daemon in the KV host's namespaces, storing under the up folder, and seeded
  * with a `library/busybox:latest` image made from busybox-static and pushed over the registry's HTTP API (no engine
- * needed).
+ * needed). The mirror serves pulls only (the registry's read-only mode): hosts cannot push into it. Seeding goes
+ * through a second, short-lived registry process on the same storage that listens on a unix socket in the up
+ * folder, which only this machine's root can reach.
  */
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import { writeFileAtomic } from '../host/atomic-write.js';
 import { DetachedDaemon } from '../host/detached-daemon.js';
 import { busyboxRootfsTar } from '../images/busybox.js';
@@ -28,6 +31,8 @@ export interface MirrorSite {
   /** Namespace set to run in (netns machine); omitted = this namespace. */
   readonly ns?: string;
   readonly binary?: string;
+  /** Accept pushes on the public address (a registry to push to, in tests); default: pulls only. */
+  readonly pushable?: boolean;
 }
 
 const configPath = (s: MirrorSite): string => join(s.dir, 'config.yml');
@@ -37,8 +42,12 @@ export function mirrorAddress(s: MirrorSite): string {
   return `${s.ip}:${MIRROR_PORT}`;
 }
 
-/** The registry's config file: filesystem storage under `dir/data`, deletes on, listening on `ip:5000`. */
-export function mirrorConfig(s: MirrorSite): string {
+/**
+ * The registry's config file: filesystem storage under `dir/data`, deletes on, listening on `ip:5000` and read-only
+ * unless the site is pushable; with `seedSocket`, a writable one listening on that unix socket instead.
+ */
+export function mirrorConfig(s: MirrorSite, seedSocket?: string): string {
+  const readOnly = !seedSocket && !s.pushable;
   return [
     'version: 0.1',
     'log:',
@@ -48,11 +57,15 @@ export function mirrorConfig(s: MirrorSite): string {
     `    rootdirectory: ${join(s.dir, 'data')}`,
     '  delete:',
     '    enabled: true',
+    ...(readOnly ? ['  maintenance:', '    readonly:', '      enabled: true'] : []),
     'http:',
-    `  addr: ${mirrorAddress(s)}`,
+    ...(seedSocket ? ['  net: unix', `  addr: ${seedSocket}`] : [`  addr: ${mirrorAddress(s)}`]),
     '',
   ].join('\n');
 }
+
+const seedConfigPath = (s: MirrorSite): string => join(s.dir, 'seed.yml');
+const seedSocketPath = (s: MirrorSite): string => join(s.dir, 'seed.sock');
 
 /** The mirror's registry process as a detached daemon (a process whose argv lacks this config file is not it). */
 function mirrorDaemon(s: MirrorSite, clock: Clock = systemClock): DetachedDaemon {
@@ -106,24 +119,49 @@ export async function startMirror(
   return true;
 }
 
-/** Stops the mirror by its PID (TERM, then KILL). */
+/** Stops the mirror (and a seeding registry left by a killed `up`) by PID (TERM, then KILL). */
 export async function stopMirror(s: MirrorSite, clock: Clock = systemClock): Promise<void> {
   await mirrorDaemon(s, clock).stop({ graceMs: 5000 });
+  await seedDaemon(s, clock).stop({ graceMs: 5000 });
+}
+
+/** The writable registry that seeds the mirror's storage over a unix socket. */
+function seedDaemon(s: MirrorSite, clock: Clock = systemClock): DetachedDaemon {
+  return new DetachedDaemon(
+    {
+      name: 'registry mirror seeder',
+      pidFile: join(s.dir, 'seed.pid'),
+      logFile: join(s.dir, 'seed.log'),
+      isOwn: (argv) => argv.includes(seedConfigPath(s)),
+    },
+    clock,
+  );
+}
+
+/** Where and how to reach a registry's HTTP API. */
+interface RegistryApi {
+  readonly base: string;
+  readonly dispatcher?: Dispatcher;
+}
+
+function call(api: RegistryApi, path: string | URL, init: Parameters<typeof undiciFetch>[1] = {}) {
+  const url = typeof path === 'string' ? `${api.base}${path}` : path;
+  return undiciFetch(url, { ...init, ...(api.dispatcher ? { dispatcher: api.dispatcher } : {}) });
 }
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-async function pushBlob(base: string, repo: string, blob: Buffer): Promise<string> {
+async function pushBlob(api: RegistryApi, repo: string, blob: Buffer): Promise<string> {
   const digest = sha(blob);
-  const head = await fetch(`${base}/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
+  const head = await call(api, `/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
   if (head.status === 200) return digest;
-  const start = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const start = await call(api, `/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   const loc = start.headers.get('location');
   if (start.status !== 202 || !loc)
     throw new UpStepError(`registry refused an upload (HTTP ${start.status})`);
-  const url = new URL(loc, base);
+  const url = new URL(loc, api.base);
   url.searchParams.set('digest', digest);
-  const put = await fetch(url, {
+  const put = await call(api, url, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/octet-stream' },
     body: blob,
@@ -142,12 +180,43 @@ export async function hasBusybox(s: MirrorSite): Promise<boolean> {
 }
 
 /**
- * Pushes `library/busybox:latest` (one layer: busybox-static and applet links; `CMD ["sh"]`) unless present.
- * Returns whether it was pushed now.
+ * Pushes `library/busybox:latest` (one layer: busybox-static and applet links; `CMD ["sh"]`) unless present: on
+ * the public address of a pushable site, else through a seeding registry on a unix socket. Returns whether it was
+ * pushed now.
  */
-export async function seedBusybox(s: MirrorSite): Promise<boolean> {
+export async function seedBusybox(s: MirrorSite, clock: Clock = systemClock): Promise<boolean> {
   if (await hasBusybox(s)) return false;
-  const base = `http://${mirrorAddress(s)}`;
+  if (s.pushable) {
+    await pushBusybox({ base: `http://${mirrorAddress(s)}` });
+    return true;
+  }
+  const seeder = seedDaemon(s, clock);
+  await seeder.stop({ graceMs: 5000 });
+  await rm(seedSocketPath(s), { force: true });
+  await mkdir(join(s.dir, 'data'), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(seedConfigPath(s), mirrorConfig(s, seedSocketPath(s)));
+  const dispatcher = new Agent({ connect: { socketPath: seedSocketPath(s) } });
+  const api = { base: 'http://localhost', dispatcher };
+  try {
+    const pid = await seeder.spawn({ argv: [s.binary ?? REGISTRY_BINARY, 'serve', seedConfigPath(s)] });
+    await seeder.waitReady(
+      pid,
+      async () => (await call(api, '/v2/').catch(() => undefined))?.status === 200,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    await pushBusybox(api);
+  } finally {
+    await seeder.stop({ graceMs: 5000 });
+    await dispatcher.close();
+    await rm(seedSocketPath(s), { force: true });
+  }
+  return true;
+}
+
+/** Pushes `library/busybox:latest` through `api`. */
+async function pushBusybox(api: RegistryApi): Promise<void> {
   const repo = 'library/busybox';
   const tar = await busyboxRootfsTar();
   const layer = gzipSync(tar);
@@ -160,8 +229,8 @@ export async function seedBusybox(s: MirrorSite): Promise<boolean> {
       history: [{ created_by: 'shoal: busybox-static' }],
     }),
   );
-  const layerDigest = await pushBlob(base, repo, layer);
-  const configDigest = await pushBlob(base, repo, config);
+  const layerDigest = await pushBlob(api, repo, layer);
+  const configDigest = await pushBlob(api, repo, config);
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -178,7 +247,7 @@ export async function seedBusybox(s: MirrorSite): Promise<boolean> {
       },
     ],
   });
-  const res = await fetch(`${base}/v2/${repo}/manifests/latest`, {
+  const res = await call(api, `/v2/${repo}/manifests/latest`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' },
     body: manifest,
@@ -186,5 +255,4 @@ export async function seedBusybox(s: MirrorSite): Promise<boolean> {
   if (res.status !== 201) {
     throw new UpStepError(`registry refused the busybox manifest (HTTP ${res.status}): ${await res.text()}`);
   }
-  return true;
 }

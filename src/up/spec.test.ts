@@ -58,20 +58,30 @@ describe('topology', () => {
   });
 
   it('makes managers replicated swarm masters and nodes agents, with store, advertise and mirror', () => {
-    const m = hostRequest(spec, spec.hosts[0]!, '10.0.0.2');
+    const m = hostRequest(spec, spec.hosts[0]!, '10.0.0.2', '/store');
     expect(m.swarm?.master).toBe(true);
     expect(m.swarm?.agent).toBe(true);
     expect(m.swarm?.opts).toContain('replication');
     expect(m.swarm?.opts).toContain('replication-ttl=3000ms');
     expect(m.engine?.opts).toEqual([
       'cluster-store=etcd://10.0.0.2:2379,10.0.0.2:12379,10.0.0.2:22379',
+      'cluster-store-opt=kv.cacertfile=/store/machines/master1/ca.pem',
+      'cluster-store-opt=kv.certfile=/store/machines/master1/cert.pem',
+      'cluster-store-opt=kv.keyfile=/store/machines/master1/key.pem',
       'cluster-advertise=eth1:2376',
     ]);
+    expect(m.swarm?.opts).toContain('discovery-opt=kv.certfile=/etc/shoal/certs/cert.pem');
     expect(m.engine?.registryMirror).toEqual(['http://10.0.0.2:5000']);
-    const n = hostRequest(spec, spec.hosts[2]!, '10.0.0.2');
+    const n = hostRequest(spec, spec.hosts[2]!, '10.0.0.2', '/store');
     expect(n.swarm?.master).toBe(false);
-    expect(n.swarm?.joinOpts).toEqual(['heartbeat=2000ms', 'ttl=6000ms']);
+    expect(n.swarm?.joinOpts).toEqual([
+      'heartbeat=2000ms',
+      'ttl=6000ms',
+      'discovery-opt=kv.cacertfile=/etc/shoal/certs/ca.pem',
+      'discovery-opt=kv.certfile=/etc/shoal/certs/cert.pem',
+      'discovery-opt=kv.keyfile=/etc/shoal/certs/key.pem',
+    ]);
     expect(fingerprint(m)).not.toBe(fingerprint(n));
-    expect(fingerprint(m)).toBe(fingerprint(hostRequest(spec, spec.hosts[0]!, '10.0.0.2')));
+    expect(fingerprint(m)).toBe(fingerprint(hostRequest(spec, spec.hosts[0]!, '10.0.0.2', '/store')));
   });
 });

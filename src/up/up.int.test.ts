@@ -3,9 +3,10 @@
  * master1 + master2 replicated, node1) on 10.236.0.0/24 with prefix `shu`, then the tutorial's checks and failures
  * through the docker CLI, and `shoal down` leaving no trace. Tests run in order and share the cluster.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepPrefix } from '../machine/drivers/netns/index.js';
 import { DEFAULT_DOCKER_CLI, type RunResult, runCommand } from '../testkit/hosts.js';
@@ -60,6 +61,47 @@ async function eventually(check: () => Promise<boolean>, limitMs = 60_000): Prom
 async function primaryHost(): Promise<string> {
   for (const h of ['master1', 'master2']) if ((await info(h)).Role === 'primary') return h;
   throw new Error('no primary');
+}
+
+/**
+ * What a TLS client without a certificate gets from `ip:port` after sending a plain request: 'answered' when any
+ * HTTP status line comes back, else 'refused' (handshake failure, or the connection closed on the request).
+ */
+function tlsWithoutCert(addr: string, port: number): Promise<'answered' | 'refused'> {
+  return new Promise((done) => {
+    let data = '';
+    const s = connect({ host: addr, port, rejectUnauthorized: false }, () => {
+      s.write(`GET /version HTTP/1.1\r\nHost: ${addr}\r\nConnection: close\r\n\r\n`);
+    });
+    s.setTimeout(10_000, () => s.destroy());
+    s.on('data', (b: Buffer) => {
+      data += b.toString();
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => done(/^HTTP\/1\.[01] \d{3}/.test(data) ? 'answered' : 'refused'));
+  });
+}
+
+/** `addr:port` of every listening TCP socket in namespace `ns` (the root namespace when undefined), with owners. */
+async function listeners(ns?: string): Promise<{ addr: string; port: number; users: string }[]> {
+  const argv = ['ss', '-ltnpH'];
+  const r = await runCommand(ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const f = l.trim().split(/\s+/);
+      const local = f[3] ?? '';
+      const i = local.lastIndexOf(':');
+      return {
+        addr: local
+          .slice(0, i)
+          .replace(/^\[|\]$/g, '')
+          .replace(/%.*$/, ''),
+        port: Number(local.slice(i + 1)),
+        users: f.slice(5).join(' '),
+      };
+    });
 }
 
 beforeAll(async () => {
@@ -174,6 +216,48 @@ describe('shoal up: the tutorial cluster', () => {
       'ov-a',
     ]);
     expect(b.stdout, b.stderr).toMatch(/2 packets received/);
+  });
+
+  it('every listening socket of every host refuses a client without a certificate, or is open on purpose', async () => {
+    // Open on purpose: the registry mirror (pulls only: a push is refused), dockerd's overlay gossip (serf, no
+    // authentication in dockerd 20.10; on the host's bridge address only), and loopback-only sockets.
+    const mirror = `http://${ip.kv}:5000`;
+    const push = await fetch(`${mirror}/v2/library/evil/blobs/uploads/`, { method: 'POST' });
+    expect(push.status).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${mirror}/v2/library/busybox/manifests/latest`, { method: 'HEAD' })).status).toBe(
+      200,
+    );
+    const open = new Set([5000, 7946]);
+    const checked: string[] = [];
+    for (const host of ['kv', 'master1', 'master2', 'node1']) {
+      for (const l of await listeners(`${PREFIX}-${host}`)) {
+        if (l.addr.startsWith('127.') || l.addr === '::1') continue;
+        const target = l.addr === '0.0.0.0' || l.addr === '*' || l.addr === '::' ? ip[host]! : l.addr;
+        const what = `${host} ${l.addr}:${l.port} ${l.users}`;
+        if (open.has(l.port)) {
+          checked.push(`${what}: open on purpose`);
+          continue;
+        }
+        expect(await tlsWithoutCert(target, l.port), what).toBe('refused');
+        checked.push(`${what}: refused`);
+      }
+    }
+    // the engines (2376), the managers (3376) and the etcd members' client and peer ports were all seen
+    for (const port of [2376, 3376, 2379, 2380, 12379, 12380, 22379, 22380]) {
+      expect(
+        checked.some((c) => c.includes(`:${port} `)),
+        `${port} in ${checked.join('\n')}`,
+      ).toBe(true);
+    }
+    // nothing of this cluster listens in the root namespace
+    const mine: string[] = [];
+    for (const l of await listeners()) {
+      for (const m of l.users.matchAll(/pid=(\d+)/g)) {
+        const cmd = await readFile(`/proc/${m[1]}/cmdline`, 'utf8').catch(() => '');
+        if (cmd.includes(store)) mine.push(`${l.addr}:${l.port} ${cmd.replaceAll('\0', ' ')}`);
+      }
+    }
+    expect(mine).toEqual([]);
   });
 
   it('stopping one etcd member keeps the cluster scheduling', async () => {

@@ -5,11 +5,12 @@
  * so a second run changes nothing. When a step fails, what this run made is removed again (what existed before is
  * left alone) and the error names the step.
  */
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { netnsName } from '../host/names.js';
 import { isRoot, which } from '../host/preflight.js';
 import { createKvCluster, type KvCluster } from '../kv/index.js';
+import { issueServerCert } from '../machine/certs/index.js';
 import type { CreateRequest } from '../machine/create-options.js';
 import { MachineService } from '../machine/machine-service.js';
 import { AGENT_CONTAINER, MASTER_CONTAINER } from '../machine/swarm/swarm-containers.js';
@@ -19,7 +20,7 @@ import { type ManagerView, managerView } from './manager-info.js';
 import { type MirrorSite, REGISTRY_BINARY, seedBusybox, startMirror, stopMirror } from './registry-mirror.js';
 import type { UpSpec } from './spec.js';
 import { loadUpState, saveUpState, type UpState, upDir } from './state.js';
-import { fingerprint, hostRequest, kvClusterName, kvHostRequest, kvMembers } from './topology.js';
+import { fingerprint, hostRequest, kvClusterName, kvHostRequest, kvMembers, kvTls } from './topology.js';
 
 /** Duration of one step and whether it changed anything. */
 export interface StepTiming {
@@ -57,7 +58,12 @@ export function mirrorSite(storePath: string, spec: UpSpec, kvIp: string): Mirro
 /** The KV cluster of a cluster. */
 export function kvCluster(storePath: string, spec: UpSpec, kvIp: string, clock?: Clock): KvCluster {
   return createKvCluster(
-    { name: kvClusterName(spec), members: kvMembers(spec, kvIp), dataDir: join(upDir(storePath), 'kv') },
+    {
+      name: kvClusterName(spec),
+      members: kvMembers(spec, kvIp),
+      dataDir: join(upDir(storePath), 'kv'),
+      tls: kvTls(storePath),
+    },
     clock ? { clock } : {},
   );
 }
@@ -141,6 +147,7 @@ export class ClusterUp {
       await step(`KV cluster (${spec.kvMembers} etcd members on ${kvIp})`, async () => {
         const kv = kvCluster(this.opts.storePath, spec, kvIp, this.clock);
         if (kvMade) await rm(kv.spec.dataDir, { recursive: true, force: true });
+        await this.ensureKvCert(spec, kvIp, kvMade);
         const before = (await kv.health(1000)).filter((m) => m.pid !== undefined).length;
         if (before === spec.kvMembers && (await kv.health()).every((m) => m.reachable)) {
           return { value: undefined, changed: false };
@@ -155,13 +162,13 @@ export class ClusterUp {
           const site = mirrorSite(this.opts.storePath, spec, kvIp);
           const started = await startMirror(site, this.clock);
           if (started) undo.push(() => stopMirror(site, this.clock));
-          const seeded = await seedBusybox(site);
+          const seeded = await seedBusybox(site, this.clock);
           return { value: undefined, changed: started || seeded };
         });
       }
 
       for (const host of spec.hosts) {
-        const req = hostRequest(spec, host, kvIp);
+        const req = hostRequest(spec, host, kvIp, this.opts.storePath);
         await step(`${host.role === 'manager' ? 'Manager' : 'Node'} ${host.name}`, async () => {
           const made = await this.ensureMachine(req, state.hosts[host.name], undo);
           state.hosts[host.name] = fingerprint(req);
@@ -207,6 +214,25 @@ export class ClusterUp {
       }
       throw err;
     }
+  }
+
+  /**
+   * Issues the etcd members' certificate (signed by the store's CA; serverAuth for clients, clientAuth for peers;
+   * IP SAN of the KV host) when it is missing or the KV host was made anew.
+   */
+  private async ensureKvCert(spec: UpSpec, kvIp: string, renew: boolean): Promise<void> {
+    const tls = kvTls(this.opts.storePath);
+    if (!renew && (await stat(tls.certFile).catch(() => undefined))) return;
+    await issueServerCert({
+      caCertPath: tls.caFile,
+      caKeyPath: join(this.opts.storePath, 'certs', 'ca-key.pem'),
+      commonName: kvClusterName(spec),
+      ips: [kvIp],
+      clientAuth: true,
+      outCert: tls.certFile,
+      outKey: tls.keyFile,
+      clock: this.clock,
+    });
   }
 
   /**

@@ -3,8 +3,8 @@
  * `swarm-agent` / `swarm-agent-master`, docs/behaviour/machine.md#swarm-containers): `shoal-agent` runs
  * `shoal join`, `shoal-agent-master` runs `shoal manage`. Both use restart policy `always` (the engine
  * restarts them when they die and when it starts again after `machine stop/start`), host networking (they see
- * the host's `eth1` address), and the master reads its TLS files from a read-only bind mount of
- * `<machine dir>/swarm`.
+ * the host's `eth1` address), and both read TLS files from a read-only bind mount of `<machine dir>/swarm` (the
+ * CA, the host's server certificate, and the client certificate that `--discovery-opt kv.*` can name).
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -144,7 +144,7 @@ export async function ensureShoalImage(exec: HostExec, cacheDir: string): Promis
 }
 
 /**
- * (Re)creates the host's swarm containers: copies the CA and server certificate into `<machine dir>/swarm`,
+ * (Re)creates the host's swarm containers: copies the CA, server and client certificates into `<machine dir>/swarm`,
  * ensures the image, removes containers of the same names, and runs the new ones. Idempotent.
  */
 export async function startSwarmContainers(
@@ -156,7 +156,7 @@ export async function startSwarmContainers(
   if (specs.length === 0) return;
   const progress = opts.progress ?? (() => undefined);
   await mkdir(certDir, { recursive: true, mode: 0o700 });
-  for (const f of ['ca.pem', 'server.pem', 'server-key.pem']) {
+  for (const f of ['ca.pem', 'server.pem', 'server-key.pem', 'cert.pem', 'key.pem']) {
     await copyFile(join(host.machineDir, f), join(certDir, f));
   }
   if (swarmImage(host.swarm) === SHOAL_IMAGE) {
