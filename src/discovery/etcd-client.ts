@@ -90,9 +90,13 @@ function observedPolicy(observer: EtcdCallObserver): GlobalPolicy {
   return policy as unknown as GlobalPolicy;
 }
 
+/** Deadline of one attempt of a unary etcd call; a member that stopped answering costs this, then another is tried. */
+export const ETCD_CALL_TIMEOUT_MS = 5000;
+
 /**
  * Opens an etcd v3 client for the target (https + client certificate when TLS files were given); `observer` sees
- * every call's duration and outcome.
+ * every call's duration and outcome. Unary calls get a deadline of {@link ETCD_CALL_TIMEOUT_MS} per attempt
+ * (retried on another member); streams (watches, lease keepalives) have none but are pinged.
  * @throws InvalidDiscoveryError when a TLS file cannot be read.
  */
 export function createEtcdClient(target: EtcdTarget, observer?: EtcdCallObserver): Etcd3 {
@@ -103,6 +107,8 @@ export function createEtcdClient(target: EtcdTarget, observer?: EtcdCallObserver
     // up, minutes later; pings find it dead within about 15 s and the client moves to another member. etcd answers
     // pings more frequent than its --grpc-keepalive-min-time (5 s) by closing the connection, hence 10 s.
     grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5000 },
+    defaultCallOptions: (ctx) =>
+      ctx.isStream ? {} : { deadline: new Date(Date.now() + ETCD_CALL_TIMEOUT_MS) },
   };
   if (observer) opts.faultHandling = { global: observedPolicy(observer) };
   if (target.tls) {

@@ -8,6 +8,7 @@ import {
   etcdKey,
   parseEtcdTarget,
 } from './etcd-client.js';
+import { KEEPALIVE_ATTEMPT_MS, renewLease } from './lease-renewal.js';
 import { validateHostPort } from './ranges.js';
 import { raceAbort, sleepUnlessAborted } from './sleep.js';
 import { canonicalEntries, type Discovery, type DiscoveryOptions, sameEntries } from './types.js';
@@ -123,11 +124,14 @@ export class EtcdDiscovery implements Discovery {
     validateHostPort(addr, 'address');
     try {
       if (this.lease && this.leaseAddr === addr) {
-        try {
-          await this.lease.keepaliveOnce();
-        } catch {
-          this.lease = undefined;
-        }
+        // A few attempts, each with a deadline (a dead member must not hold the heartbeat); then a new lease.
+        const renewed = await renewLease(this.lease, {
+          lastOk: this.clock.now(),
+          ttlMs: Math.min(this.ttlSeconds * 1000, 3 * KEEPALIVE_ATTEMPT_MS),
+          clock: this.clock,
+          signal: new AbortController().signal,
+        });
+        if (!renewed.ok) this.lease = undefined;
       }
       if (!this.lease || this.leaseAddr !== addr) {
         const lease = this.etcd().lease(this.ttlSeconds, { autoKeepAlive: false });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Etcd3, Lease } from 'etcd3';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { DiscoveryUnavailableError } from '../errors.js';
+import { renewLease } from '../lease-renewal.js';
 import { sleepUnlessAborted } from '../sleep.js';
 import { watchKey } from './key-watch.js';
 
@@ -34,9 +35,10 @@ export interface CandidateOptions {
  * Campaigns for the leader key (`<prefix>/docker/swarm/leader`) with `value` (the manager's advertise address).
  *
  * Recipe: wait until the key is absent, grant a lease of the TTL, and create the key bound to it in a transaction
- * guarded by `create_revision == 0`. The winner keeps its lease alive every TTL/3 and watches the key; it reports
- * `lost` when the key is deleted or taken, when etcd says the lease is gone, or when no keepalive has succeeded
- * for a whole TTL (so it steps down no later than etcd expires it). A dead leader's key disappears one TTL after
+ * guarded by `create_revision == 0`. The winner renews its lease every TTL/3 (a renewal retries on another member
+ * until one answers, see {@link renewLease}) and watches the key; it reports `lost` when the key is deleted or taken,
+ * when etcd says the lease is gone, or when no keepalive has succeeded for a whole TTL (so it steps down no later
+ * than etcd expires it). One member of three stopped costs no leadership. A dead leader's key disappears one TTL after
  * its last keepalive and a waiting candidate is elected right after: failover ≤ TTL + one round trip.
  * `resign()` revokes the lease (the key goes at once, a standby takes over in milliseconds) and awaits the loop.
  */
@@ -160,19 +162,17 @@ export class Candidate extends EventEmitter<CandidateEvents> {
         lost.abort();
       }
     })();
-    const period = Math.max(200, Math.floor((this.ttlSeconds * 1000) / 3));
+    const ttlMs = this.ttlSeconds * 1000;
+    const period = Math.max(200, Math.floor(ttlMs / 3));
     let lastOk = this.clock.now();
     while (!both.aborted) {
       if (!(await sleepUnlessAborted(this.clock, period, both))) break;
-      const sent = this.clock.now();
-      try {
-        await lease.keepaliveOnce();
-        lastOk = sent;
-      } catch (err) {
-        if (lease.revoked() || this.clock.now() - lastOk >= this.ttlSeconds * 1000) {
-          this.report(err);
-          lost.abort();
-        }
+      const r = await renewLease(lease, { lastOk, ttlMs, clock: this.clock, signal: both });
+      if (r.ok) {
+        lastOk = r.sentAt;
+      } else if (!both.aborted) {
+        this.report(r.error ?? new Error(`lease not renewed within its TTL (${ttlMs} ms)`));
+        lost.abort();
       }
     }
     lost.abort();
