@@ -13,6 +13,7 @@ import { AgentMetrics, EtcdMetrics, MetricsRegistry, startMetricsServer } from '
 import { type Clock, systemClock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import { defaultRng, type Rng } from '../util/rng.js';
+import { SWARM_LOG_LEVELS, swarmLogLevel, withGlobalFlags } from './go-flags.js';
 import { runAction } from './run-action.js';
 
 /** Parsed and validated `shoal join` settings. */
@@ -23,9 +24,14 @@ export interface JoinSettings {
   ttlMs: number;
   delayMs: number;
   options: Record<string, string>;
+  /** Lowest level logged (Swarm's `-l/--log-level`, `--debug`). */
+  logLevel?: string;
 }
 
 interface JoinFlags {
+  debug?: boolean;
+  logLevel?: string;
+  experimental?: boolean;
   advertise?: string;
   addr?: string;
   heartbeat: string;
@@ -47,16 +53,26 @@ export function parseJoinFlags(arg: string | undefined, flags: JoinFlags, env = 
   const ttlMs = parseTtl(flags.ttl, heartbeatMs);
   const delayMs = parseDelay(flags.delay);
   const options = parseDiscoveryOpts(flags.discoveryOpt ?? []);
-  return { discovery, advertise, heartbeatMs, ttlMs, delayMs, options };
+  const logLevel = swarmLogLevel(flags, env);
+  return { discovery, advertise, heartbeatMs, ttlMs, delayMs, options, logLevel };
 }
 
-function log(level: string, msg: string, fields: Record<string, string> = {}): void {
-  const extra = Object.entries(fields)
-    .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
-    .join('');
-  process.stdout.write(
-    `time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(msg)}${extra}\n`,
-  );
+const LEVELS = SWARM_LOG_LEVELS;
+
+type Log = (level: string, msg: string, fields?: Record<string, string>) => void;
+
+/** A logrus-style text logger to stdout that drops lines below `minLevel`. */
+function textLog(minLevel: string): Log {
+  const threshold = LEVELS.indexOf(minLevel);
+  return (level, msg, fields = {}) => {
+    if (LEVELS.indexOf(level) < threshold) return;
+    const extra = Object.entries(fields)
+      .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
+      .join('');
+    process.stdout.write(
+      `time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(msg)}${extra}\n`,
+    );
+  };
 }
 
 /**
@@ -71,6 +87,7 @@ export async function runJoin(
   const clock = deps.clock ?? systemClock;
   const rng = deps.rng ?? defaultRng;
   const metrics = deps.registry ? new AgentMetrics(deps.registry) : undefined;
+  const log = textLog(s.logLevel ?? 'info');
   const discovery = createDiscovery(s.discovery, {
     heartbeatMs: s.heartbeatMs,
     ttlMs: s.ttlMs,
@@ -100,8 +117,7 @@ export async function runJoin(
 
 /** `shoal join [flags] <discovery>`: the agent that keeps an engine's address alive in discovery. */
 export function joinCommand(program: Command): void {
-  program
-    .command('join')
+  withGlobalFlags(program.command('join'))
     .alias('j')
     .description('Join a cluster: register an engine address in discovery every heartbeat')
     .argument('[discovery]', 'discovery URL (etcd://, shoal://, ...); default $SWARM_DISCOVERY')
@@ -123,7 +139,11 @@ export function joinCommand(program: Command): void {
         const metricsServer = flags.metricsAddr
           ? await startMetricsServer(registry, flags.metricsAddr)
           : undefined;
-        if (metricsServer) log('info', 'Serving metrics over plain HTTP', { addr: metricsServer.address });
+        if (metricsServer) {
+          textLog(settings.logLevel ?? 'info')('info', 'Serving metrics over plain HTTP', {
+            addr: metricsServer.address,
+          });
+        }
         const stop = new AbortController();
         const onSignal = (): void => stop.abort();
         process.once('SIGTERM', onSignal);

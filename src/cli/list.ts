@@ -7,6 +7,7 @@ import {
   parseListTimeout,
   resolveDiscoveryUrl,
 } from '../discovery/index.js';
+import { swarmLogLevel, withGlobalFlags } from './go-flags.js';
 import { runAction } from './run-action.js';
 
 /**
@@ -39,8 +40,7 @@ export async function listOnce(
 
 /** `shoal list [--timeout 10s] [--discovery-opt k=v] <discovery>`: prints the discovered `host:port`s and exits. */
 export function listCommand(program: Command): void {
-  program
-    .command('list')
+  withGlobalFlags(program.command('list'))
     .alias('l')
     .description('List the nodes of a cluster as discovery sees them')
     .argument('[discovery]', 'discovery URL; default $SWARM_DISCOVERY')
@@ -51,11 +51,17 @@ export function listCommand(program: Command): void {
       collect,
     )
     .action(
-      runAction(async (arg: string | undefined, flags: { timeout: string; discoveryOpt?: string[] }) => {
-        const uri = resolveDiscoveryUrl(arg, 'list');
-        const timeoutMs = parseListTimeout(flags.timeout);
-        const entries = await listOnce(uri, timeoutMs, parseDiscoveryOpts(flags.discoveryOpt ?? []));
-        for (const e of entries) process.stdout.write(`${e}\n`);
-      }),
+      runAction(
+        async (
+          arg: string | undefined,
+          flags: { timeout: string; discoveryOpt?: string[]; debug?: boolean; logLevel?: string },
+        ) => {
+          swarmLogLevel(flags);
+          const uri = resolveDiscoveryUrl(arg, 'list');
+          const timeoutMs = parseListTimeout(flags.timeout);
+          const entries = await listOnce(uri, timeoutMs, parseDiscoveryOpts(flags.discoveryOpt ?? []));
+          for (const e of entries) process.stdout.write(`${e}\n`);
+        },
+      ),
     );
 }

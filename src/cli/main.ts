@@ -1,6 +1,16 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { buildProgram } from './program.js';
+import { hoistGlobalFlags } from './go-flags.js';
+import { buildProgram, prepareArgv } from './program.js';
 
-const program = await buildProgram(process.argv.slice(2));
-await program.parseAsync(process.argv);
+let argv: string[];
+let program: Awaited<ReturnType<typeof buildProgram>>;
+try {
+  const hoisted = hoistGlobalFlags(process.argv.slice(2));
+  program = await buildProgram(hoisted);
+  argv = prepareArgv(program, hoisted);
+} catch (err) {
+  process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+await program.parseAsync(argv, { from: 'user' });

@@ -34,11 +34,28 @@ describe('normalizeGoArgv', () => {
       ['--', '-tls'],
       ['--', '-tls'],
     ],
+    [
+      [
+        '-heartbeat=1s',
+        '-advertise',
+        '1.2.3.4:2375',
+        '-experimental',
+        '-debug=false',
+        '--H',
+        'x',
+        '-l=debug',
+      ],
+      ['--heartbeat=1s', '--advertise', '1.2.3.4:2375', '--experimental', '-H', 'x', '-l', 'debug'],
+    ],
+    [
+      ['-engine-refresh-min-interval', '1s', '-cluster-opt=swarm.overcommit=0.1', '-replication-ttl=5s'],
+      ['--engine-refresh-min-interval', '1s', '--cluster-opt=swarm.overcommit=0.1', '--replication-ttl=5s'],
+    ],
   ])('%j → %j', (input, want) => {
     expect(normalizeGoArgv(input)).toEqual(want);
   });
   it('rejects a non-boolean value for a boolean flag', () => {
-    expect(() => normalizeGoArgv(['--tls=maybe'])).toThrow('invalid boolean value "maybe" for --tls');
+    expect(() => normalizeGoArgv(['--tls=maybe'])).toThrow('invalid boolean value "maybe" for -tls');
   });
 });
 
@@ -88,13 +105,9 @@ describe('parseManageConfig', () => {
     [
       'tls files without tls',
       { tlscert: 'c' },
-      '--tlscacert, --tlscert and --tlskey require --tls or --tlsverify',
+      '--tlscert, --tlskey and --tlscacert require the use of either --tls or --tlsverify',
     ],
-    [
-      'min refresh 0',
-      { engineRefreshMinInterval: '0s' },
-      'min refresh interval cannot be less than or equal to 0',
-    ],
+    ['min refresh 0', { engineRefreshMinInterval: '0s' }, 'min refresh interval should be a positive number'],
     [
       'max < min',
       { engineRefreshMaxInterval: '10s' },
@@ -104,22 +117,26 @@ describe('parseManageConfig', () => {
     [
       'refresh retry',
       { engineRefreshRetry: '5' },
-      '--engine-refresh-retry is deprecated; use --engine-failure-retry',
+      '--engine-refresh-retry is deprecated. Use --engine-failure-retry',
     ],
     ['heartbeat < 1s', { heartbeat: '500ms' }, '--heartbeat should be at least one second'],
-    ['bad duration', { heartbeat: 'soon' }, 'invalid value "soon" for flag --heartbeat'],
-    ['replication-ttl 0', { replicationTtl: '0s' }, '--replication-ttl should be a positive duration'],
+    ['bad duration', { heartbeat: 'soon' }, 'invalid --heartbeat: time: invalid duration "soon"'],
+    ['replication-ttl 0', { replicationTtl: '0s' }, '--replication-ttl should be a positive number'],
     [
       'replication without advertise',
       { replication: true },
-      '--advertise address must be provided when using --replication',
+      '--advertise address must be provided when using --leader-election',
     ],
     ['bad advertise', { advertise: 'nope' }, '--advertise should be of the form ip:port or hostname:port'],
-    ['bad overcommit', { clusterOpt: ['swarm.overcommit=-2'] }, 'invalid swarm.overcommit "-2"'],
+    [
+      'bad overcommit',
+      { clusterOpt: ['swarm.overcommit=-2'] },
+      'swarm.overcommit should be larger than -1, -2.000000 is invalid',
+    ],
     [
       'negative createretry',
       { clusterOpt: ['swarm.createretry=-1'] },
-      'swarm.createretry can not be negative',
+      'swarm.createretry can not be negative, -1 is invalid',
     ],
     [
       'unknown cluster opt',
@@ -129,13 +146,9 @@ describe('parseManageConfig', () => {
     [
       'cluster-opt without =',
       { clusterOpt: ['novalue'] },
-      'invalid --cluster-opt "novalue": expected key=value',
+      '--cluster-opt must contain key=value strings (got "novalue")',
     ],
-    [
-      'cluster driver',
-      { clusterDriver: 'mesos-experimental' },
-      'cluster driver not supported: mesos-experimental',
-    ],
+    ['cluster driver', { clusterDriver: 'mesos-experimental' }, 'unsupported cluster "mesos-experimental"'],
     ['log level', { logLevel: 'loud' }, 'not a valid log level: "loud"'],
   ])('%s', (_name, over, message) => {
     expect(() => parseManageConfig('nodes://a:1', { ...defaults, ...over }, {})).toThrow(message);
@@ -148,7 +161,7 @@ describe('parseManageConfig', () => {
   it('requires a KV discovery for --replication', () => {
     expect(() =>
       parseManageConfig('nodes://a:1', { ...defaults, replication: true, advertise: '1.2.3.4:2375' }, {}),
-    ).toThrow('--replication needs a KV store discovery');
+    ).toThrow('Leader election is only supported with consul, etcd and zookeeper discovery.');
     expect(
       parseManageConfig(
         'etcd://1.2.3.4:2379',

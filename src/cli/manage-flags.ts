@@ -1,6 +1,7 @@
 import { parseMetricsAddr } from '../metrics/index.js';
 import { parseDuration } from '../util/duration.js';
 import { InvalidArgumentError } from '../util/errors.js';
+import { normalizeGoArgv as normalizeGoFlags } from './go-flags.js';
 
 /** Long flags of `shoal manage` that take no value (Go-style `--flag=true|false` is normalised for these). */
 export const MANAGE_BOOL_FLAGS: ReadonlySet<string> = new Set([
@@ -15,13 +16,15 @@ export const MANAGE_BOOL_FLAGS: ReadonlySet<string> = new Set([
   'help',
 ]);
 
-/** Long flags of `shoal manage` that take a value. */
+/** Flags of `shoal manage` that take a value. */
 export const MANAGE_VALUE_FLAGS: ReadonlySet<string> = new Set([
   'host',
+  'H',
   'advertise',
   'addr',
   'strategy',
   'filter',
+  'f',
   'replication-ttl',
   'tlscacert',
   'tlscert',
@@ -33,53 +36,20 @@ export const MANAGE_VALUE_FLAGS: ReadonlySet<string> = new Set([
   'heartbeat',
   'reschedule-grace',
   'cluster-driver',
+  'c',
   'cluster-opt',
   'discovery-opt',
   'container-name-refresh-filter',
   'log-level',
+  'l',
 ]);
 
 /**
- * Rewrites Go-flag spellings that commander does not read, so scripts written for `swarm manage` work unchanged:
- * single-dash long flags (`-tlsverify`, `-host=x`) become `--tlsverify`, `--host=x`; `-H=x` becomes `-H x`; boolean flags given a value
- * (`--tls=true`, `--tlsverify=false`) become the bare flag or disappear. Arguments after `--` are untouched.
+ * Rewrites the Go-flag spellings of `swarm manage` scripts (`-tlsverify`, `-host=x`, `-H=x`, `--tls=true`) into
+ * ones commander reads; see {@link normalizeGoFlags}.
  */
 export function normalizeGoArgv(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  let rest = false;
-  for (const arg of argv) {
-    if (rest || arg === '--') {
-      rest = true;
-      out.push(arg);
-      continue;
-    }
-    let a = arg;
-    const shortEq = /^-([Hflc])=(.*)$/.exec(a);
-    if (shortEq) {
-      out.push(`-${shortEq[1]}`, shortEq[2] as string);
-      continue;
-    }
-    const single = /^-([a-z][a-z0-9-]+)(=.*)?$/.exec(a);
-    if (
-      single &&
-      (MANAGE_BOOL_FLAGS.has(single[1] as string) || MANAGE_VALUE_FLAGS.has(single[1] as string))
-    ) {
-      a = `-${a}`;
-    }
-    const boolWithValue = /^--([a-z][a-z0-9-]*)=(.*)$/.exec(a);
-    if (boolWithValue && MANAGE_BOOL_FLAGS.has(boolWithValue[1] as string)) {
-      const v = (boolWithValue[2] as string).toLowerCase();
-      if (v === 'true' || v === '1' || v === 't') out.push(`--${boolWithValue[1]}`);
-      else if (v !== 'false' && v !== '0' && v !== 'f') {
-        throw new InvalidArgumentError(
-          `invalid boolean value "${boolWithValue[2]}" for --${boolWithValue[1]}`,
-        );
-      }
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
+  return normalizeGoFlags(argv, { bools: MANAGE_BOOL_FLAGS, values: MANAGE_VALUE_FLAGS });
 }
 
 /** Raw option values as commander collects them. */
@@ -148,16 +118,17 @@ export interface ManageConfig {
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal', 'panic'];
 const KV_SCHEMES = ['etcd', 'consul', 'zk'];
 
+/** Flags Swarm parses itself, failing with `invalid --<flag>: ...`; the rest fail in Go's flag parser. */
+const SWARM_PARSED = new Set(['replication-ttl', 'heartbeat']);
+
 function duration(flag: string, text: string): number {
   try {
     return parseDuration(text);
   } catch (err) {
-    throw new InvalidArgumentError(
-      `invalid value "${text}" for flag --${flag}: expected a duration like 30s`,
-      {
-        cause: err,
-      },
-    );
+    const msg = SWARM_PARSED.has(flag)
+      ? `invalid --${flag}: time: invalid duration "${text}"`
+      : `invalid value "${text}" for flag -${flag}: time: invalid duration "${text}"`;
+    throw new InvalidArgumentError(msg, { cause: err });
   }
 }
 
@@ -171,7 +142,7 @@ function keyValues(flag: string, items: readonly string[]): Record<string, strin
   const out: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new InvalidArgumentError(`invalid --${flag} "${item}": expected key=value`);
+    if (eq <= 0) throw new InvalidArgumentError(`--${flag} must contain key=value strings (got "${item}")`);
     out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
   }
   return out;
@@ -206,18 +177,19 @@ export function parseManageConfig(
   const strategy = o.strategy === 'binpacking' ? 'binpack' : o.strategy;
 
   const replicationTtlMs = duration('replication-ttl', o.replicationTtl);
-  if (replicationTtlMs <= 0)
-    throw new InvalidArgumentError('--replication-ttl should be a positive duration');
+  if (replicationTtlMs <= 0) throw new InvalidArgumentError('--replication-ttl should be a positive number');
   // commander stores `--advertise, --addr` under `addr`
   const advertiseText = o.advertise ?? (o as { addr?: string }).addr ?? env.SWARM_ADVERTISE;
   const advertise = advertiseText ? validateAdvertise(advertiseText) : undefined;
   if (o.replication) {
     if (!advertise)
-      throw new InvalidArgumentError('--advertise address must be provided when using --replication');
+      throw new InvalidArgumentError(
+        '--advertise address must be provided when using --leader-election (shoal: --replication)',
+      );
     const scheme = /^([a-z0-9+.-]+):\/\//i.exec(discovery)?.[1]?.toLowerCase();
     if (!scheme || !KV_SCHEMES.includes(scheme)) {
       throw new InvalidArgumentError(
-        `--replication needs a KV store discovery (etcd://...); "${discovery}" cannot hold a leader lock`,
+        `Leader election is only supported with consul, etcd and zookeeper discovery. ("${discovery}" cannot hold a leader lock; shoal serves etcd://)`,
       );
     }
   }
@@ -236,19 +208,20 @@ export function parseManageConfig(
       ...(o.tlscacert ? { ca: o.tlscacert } : {}),
     };
   } else if (anyTlsFile) {
-    throw new InvalidArgumentError('--tlscacert, --tlscert and --tlskey require --tls or --tlsverify');
+    throw new InvalidArgumentError(
+      '--tlscert, --tlskey and --tlscacert require the use of either --tls or --tlsverify',
+    );
   }
 
   const refreshMinMs = duration('engine-refresh-min-interval', o.engineRefreshMinInterval);
-  if (refreshMinMs <= 0)
-    throw new InvalidArgumentError('min refresh interval cannot be less than or equal to 0');
+  if (refreshMinMs <= 0) throw new InvalidArgumentError('min refresh interval should be a positive number');
   const refreshMaxMs = duration('engine-refresh-max-interval', o.engineRefreshMaxInterval);
   if (refreshMaxMs < refreshMinMs)
     throw new InvalidArgumentError('max refresh interval cannot be less than min refresh interval');
   const failureRetry = integer('engine-failure-retry', o.engineFailureRetry);
   if (failureRetry <= 0) throw new InvalidArgumentError('invalid failure retry count');
   if (integer('engine-refresh-retry', o.engineRefreshRetry) !== 3) {
-    throw new InvalidArgumentError('--engine-refresh-retry is deprecated; use --engine-failure-retry');
+    throw new InvalidArgumentError('--engine-refresh-retry is deprecated. Use --engine-failure-retry');
   }
   const heartbeatMs = duration('heartbeat', o.heartbeat);
   if (heartbeatMs < 1000) throw new InvalidArgumentError('--heartbeat should be at least one second');
@@ -256,7 +229,9 @@ export function parseManageConfig(
   if (rescheduleGraceMs < 0) throw new InvalidArgumentError('--reschedule-grace should not be negative');
 
   if (o.clusterDriver !== 'swarm') {
-    throw new InvalidArgumentError(`cluster driver not supported: ${o.clusterDriver} (only "swarm")`);
+    throw new InvalidArgumentError(
+      `unsupported cluster "${o.clusterDriver}" (shoal has the "swarm" driver only)`,
+    );
   }
   const clusterOpts = keyValues('cluster-opt', o.clusterOpt ?? []);
   let overcommit = 0.05;
@@ -265,11 +240,14 @@ export function parseManageConfig(
     if (k === 'swarm.overcommit') {
       overcommit = Number(v);
       if (!Number.isFinite(overcommit) || overcommit <= -1) {
-        throw new InvalidArgumentError(`invalid swarm.overcommit "${v}": must be a number greater than -1`);
+        throw new InvalidArgumentError(
+          `swarm.overcommit should be larger than -1, ${Number.isFinite(overcommit) ? overcommit.toFixed(6) : v} is invalid`,
+        );
       }
     } else if (k === 'swarm.createretry') {
       createRetry = integer('cluster-opt swarm.createretry', v);
-      if (createRetry < 0) throw new InvalidArgumentError('swarm.createretry can not be negative');
+      if (createRetry < 0)
+        throw new InvalidArgumentError(`swarm.createretry can not be negative, ${createRetry} is invalid`);
     } else {
       throw new InvalidArgumentError(
         `unsupported cluster option "${k}" (valid: swarm.overcommit, swarm.createretry)`,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { SHOAL_VERSION } from '../version.js';
+import { flagSpecOf, hoistGlobalFlags, normalizeGoArgv } from './go-flags.js';
 
 /**
  * A command group adds its sub-commands to the root program. Groups are listed explicitly in {@link commandGroups};
@@ -19,6 +20,7 @@ export interface CommandGroupEntry {
  * for loading the etcd and gRPC clients that `shoal manage` needs.
  */
 export const commandGroups: readonly CommandGroupEntry[] = [
+  { commands: ['create', 'c'], load: async () => (await import('./create.js')).createCommand },
   { commands: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
   { commands: ['join', 'j'], load: async () => (await import('./join.js')).joinCommand },
   { commands: ['list', 'l'], load: async () => (await import('./list.js')).listCommand },
@@ -48,4 +50,22 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const groups = await Promise.all(chosen.map((g) => g.load()));
   for (const group of groups) group(program);
   return program;
+}
+
+/** Sub-commands whose own flags are read in Go's spellings here (`manage` reads its own, see manage-flags.ts). */
+const GO_FLAG_COMMANDS = new Set(['join', 'j', 'list', 'l', 'create', 'c']);
+
+/**
+ * Prepares the arguments after the program name the way `swarm` read them: Swarm's global flags before the
+ * sub-command move after it (`-l debug manage` → `manage --log-level debug`), and for `join`, `list` and `create`
+ * single-dash long flags and Go boolean spellings (`-heartbeat=1s`, `-debug=true`) become commander's.
+ * @throws InvalidArgumentError for a malformed global or boolean flag.
+ */
+export function prepareArgv(program: Command, argv: readonly string[]): string[] {
+  const hoisted = hoistGlobalFlags(argv);
+  const name = hoisted[0];
+  if (name === undefined || !GO_FLAG_COMMANDS.has(name)) return hoisted;
+  const sub = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
+  if (!sub) return hoisted;
+  return [name, ...normalizeGoArgv(hoisted.slice(1), flagSpecOf(sub))];
 }

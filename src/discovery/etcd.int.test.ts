@@ -139,7 +139,7 @@ describe('etcd:// discovery (real etcd)', () => {
     );
     const noUrl = spawnShoal(['list'], { SWARM_DISCOVERY: '' });
     expect(await noUrl.exited).toBe(1);
-    expect(noUrl.lines).toEqual(["Error: discovery required to list. See 'shoal list --help'."]);
+    expect(noUrl.lines).toEqual(["Error: discovery required to list a cluster. See 'shoal list --help'."]);
   });
 
   it('shoal list takes the URL from $SWARM_DISCOVERY and honours kv.path', async () => {

@@ -22,25 +22,25 @@ describe('discovery flag validation', () => {
 
   it.each([
     [() => parseHeartbeat('500ms'), '--heartbeat should be at least one second (got 500ms)'],
-    [() => parseHeartbeat('soon'), 'invalid --heartbeat "soon": expected a duration like 20s or 500ms'],
+    [() => parseHeartbeat('soon'), 'invalid --heartbeat: time: invalid duration "soon"'],
     [() => parseTtl('60s', 60_000), '--ttl must be strictly superior to the heartbeat value (got ttl 60s)'],
     [() => parseTtl('10s', 60_000), '--ttl must be strictly superior to the heartbeat value (got ttl 10s)'],
     [() => parseDelay('-1s'), '--delay should not be a negative number (got -1s)'],
     [() => parseListTimeout('0s'), '--timeout should be a positive number (got 0s)'],
-    [() => parseDiscoveryOpts(['kv.path']), 'invalid --discovery-opt "kv.path": expected key=value'],
-    [() => parseDiscoveryOpts(['=x']), 'invalid --discovery-opt "=x": expected key=value'],
+    [() => parseDiscoveryOpts(['kv.path']), '--discovery-opt must contain key=value strings (got "kv.path")'],
+    [() => parseDiscoveryOpts(['=x']), '--discovery-opt must contain key=value strings (got "=x")'],
     [() => parseAdvertise(undefined, {}), 'missing mandatory --advertise flag (or SWARM_ADVERTISE)'],
     [
       () => parseAdvertise('10.0.0.1', {}),
-      'invalid --advertise address "10.0.0.1": expected host:port with a port in 1..65535',
+      '--advertise should be of the form ip:port or hostname:port (got "10.0.0.1")',
     ],
     [
       () => parseAdvertise('10.0.0.1:70000', {}),
-      'invalid --advertise address "10.0.0.1:70000": expected host:port with a port in 1..65535',
+      '--advertise should be of the form ip:port or hostname:port (got "10.0.0.1:70000")',
     ],
     [
       () => resolveDiscoveryUrl(undefined, 'join', {}),
-      "discovery required to join. See 'shoal join --help'.",
+      "discovery required to join a cluster. See 'shoal join --help'.",
     ],
   ])('rejects with a one-line message (%#)', (fn, message) => {
     expect(fn).toThrow(InvalidDiscoveryError);

@@ -10,7 +10,7 @@ function duration(flag: string, text: string): number {
   try {
     return parseDuration(text);
   } catch (err) {
-    throw new InvalidDiscoveryError(`invalid --${flag} "${text}": expected a duration like 20s or 500ms`, {
+    throw new InvalidDiscoveryError(`invalid --${flag}: time: invalid duration "${text}"`, {
       cause: err,
     });
   }
@@ -68,7 +68,8 @@ export function parseDiscoveryOpts(items: readonly string[]): Record<string, str
   const out: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new InvalidDiscoveryError(`invalid --discovery-opt "${item}": expected key=value`);
+    if (eq <= 0)
+      throw new InvalidDiscoveryError(`--discovery-opt must contain key=value strings (got "${item}")`);
     out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
   }
   return out;
@@ -86,7 +87,14 @@ export function collect(value: string, previous: string[] = []): string[] {
 export function parseAdvertise(text: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const value = text ?? env.SWARM_ADVERTISE;
   if (!value) throw new InvalidDiscoveryError('missing mandatory --advertise flag (or SWARM_ADVERTISE)');
-  return validateHostPort(value, '--advertise address');
+  try {
+    return validateHostPort(value, '--advertise address');
+  } catch (err) {
+    throw new InvalidDiscoveryError(
+      `--advertise should be of the form ip:port or hostname:port (got "${value}")`,
+      { cause: err },
+    );
+  }
 }
 
 /**
@@ -100,7 +108,9 @@ export function resolveDiscoveryUrl(
 ): string {
   const value = arg ?? env.SWARM_DISCOVERY;
   if (!value) {
-    throw new InvalidDiscoveryError(`discovery required to ${command}. See 'shoal ${command} --help'.`);
+    throw new InvalidDiscoveryError(
+      `discovery required to ${command} a cluster. See 'shoal ${command} --help'.`,
+    );
   }
   return value;
 }
