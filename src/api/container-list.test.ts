@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeContainer, fakeNode } from '../testkit/fake-cluster.js';
-import { listContainers, listOptions, parseFilters } from './container-list.js';
+import { listContainers, listOptions, nodePorts } from './container-list.js';
 
 const n1 = fakeNode({ name: 'node-1', ip: '10.0.0.1', addr: '10.0.0.1:2376' });
 const n2 = fakeNode({ name: 'node-2', ip: '10.0.0.2', addr: '10.0.0.2:2376' });
@@ -54,7 +54,21 @@ describe('listContainers', () => {
     expect(names('limit=1')).toEqual(['/node-2/db']);
     expect(names('before=agent')).toEqual(['/node-1/web', '/node-3/lost']);
   });
-  it('rejects malformed filters with a 400', () => {
-    expect(() => parseFilters('{nope')).toThrow(/invalid filter/);
+  it('refuses malformed filters with a 500, as the engine does', () => {
+    expect(() => listOptions(new URLSearchParams('filters={nope'))).toThrow(/invalid filters/);
+  });
+  it('lists the IPv4 and IPv6 bindings of a published port once', () => {
+    const ports = nodePorts(
+      [
+        { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+        { IP: '::', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+        { PrivatePort: 90, Type: 'tcp' },
+      ],
+      '10.0.0.1',
+    );
+    expect(ports).toEqual([
+      { IP: '10.0.0.1', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+      { PrivatePort: 90, Type: 'tcp' },
+    ]);
   });
 });

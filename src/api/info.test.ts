@@ -92,7 +92,7 @@ describe('docker info rendering', () => {
     );
   });
 
-  it('sums totals over healthy nodes and names the server shoal/<version>', () => {
+  it('sums totals over healthy nodes and names the server swarm/<level> (shoal <version>)', () => {
     expect(render(cluster)).toMatchObject({
       Containers: 3,
       ContainersRunning: 1,
@@ -101,7 +101,7 @@ describe('docker info rendering', () => {
       Images: 3,
       NCPU: 4,
       MemTotal: 4 * 1024 ** 3,
-      ServerVersion: 'shoal/0.1.0',
+      ServerVersion: 'swarm/1.2.9 (shoal 0.1.0)',
       Name: 'mgr',
     });
   });

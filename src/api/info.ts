@@ -1,3 +1,4 @@
+import { serverVersion } from '../version.js';
 import type { ApiCluster, ApiNode } from './cluster-port.js';
 import type { ManagerInfo } from './context.js';
 
@@ -154,7 +155,7 @@ export function infoFields(
     Name: manager.hostname,
     Labels: [],
     ExperimentalBuild: manager.experimental,
-    ServerVersion: `shoal/${version}`,
+    ServerVersion: serverVersion(version),
     SecurityOptions: [],
     Swarm: {
       NodeID: '',

@@ -320,7 +320,7 @@ describe('shoal manage: images through a local registry, resize, TLS modes, sear
     };
     const r = await docker(['--tls', 'info'], cli, noCert);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Server Version: shoal\/\d+\.\d+\.\d+/);
+    expect(r.stdout).toMatch(/Server Version: swarm\/1\.2\.9 \(shoal \d+\.\d+\.\d+\)/);
     expect(r.stdout).toContain('Role: primary');
     expect(r.stdout).toContain('Strategy: spread');
     expect(r.stdout).toContain('Filters: health, port, containerslots, dependency, affinity, constraint');

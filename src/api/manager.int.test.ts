@@ -152,7 +152,7 @@ afterAll(async () => {
 describe('shoal manage through the docker CLIs', () => {
   it.each(CLIS)('%s info prints the cluster layout', async (cli) => {
     const out = await ok(['info'], cli);
-    expect(out).toMatch(/Server Version: shoal\/\d+\.\d+\.\d+/);
+    expect(out).toMatch(/Server Version: swarm\/1\.2\.9 \(shoal \d+\.\d+\.\d+\)/);
     expect(out).toContain('Role: primary');
     expect(out).toContain('Strategy: spread');
     expect(out).toContain('Filters: health, port, containerslots, dependency, affinity, constraint');

@@ -75,3 +75,11 @@ export function nodePrefixed(cluster: ApiCluster, ref: string): { node?: ApiNode
   }
   return { name: ref };
 }
+
+/** {@link nodePrefixed} with the node as its name, for filter values (`network=node-1/web`). */
+export function nodeSplitter(cluster: ApiCluster): (ref: string) => { node?: string; name: string } {
+  return (ref) => {
+    const { node, name } = nodePrefixed(cluster, ref);
+    return node ? { node: node.name, name } : { name };
+  };
+}

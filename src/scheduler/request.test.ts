@@ -6,7 +6,7 @@ import {
   InvalidReschedulePolicyError,
   InvalidSwarmLabelError,
 } from './errors.js';
-import { buildPlacementRequest, type CreateBody, readCreateBody } from './request.js';
+import { buildPlacementRequest, type CreateBody, lenientJson, readCreateBody } from './request.js';
 
 const rng = seededRng(11);
 const build = (body: CreateBody, name?: string) => buildPlacementRequest(body, name, rng);
@@ -180,5 +180,25 @@ describe('readCreateBody', () => {
       { NetworkingConfig: { EndpointsConfig: { n: null, m: { Aliases: ['a'] } } } },
     ])
       expect(readCreateBody(body)).toBe(body);
+  });
+});
+
+describe('escaped swarm labels', () => {
+  it('reads the shell history escape \\! as ! and honours the rule', () => {
+    const { request, body } = build({
+      Image: 'busybox',
+      Labels: { 'com.docker.swarm.affinities': '["container\\!=c1"]' },
+    });
+    expect(body.Labels?.['com.docker.swarm.affinities']).toBe('["container!=c1"]');
+    expect(request.affinities).toHaveLength(1);
+    expect(JSON.stringify(request.affinities[0])).toContain('c1');
+  });
+  it.each([
+    ['["a\\!b"]', '["a!b"]'],
+    ['["a\\\\!b"]', '["a\\\\!b"]'],
+    ['["a\\"b"]', '["a\\"b"]'],
+    ['["\\u0041"]', '["\\u0041"]'],
+  ])('lenientJson(%s) = %s', (raw, want) => {
+    expect(lenientJson(raw)).toBe(want);
   });
 });

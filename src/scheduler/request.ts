@@ -141,12 +141,20 @@ export interface BuiltRequest {
 const ENV_KEYS = ['constraint', 'affinity', 'reschedule', 'whitelist'] as const;
 type EnvKey = (typeof ENV_KEYS)[number];
 
+/**
+ * Drops the backslash of escapes JSON does not have (`\!`, `\~`): the shell's history escape in
+ * `--label 'com.docker.swarm.affinities=["container\!=c1"]'`, which Swarm's own docs write, means a plain `!`.
+ */
+export function lenientJson(raw: string): string {
+  return raw.replace(/\\(.)/gs, (all, c: string) => ('"\\/bfnrtu'.includes(c) ? all : c));
+}
+
 function labelList(labels: Record<string, string>, key: string): string[] {
   const raw = labels[key];
   if (raw === undefined) return [];
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw);
+    parsed = JSON.parse(lenientJson(raw));
   } catch (err) {
     throw new InvalidSwarmLabelError(`invalid label ${key}: expected a JSON array of strings`, {
       cause: err,

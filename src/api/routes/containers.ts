@@ -4,10 +4,12 @@ import { readCreateBody } from '../../scheduler/request.js';
 import { listContainers, listOptions } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
+import { fanout } from '../fanout.js';
+import { ancestorIds, type ImageEntry } from '../filters/image-filters.js';
 import { isStorableInspect, wantsSize, withNodeHostIps, withNodeObject } from '../inspect-answer.js';
 import { readJsonObject } from '../json-body.js';
 import { enginePath, proxy, sendJson, sendJsonText } from '../proxy.js';
-import { healthyClient, requireContainer, splitRef } from '../refs.js';
+import { healthyClient, healthyNodes, nodeSplitter, requireContainer, splitRef } from '../refs.js';
 
 const GET_ACTIONS = new Set(['json', 'archive', 'export', 'changes', 'top', 'logs', 'stats', 'attach', 'ws']);
 const POST_ACTIONS = new Set([
@@ -29,7 +31,18 @@ const POST_ACTIONS = new Set([
 const REFRESH_AFTER = new Set(['stop', 'kill', 'restart', 'pause', 'unpause', 'update', 'rename']);
 
 async function list(ctx: RequestContext): Promise<void> {
-  sendJson(ctx, listContainers(ctx.deps.cluster.containers(), listOptions(ctx.query)));
+  const opts = listOptions(ctx.query);
+  const refs = opts.args.get('ancestor') ?? [];
+  let ancestors: Set<string> | undefined;
+  if (refs.length > 0) {
+    // `ancestor` names images and everything built on them, as each engine's image graph says.
+    const answers = await fanout(healthyNodes(ctx.deps.cluster), (n) =>
+      n.client.json<ImageEntry[]>('GET', '/images/json?all=1'),
+    );
+    ancestors = new Set(answers.flatMap((a) => [...ancestorIds(a.value ?? [], refs)]));
+  }
+  const splitNode = nodeSplitter(ctx.deps.cluster);
+  sendJson(ctx, listContainers(ctx.deps.cluster.containers(), opts, { ancestors, splitNode }));
 }
 
 async function create(ctx: RequestContext): Promise<void> {

@@ -2,10 +2,11 @@ import { NoHealthyNodeError, NoSuchImageError } from '../../cluster/errors.js';
 import { EngineRequestError } from '../../engine/index.js';
 import { ClusterError } from '../../util/errors.js';
 import type { ApiNode } from '../cluster-port.js';
-import { parseFilters } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError, NotSupportedInClusterError } from '../errors.js';
 import { fanout, getIfExists, teeBody } from '../fanout.js';
+import { formatFilterArgs, parseFilterArgs } from '../filters/filter-args.js';
+import { planImageList, qualifiedRef } from '../filters/image-filters.js';
 import { enginePath, proxy, sendJson } from '../proxy.js';
 import { healthyClient, healthyNodes, splitRef } from '../refs.js';
 
@@ -31,18 +32,45 @@ async function owners(ctx: RequestContext, name: string): Promise<ApiNode[]> {
   return answers.filter((a) => a.value !== undefined).map((a) => a.node);
 }
 
-async function list(ctx: RequestContext): Promise<void> {
-  const filters = { ...parseFilters(ctx.query.get('filters')) };
-  const wantNodes = filters.node;
-  delete filters.node;
-  const q = new URLSearchParams(ctx.query);
-  if (Object.keys(filters).length > 0) q.set('filters', JSON.stringify(filters));
-  else q.delete('filters');
-  let nodes = nodesOrFail(ctx);
-  if (wantNodes) nodes = nodes.filter((n) => wantNodes.includes(n.name) || wantNodes.includes(n.id));
+/** The creation time (ms) of the image `ref` on the first node holding it, with those nodes. */
+async function refTime(ctx: RequestContext, nodes: readonly ApiNode[], ref: string) {
   const answers = await fanout(nodes, (n) =>
-    n.client.json<ImageSummary[]>('GET', enginePath(ctx, '/images/json', q)),
+    getIfExists<{ Created: string }>(n, `/images/${encodeURIComponent(ref)}/json`),
   );
+  const hits = answers.filter((a) => a.value !== undefined);
+  const first = hits[0]?.value;
+  // the engine answers 404 with the qualified ref (`nope:latest`)
+  if (!first) throw new NoSuchImageError(qualifiedRef(ref));
+  return { at: Date.parse(first.Created), holders: new Set(hits.map((h) => h.node.addr)) };
+}
+
+async function list(ctx: RequestContext): Promise<void> {
+  const plan = planImageList(parseFilterArgs(ctx.query.get('filters')));
+  let nodes = nodesOrFail(ctx);
+  const want = plan.nodes;
+  if (want) nodes = nodes.filter((n) => want.includes(n.name) || want.includes(n.id));
+  const before = plan.before !== undefined ? await refTime(ctx, nodes, plan.before) : undefined;
+  const since = plan.since !== undefined ? await refTime(ctx, nodes, plan.since) : undefined;
+  const answers = await fanout(nodes, (n) => {
+    // Engines holding the before/since image apply it themselves; the others are filtered by its time below.
+    const args = new Map(plan.forward);
+    if (plan.before !== undefined && before?.holders.has(n.addr)) args.set('before', [plan.before]);
+    if (plan.since !== undefined && since?.holders.has(n.addr)) args.set('since', [plan.since]);
+    const q = new URLSearchParams(ctx.query);
+    if (args.size > 0) q.set('filters', formatFilterArgs(args));
+    else q.delete('filters');
+    return n.client
+      .json<ImageSummary[]>('GET', enginePath(ctx, '/images/json', q))
+      .then((imgs) =>
+        imgs.filter(
+          (i) =>
+            (!before || before.holders.has(n.addr) || i.Created * 1000 < before.at) &&
+            (!since || since.holders.has(n.addr) || i.Created * 1000 > since.at),
+        ),
+      );
+  });
+  const failed = answers.find((a) => a.error !== undefined);
+  if (failed && answers.every((a) => a.value === undefined)) throw failed.error;
   const byId = new Map<string, ImageSummary>();
   for (const a of answers) {
     for (const img of a.value ?? []) {

@@ -5,9 +5,18 @@ import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
 import { fanout, getIfExists } from '../fanout.js';
+import { formatFilterArgs, parseFilterArgs } from '../filters/filter-args.js';
+import { planNetworkList } from '../filters/network-filters.js';
 import { readJsonObject } from '../json-body.js';
 import { enginePath, sendJson } from '../proxy.js';
-import { healthyClient, healthyNodes, nodePrefixed, requireContainer, splitRef } from '../refs.js';
+import {
+  healthyClient,
+  healthyNodes,
+  nodePrefixed,
+  nodeSplitter,
+  requireContainer,
+  splitRef,
+} from '../refs.js';
 
 interface NetworkJson {
   Id: string;
@@ -40,10 +49,19 @@ export function mergeNetworks(
 }
 
 async function list(ctx: RequestContext): Promise<void> {
-  const nodes = healthyNodes(ctx.deps.cluster);
-  const answers = await fanout(nodes, (n) =>
-    n.client.json<NetworkJson[]>('GET', enginePath(ctx, '/networks')),
+  const plan = planNetworkList(parseFilterArgs(ctx.query.get('filters')), nodeSplitter(ctx.deps.cluster));
+  const want = plan.nodes;
+  const nodes = healthyNodes(ctx.deps.cluster).filter(
+    (n) => !want || want.includes(n.name) || want.includes(n.id),
   );
+  const q = new URLSearchParams(ctx.query);
+  if (plan.forward.size > 0) q.set('filters', formatFilterArgs(plan.forward));
+  else q.delete('filters');
+  const answers = await fanout(nodes, (n) =>
+    n.client.json<NetworkJson[]>('GET', enginePath(ctx, '/networks', q)),
+  );
+  const failed = answers.find((a) => a.error !== undefined);
+  if (failed && answers.every((a) => a.value === undefined)) throw failed.error;
   sendJson(ctx, mergeNetworks(answers.map((a) => ({ node: a.node, nets: a.value ?? [] }))));
 }
 
@@ -67,8 +85,9 @@ async function resolve(ctx: RequestContext, ref: string): Promise<{ node: ApiNod
 
 async function inspect(ctx: RequestContext): Promise<void> {
   const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
-  const { node, net } = await resolve(ctx, ref);
-  sendJson(ctx, displayNetwork(net, node));
+  // as Swarm and the engine answer: the engine's own JSON, its plain Name included
+  const { net } = await resolve(ctx, ref);
+  sendJson(ctx, net);
 }
 
 async function create(ctx: RequestContext): Promise<void> {

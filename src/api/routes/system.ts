@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '../../util/errors.js';
-import { SHOAL_VERSION } from '../../version.js';
+import { SHOAL_VERSION, serverVersion } from '../../version.js';
 import type { ApiCluster, ApiEvent, ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { InfoRenderer } from '../info-body.js';
@@ -24,7 +24,7 @@ async function version(ctx: RequestContext): Promise<void> {
   const m = ctx.deps.manager;
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
   const common = {
-    Version: `shoal/${SHOAL_VERSION}`,
+    Version: serverVersion(),
     ApiVersion: API_VERSION,
     MinAPIVersion: MIN_API_VERSION,
     GitCommit: '',

@@ -4,9 +4,11 @@ import { findVolumes } from '../../scheduler/lookup.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { fanout, getIfExists } from '../fanout.js';
+import { formatFilterArgs, parseFilterArgs } from '../filters/filter-args.js';
+import { planVolumeList } from '../filters/volume-filters.js';
 import { readJsonObject } from '../json-body.js';
 import { enginePath, sendJson } from '../proxy.js';
-import { healthyClient, healthyNodes, nodePrefixed } from '../refs.js';
+import { healthyClient, healthyNodes, nodePrefixed, nodeSplitter } from '../refs.js';
 
 interface VolumeJson {
   Name: string;
@@ -20,13 +22,22 @@ export function displayVolume(v: VolumeJson, node: ApiNode): VolumeJson {
 }
 
 async function list(ctx: RequestContext): Promise<void> {
-  const nodes = healthyNodes(ctx.deps.cluster);
+  const plan = planVolumeList(parseFilterArgs(ctx.query.get('filters')), nodeSplitter(ctx.deps.cluster));
+  const want = plan.nodes;
+  const nodes = healthyNodes(ctx.deps.cluster).filter(
+    (n) => !want || want.includes(n.name) || want.includes(n.id),
+  );
+  const q = new URLSearchParams(ctx.query);
+  if (plan.forward.size > 0) q.set('filters', formatFilterArgs(plan.forward));
+  else q.delete('filters');
   const answers = await fanout(nodes, (n) =>
     n.client.json<{ Volumes: VolumeJson[] | null; Warnings: string[] | null }>(
       'GET',
-      enginePath(ctx, '/volumes'),
+      enginePath(ctx, '/volumes', q),
     ),
   );
+  const failed = answers.find((a) => a.error !== undefined);
+  if (failed && answers.every((a) => a.value === undefined)) throw failed.error;
   const volumes: VolumeJson[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
@@ -58,7 +69,8 @@ async function inspect(ctx: RequestContext): Promise<void> {
   const found = await holders(ctx, ref);
   const first = found[0];
   if (!first) throw new NoSuchVolumeError(ref);
-  sendJson(ctx, displayVolume(first.vol, first.node));
+  // as Swarm and the engine answer: the engine's own JSON, its plain Name included
+  sendJson(ctx, first.vol);
 }
 
 async function create(ctx: RequestContext): Promise<void> {

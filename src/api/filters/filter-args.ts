@@ -1,0 +1,116 @@
+import { ClusterError, InvalidArgumentError } from '../../util/errors.js';
+
+/**
+ * The `filters` query of the Engine's list endpoints as a dockerd 20.10 reads it: each key maps to a set of values.
+ * Matching helpers follow the engine's rules, so the manager's answers equal an engine's.
+ */
+export type FilterArgs = ReadonlyMap<string, readonly string[]>;
+
+/** A filter the engine refuses with a 500 (its Go parse errors: `strconv.Atoi: parsing "x": invalid syntax`). */
+export class FilterParseError extends ClusterError {
+  override readonly code: string = 'FILTER_PARSE';
+}
+
+/**
+ * Parses the `filters` query value in the current (`{"name":{"web":true}}`) and the legacy (`{"name":["web"]}`)
+ * shape; an empty or missing value is no filter.
+ * @throws FilterParseError (500, as the engine answers) on text that is not a JSON object of those shapes.
+ */
+export function parseFilterArgs(text: string | null | undefined): FilterArgs {
+  const out = new Map<string, string[]>();
+  if (!text) return out;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new FilterParseError(`invalid filters: ${(err as Error).message}`, { cause: err });
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new FilterParseError('invalid filters: not a JSON object');
+  }
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (Array.isArray(v)) out.set(k, v.map(String));
+    else if (v && typeof v === 'object') {
+      out.set(
+        k,
+        Object.entries(v as Record<string, unknown>)
+          .filter(([, on]) => on === true)
+          .map(([x]) => x),
+      );
+    } else throw new FilterParseError(`invalid filters: the value of "${k}" is not a list`);
+  }
+  return out;
+}
+
+/** The filters as the engine's query value (current shape). */
+export function formatFilterArgs(args: FilterArgs): string {
+  const o: Record<string, Record<string, boolean>> = {};
+  for (const [k, vs] of args) o[k] = Object.fromEntries(vs.map((v) => [v, true]));
+  return JSON.stringify(o);
+}
+
+/**
+ * Refuses keys outside `accepted` with the engine's 400 `Invalid filter '<key>'`.
+ * @throws InvalidArgumentError on the first unknown key.
+ */
+export function validateKeys(args: FilterArgs, accepted: ReadonlySet<string>): void {
+  for (const k of args.keys()) {
+    if (!accepted.has(k)) throw new InvalidArgumentError(`Invalid filter '${k}'`);
+  }
+}
+
+/** Go's `fmt` rendering of a string slice: `[a b]`. */
+export function goList(values: readonly string[]): string {
+  return `[${values.join(' ')}]`;
+}
+
+/** Copy of `args` without `keys`. */
+export function without(args: FilterArgs, ...keys: string[]): Map<string, readonly string[]> {
+  const out = new Map(args);
+  for (const k of keys) out.delete(k);
+  return out;
+}
+
+/** The engine's `Match`: true without values for `key`; else some value equals `source` or, as a regexp, matches it. */
+export function match(args: FilterArgs, key: string, source: string): boolean {
+  const values = args.get(key);
+  if (!values || values.length === 0) return true;
+  return values.some((v) => {
+    if (v === source) return true;
+    try {
+      return new RegExp(v).test(source);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The engine's `ExactMatch`: true without values for `key`; else some value equals `source`. */
+export function exactMatch(args: FilterArgs, key: string, source: string): boolean {
+  const values = args.get(key);
+  if (!values || values.length === 0) return true;
+  return values.includes(source);
+}
+
+/** The engine's `MatchKVList`: every `k` or `k=v` value is present in `labels`. */
+export function matchLabels(
+  args: FilterArgs,
+  key: string,
+  labels: Readonly<Record<string, string>> | null | undefined,
+): boolean {
+  const values = args.get(key);
+  if (!values || values.length === 0) return true;
+  const l = labels ?? {};
+  return values.every((v) => {
+    const eq = v.indexOf('=');
+    if (eq < 0) return Object.hasOwn(l, v);
+    const name = v.slice(0, eq);
+    return Object.hasOwn(l, name) && l[name] === v.slice(eq + 1);
+  });
+}
+
+/** The nodes Swarm's `node` key asks for (names or IDs), or undefined when it is absent (all nodes). */
+export function nodeScope(args: FilterArgs): readonly string[] | undefined {
+  const nodes = args.get('node');
+  return nodes && nodes.length > 0 ? nodes : undefined;
+}
