@@ -3,7 +3,11 @@
  * action, container lookup (Swarm's rules live in `src/scheduler/lookup.ts`), `node/name` prefixes, and the
  * healthy engine to send a call to.
  */
-import { NoSuchContainerError, UnhealthyNodeError } from '../cluster/errors.js';
+import {
+  ContainerOnUnhealthyNodeError,
+  NoSuchContainerError,
+  UnhealthyNodeError,
+} from '../cluster/errors.js';
 import type { EngineClient } from '../engine/index.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import type { ApiCluster, ApiContainer, ApiNode } from './cluster-port.js';
@@ -52,6 +56,15 @@ export function requireContainer(cluster: ApiCluster, ref: string): ApiContainer
 export function healthyClient(node: ApiNode): EngineClient {
   if (node.state !== 'healthy') throw new UnhealthyNodeError(node.name || node.addr);
   return node.client;
+}
+
+/** The engine client of a container's node; Swarm's `Container X running on unhealthy node Y` (500) otherwise. */
+export function containerClient(c: ApiContainer): EngineClient {
+  if (c.node.state !== 'healthy') {
+    const name = c.summary.Names[0]?.replace(/^\//, '') ?? c.id;
+    throw new ContainerOnUnhealthyNodeError(name, c.node.name || c.node.addr);
+  }
+  return c.node.client;
 }
 
 /** The healthy nodes, sorted by name (fan-out targets). */

@@ -4,7 +4,7 @@ import type { ApiDeps } from './context.js';
 import { writeSocketError } from './error-handler.js';
 import { NoSuchRouteError } from './errors.js';
 import { spliceToEngine } from './hijack.js';
-import { decodePathRef, healthyClient, requireContainer } from './refs.js';
+import { containerClient, decodePathRef, healthyClient, requireContainer } from './refs.js';
 import { execNode } from './routes/exec.js';
 
 const PREFIX = /^\/v(\d+\.\d+)(?=\/)/;
@@ -31,7 +31,7 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
     const attach = ATTACH.exec(path);
     if (attach && ((req.method === 'POST' && !attach[2]) || (req.method === 'GET' && attach[2]))) {
       const c = requireContainer(deps.cluster, decodePathRef(attach[1] as string));
-      const client = healthyClient(c.node);
+      const client = containerClient(c);
       spliceToEngine(
         req,
         socket,

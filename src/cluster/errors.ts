@@ -100,6 +100,16 @@ export class UnhealthyNodeError extends ClusterError {
   }
 }
 
+/** A request addresses a container whose node is not healthy: Swarm's text (500, retryable). */
+export class ContainerOnUnhealthyNodeError extends ClusterError {
+  override readonly code: string = 'CONTAINER_ON_UNHEALTHY_NODE';
+  override readonly httpStatus: number = 500;
+  override readonly retryable: boolean = true;
+  constructor(container: string, node: string) {
+    super(`Container ${container} running on unhealthy node ${node}`);
+  }
+}
+
 /** An engine failed validation (not a Docker Engine, bad labels, duplicated ID); it stays pending. */
 export class EngineValidationError extends ClusterError {
   override readonly code: string = 'ENGINE_VALIDATION';

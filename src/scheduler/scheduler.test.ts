@@ -96,8 +96,8 @@ describe('Scheduler.decide', () => {
         'Unable to find a node that satisfies the following conditions ',
         '[port 80 (Bridge mode)]',
         '[available container slots]',
-        '[image!=x]',
-        '[region==eu]',
+        '[image!=x (soft=false)]',
+        '[region==eu (soft=false)]',
         '0/2 nodes are available: 1 rejected by port 80 (Bridge mode), 1 rejected by constraint region==eu.',
         'port: n2 rejected (port 80 taken by container web (running, 0.0.0.0:80))',
         'constraint: n1 rejected (region=us does not satisfy region==eu)',
@@ -132,7 +132,7 @@ describe('Scheduler.decide', () => {
     expect(d.message.split('\n').slice(0, 5)).toEqual([
       'Unable to find a node that satisfies the following conditions ',
       '[available container slots]',
-      '[region==eu region==asia]',
+      '[region==eu (soft=true) region==asia (soft=false)]',
       '0/3 nodes are available: 2 rejected by constraint region==eu region==asia, 1 unhealthy.',
       'health: n3 rejected (node is unhealthy (health 0))',
     ]);

@@ -126,7 +126,8 @@ export class Scheduler {
         }
         let message = UNSATISFIABLE_PREFIX;
         for (let j = 0; j <= i; j++) {
-          const d = this.filters[j]!.describe(req, opts);
+          const f = this.filters[j]!;
+          const d = f.condition ? f.condition(req, opts) : f.describe(req, opts);
           if (d !== '') message += `\n[${d}]`;
         }
         return {

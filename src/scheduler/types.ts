@@ -137,6 +137,11 @@ export interface Filter {
   /** What this filter was asked for, for the "unable to find a node" message (`port 80 (Bridge mode)`). */
   describe(req: PlacementRequest, opts: { readonly soft: boolean }): string;
   /**
+   * Optional: what this filter was asked for in Swarm's "following conditions" form, when it differs from
+   * {@link describe} (constraints, affinities and whitelists add ` (soft=BOOL)` to each expression, as Swarm did).
+   */
+  condition?(req: PlacementRequest, opts: { readonly soft: boolean }): string;
+  /**
    * Optional shortcut: `false` when this request gives the filter nothing to check in this pass, so every node
    * would pass and the scheduler may skip the per-node loop. Absent = always run.
    */

@@ -1,6 +1,6 @@
 import type { RequestContext, Route } from '../context.js';
 import { enginePath, proxy } from '../proxy.js';
-import { healthyClient, requireContainer } from '../refs.js';
+import { containerClient, healthyClient, requireContainer } from '../refs.js';
 
 /**
  * Build args of the form `constraint:key==value` steer the build node, like container constraints. The client
@@ -31,7 +31,7 @@ async function commit(ctx: RequestContext): Promise<void> {
   const c = requireContainer(ctx.deps.cluster, ctx.query.get('container') ?? '');
   const q = new URLSearchParams(ctx.query);
   q.set('container', c.id);
-  await proxy(ctx, healthyClient(c.node), {
+  await proxy(ctx, containerClient(c), {
     path: enginePath(ctx, '/commit', q),
     after: () => ctx.deps.cluster.refreshNode(c.node, 'images'),
   });

@@ -9,7 +9,14 @@ import { ancestorIds, type ImageEntry } from '../filters/image-filters.js';
 import { isStorableInspect, wantsSize, withNodeHostIps, withNodeObject } from '../inspect-answer.js';
 import { readJsonObject } from '../json-body.js';
 import { enginePath, proxy, sendJson, sendJsonText } from '../proxy.js';
-import { healthyClient, healthyNodes, nodeSplitter, requireContainer, splitRef } from '../refs.js';
+import {
+  containerClient,
+  healthyClient,
+  healthyNodes,
+  nodeSplitter,
+  requireContainer,
+  splitRef,
+} from '../refs.js';
 
 const GET_ACTIONS = new Set(['json', 'archive', 'export', 'changes', 'top', 'logs', 'stats', 'attach', 'ws']);
 const POST_ACTIONS = new Set([
@@ -70,7 +77,7 @@ export function serverTiming(t: CreateTiming): string {
  */
 async function inspect(ctx: RequestContext, ref: string): Promise<void> {
   const c = requireContainer(ctx.deps.cluster, ref);
-  const client = healthyClient(c.node);
+  const client = containerClient(c);
   const path = enginePath(ctx, `/containers/${c.id}/json`);
   const store = wantsSize(ctx.query) ? undefined : c.node.inspects;
   let json = store?.get(path);
@@ -88,14 +95,14 @@ async function getAny(ctx: RequestContext): Promise<void> {
   if (action === 'json') return inspect(ctx, ref);
   if (!action) throw new NoSuchRouteError();
   const c = requireContainer(ctx.deps.cluster, ref);
-  await proxy(ctx, healthyClient(c.node), { path: enginePath(ctx, `/containers/${c.id}/${action}`) });
+  await proxy(ctx, containerClient(c), { path: enginePath(ctx, `/containers/${c.id}/${action}`) });
 }
 
 async function archive(ctx: RequestContext): Promise<void> {
   const { ref, action } = splitRef(ctx.params['*'] ?? '', new Set(['archive']));
   if (action !== 'archive') throw new NoSuchRouteError();
   const c = requireContainer(ctx.deps.cluster, ref);
-  await proxy(ctx, healthyClient(c.node), { path: enginePath(ctx, `/containers/${c.id}/archive`) });
+  await proxy(ctx, containerClient(c), { path: enginePath(ctx, `/containers/${c.id}/archive`) });
 }
 
 async function rename(ctx: RequestContext, ref: string): Promise<void> {
@@ -105,7 +112,7 @@ async function rename(ctx: RequestContext, ref: string): Promise<void> {
     .containers()
     .find((x) => x.id !== c.id && x.summary.Names.some((n) => n === `/${name}`));
   if (holder) throw new NameConflictError(`/${name}`, holder.id);
-  await proxy(ctx, healthyClient(c.node), {
+  await proxy(ctx, containerClient(c), {
     path: enginePath(ctx, `/containers/${c.id}/rename`),
     changes: () => c.node.inspects.forget(c.id),
     after: () => ctx.deps.cluster.refreshContainer(c.node, c.id),
@@ -114,7 +121,7 @@ async function rename(ctx: RequestContext, ref: string): Promise<void> {
 
 async function execCreate(ctx: RequestContext, ref: string): Promise<void> {
   const c = requireContainer(ctx.deps.cluster, ref);
-  const client = healthyClient(c.node);
+  const client = containerClient(c);
   const body = await readJsonObject(ctx.req);
   c.node.inspects.forget(c.id);
   const created = await client
@@ -131,7 +138,7 @@ async function postAny(ctx: RequestContext): Promise<void> {
   if (action === 'exec') return execCreate(ctx, ref);
   const c = requireContainer(ctx.deps.cluster, ref);
   const path = enginePath(ctx, `/containers/${c.id}/${action}`);
-  await proxy(ctx, healthyClient(c.node), {
+  await proxy(ctx, containerClient(c), {
     path,
     changes: () => c.node.inspects.forget(c.id),
     ...(REFRESH_AFTER.has(action) ? { after: () => ctx.deps.cluster.refreshContainer(c.node, c.id) } : {}),
@@ -143,7 +150,7 @@ async function postAny(ctx: RequestContext): Promise<void> {
 async function remove(ctx: RequestContext): Promise<void> {
   const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const c = requireContainer(ctx.deps.cluster, ref);
-  await proxy(ctx, healthyClient(c.node), {
+  await proxy(ctx, containerClient(c), {
     path: enginePath(ctx, `/containers/${c.id}`),
     changes: () => c.node.inspects.forget(c.id),
     after: () => ctx.deps.cluster.refreshContainer(c.node, c.id),

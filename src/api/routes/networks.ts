@@ -10,6 +10,7 @@ import { planNetworkList } from '../filters/network-filters.js';
 import { readJsonObject } from '../json-body.js';
 import { enginePath, sendJson } from '../proxy.js';
 import {
+  containerClient,
   healthyClient,
   healthyNodes,
   nodePrefixed,
@@ -122,7 +123,7 @@ async function connectOrDisconnect(ctx: RequestContext): Promise<void> {
   const body = await readJsonObject(ctx.req);
   const c = requireContainer(ctx.deps.cluster, String(body.Container ?? ''));
   const { name } = nodePrefixed(ctx.deps.cluster, ref);
-  const client = healthyClient(c.node);
+  const client = containerClient(c);
   c.node.inspects.forget(c.id);
   await client
     .json('POST', enginePath(ctx, `/networks/${encodeURIComponent(name)}/${action}`), {

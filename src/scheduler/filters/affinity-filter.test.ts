@@ -81,5 +81,6 @@ describe('AffinityFilter', () => {
       reason: 'container!=redis: a container matches',
     });
     expect(f.describe(req)).toBe('image==nginx container!=redis');
+    expect(f.condition(req)).toBe('image==nginx (soft=true) container!=redis (soft=false)');
   });
 });

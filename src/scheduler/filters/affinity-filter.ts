@@ -72,6 +72,10 @@ export class AffinityFilter implements Filter {
     return req.affinities.map(formatExpression).join(' ');
   }
 
+  condition(req: PlacementRequest): string {
+    return req.affinities.map((e) => `${formatExpression(e)} (soft=${e.soft})`).join(' ');
+  }
+
   #values(node: NodeSnapshot, key: string): Values {
     let byKey = this.#memo.get(node);
     if (!byKey) {

@@ -59,5 +59,6 @@ describe('ConstraintFilter', () => {
       reason: 'no label zone does not satisfy zone==a',
     });
     expect(f.describe(req)).toBe('node==n1 region!=eu* zone==a');
+    expect(f.condition(req)).toBe('node==n1 (soft=false) region!=eu* (soft=true) zone==a (soft=false)');
   });
 });

@@ -43,4 +43,8 @@ export class ConstraintFilter implements Filter {
   describe(req: PlacementRequest): string {
     return req.constraints.map(formatExpression).join(' ');
   }
+
+  condition(req: PlacementRequest): string {
+    return req.constraints.map((e) => `${formatExpression(e)} (soft=${e.soft})`).join(' ');
+  }
 }

@@ -25,5 +25,6 @@ describe('WhitelistFilter', () => {
     expect(f.check(req, n1, { soft: true }).ok).toBe(false);
     expect(f.check(req, n1, { soft: false }).ok).toBe(true);
     expect(f.describe(req)).toBe('node==n2');
+    expect(f.condition(req)).toBe('node==n2 (soft=true)');
   });
 });

@@ -27,4 +27,8 @@ export class WhitelistFilter implements Filter {
   describe(req: PlacementRequest): string {
     return req.whitelists.map(formatExpression).join(' ');
   }
+
+  condition(req: PlacementRequest): string {
+    return req.whitelists.map((e) => `${formatExpression(e)} (soft=${e.soft})`).join(' ');
+  }
 }
