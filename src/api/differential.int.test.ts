@@ -583,8 +583,49 @@ describe('manager vs. engine: the same request, the same answer', () => {
     const diffs = await differ(cases());
     expect(diffs, diffs.join('\n')).toEqual([]);
   });
+  it("answers with Swarm's texts where the engine has no such situation", async () => {
+    const save = await request('manager', 'GET', `${V}/images/get?names=busybox&names=nope`);
+    expect([save.status, (save.body as { message: string }).message]).toEqual([
+      404,
+      'Unable to find a healthy engine containing all images: [busybox nope]',
+    ]);
+    const shoal = (args: string[]) => runCommand([SHOAL, ...args]);
+    const [overcommit, refresh, advertise, globals] = await Promise.all([
+      shoal(['-l', 'debug', 'manage', '--cluster-opt', 'swarm.overcommit=-2', 'nodes://127.0.0.1:1']),
+      shoal(['--debug', 'manage', '-engine-refresh-min-interval=0s', 'nodes://127.0.0.1:1']),
+      shoal(['-experimental', 'join', '-advertise', 'nope', '-heartbeat=1s', 'etcd://127.0.0.1:1']),
+      shoal(['-l', 'loud', 'list', 'nodes://127.0.0.1:1']),
+    ]);
+    expect([overcommit.code, overcommit.stderr]).toEqual([
+      1,
+      'Error: swarm.overcommit should be larger than -1, -2.000000 is invalid\n',
+    ]);
+    expect([refresh.code, refresh.stderr]).toEqual([
+      1,
+      'Error: min refresh interval should be a positive number\n',
+    ]);
+    expect(advertise.code).toBe(1);
+    expect(advertise.stderr).toMatch(/^Error: --advertise should be of the form ip:port or hostname:port/);
+    expect(globals.code).toBe(1);
+    expect(globals.stderr).toContain('not a valid log level: "loud"');
+  });
+
   it.each(CLIS)('%s: filters and inspects through the CLI', async (cli) => {
     const diffs = await cliDiffs(cli);
     expect(diffs, diffs.join('\n')).toEqual([]);
+  });
+
+  // last: it stops the engine
+  it("a container on a node that went down gets Swarm's 500", async () => {
+    await th.hosts[0]?.stopEngine();
+    await waitFor('the node to be unhealthy', async () => {
+      const r = await request('manager', 'GET', `${V}/containers/run1/logs?stdout=1`);
+      return r.status === 500;
+    });
+    const r = await request('manager', 'GET', `${V}/containers/run1/logs?stdout=1`);
+    expect((r.body as { message: string }).message).toBe(`Container run1 running on unhealthy node ${node}`);
+    const cli = await managerDocker(['logs', 'run1'], CLIS[1]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain(`Container run1 running on unhealthy node ${node}`);
   });
 });

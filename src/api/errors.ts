@@ -102,3 +102,11 @@ export class HeadersTooLargeError extends ClusterError {
 export class MalformedRequestError extends InvalidArgumentError {
   override readonly code: string = 'MALFORMED_REQUEST';
 }
+
+/** `docker save` names images no single healthy node holds together (Swarm's 404 text). */
+export class NoEngineWithImagesError extends NotFoundError {
+  override readonly code: string = 'NO_ENGINE_WITH_IMAGES';
+  constructor(names: readonly string[]) {
+    super(`Unable to find a healthy engine containing all images: [${names.join(' ')}]`);
+  }
+}

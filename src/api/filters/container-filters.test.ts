@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterError } from '../../errors.js';
+import type { ClusterError } from '../../errors.js';
 import { compileContainerFilter, type FilterableContainer, healthOf } from './container-filters.js';
 import { parseFilterArgs } from './filter-args.js';
 
@@ -82,7 +82,7 @@ describe('compileContainerFilter (dockerd 20.10 semantics)', () => {
     ['{"health":["none"]}', ['db1']],
     ['{"is-task":["true"]}', ['task1']],
     ['{"is-task":["false"]}', ['web1', 'db1']],
-    ['{"isolation":["default"]}', []],
+    ['{"isolation":["default"]}', ['web1', 'db1', 'task1']],
     ['{"node":["n2"]}', ['db1']],
     ['{"node":["ID-n1"]}', ['web1', 'task1']],
     ['{"ancestor":["busybox"]}', ['web1', 'task1']],

@@ -39,7 +39,6 @@ export interface FilterableContainer {
     readonly Labels: Readonly<Record<string, string>> | null;
     readonly Ports?: readonly { PrivatePort: number; PublicPort?: number; Type: string }[];
     readonly Mounts?: readonly { Name?: string; Source?: string; Destination?: string }[];
-    readonly HostConfig?: { readonly Isolation?: string; readonly [k: string]: unknown };
     readonly NetworkSettings?: {
       readonly Networks?: Readonly<Record<string, { readonly NetworkID?: string } | null>> | null;
     };
@@ -144,7 +143,7 @@ export function compileContainerFilter(
     if (!match(filters, 'id', c.id)) return false;
     if (!matchLabels(filters, 'label', s.Labels)) return false;
     if (!exactMatch(filters, 'status', s.State)) return false;
-    if (!exactMatch(filters, 'isolation', String(s.HostConfig?.Isolation ?? ''))) return false;
+    // `isolation` is accepted and matches everything: Linux engines have one isolation (dockerd 20.10 checked)
     if (
       filters.has('health') &&
       !exactMatch(filters, 'health', s.State === 'running' ? healthOf(s.Status) : 'none')

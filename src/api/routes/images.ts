@@ -3,7 +3,7 @@ import { EngineRequestError } from '../../engine/index.js';
 import { ClusterError } from '../../util/errors.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
-import { NoSuchRouteError, NotSupportedInClusterError } from '../errors.js';
+import { NoEngineWithImagesError, NoSuchRouteError, NotSupportedInClusterError } from '../errors.js';
 import { fanout, getIfExists, teeBody } from '../fanout.js';
 import { formatFilterArgs, parseFilterArgs } from '../filters/filter-args.js';
 import { planImageList, qualifiedRef } from '../filters/image-filters.js';
@@ -163,7 +163,7 @@ async function getAny(ctx: RequestContext): Promise<void> {
     const names = ctx.query.getAll('names');
     const per = await Promise.all(names.map((n) => owners(ctx, n)));
     const node = nodesOrFail(ctx).find((n) => per.every((o) => o.some((x) => x.addr === n.addr)));
-    if (!node) throw new NoSuchImageError(names.join(', '));
+    if (!node) throw new NoEngineWithImagesError(names);
     return proxy(ctx, node.client);
   }
   const { ref, action } = splitRef(rest, GET_ACTIONS);
