@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterError } from '../../errors.js';
+import type { ClusterError } from '../../util/errors.js';
 import { compileContainerFilter, type FilterableContainer, healthOf } from './container-filters.js';
 import { parseFilterArgs } from './filter-args.js';
 

@@ -33,7 +33,7 @@ async function owners(ctx: RequestContext, name: string): Promise<ApiNode[]> {
 }
 
 /** The creation time (ms) of the image `ref` on the first node holding it, with those nodes. */
-async function refTime(ctx: RequestContext, nodes: readonly ApiNode[], ref: string) {
+async function refTime(nodes: readonly ApiNode[], ref: string) {
   const answers = await fanout(nodes, (n) =>
     getIfExists<{ Created: string }>(n, `/images/${encodeURIComponent(ref)}/json`),
   );
@@ -49,8 +49,8 @@ async function list(ctx: RequestContext): Promise<void> {
   let nodes = nodesOrFail(ctx);
   const want = plan.nodes;
   if (want) nodes = nodes.filter((n) => want.includes(n.name) || want.includes(n.id));
-  const before = plan.before !== undefined ? await refTime(ctx, nodes, plan.before) : undefined;
-  const since = plan.since !== undefined ? await refTime(ctx, nodes, plan.since) : undefined;
+  const before = plan.before !== undefined ? await refTime(nodes, plan.before) : undefined;
+  const since = plan.since !== undefined ? await refTime(nodes, plan.since) : undefined;
   const answers = await fanout(nodes, (n) => {
     // Engines holding the before/since image apply it themselves; the others are filtered by its time below.
     const args = new Map(plan.forward);
