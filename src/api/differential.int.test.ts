@@ -589,6 +589,33 @@ describe('manager vs. engine: the same request, the same answer', () => {
       404,
       'Unable to find a healthy engine containing all images: [busybox nope]',
     ]);
+    // a create on a node that does not exist is refused by the scheduler, as Swarm did
+    const [net, vol] = await Promise.all([
+      request('manager', 'POST', `${V}/networks/create`, { Name: 'nonode/x', Driver: 'bridge' }),
+      request('manager', 'POST', `${V}/volumes/create`, { Name: 'nonode/x' }),
+    ]);
+    for (const r of [net, vol]) {
+      expect(r.status).toBe(500);
+      expect((r.body as { message: string }).message).toMatch(
+        /^Unable to find a node that satisfies the following conditions \n\[.*node==nonode \(soft=false\)/,
+      );
+    }
+    // a whitelisted volume goes to exactly the whitelisted nodes
+    const listed = await request('manager', 'POST', `${V}/volumes/create`, {
+      Name: 'shxwl',
+      Labels: { 'com.docker.swarm.whitelists': `["node==${node}|other"]` },
+    });
+    expect(listed.status).toBe(201);
+    expect((await request('engine', 'GET', `${V}/volumes/shxwl`)).status).toBe(200);
+    const none = await request('manager', 'POST', `${V}/volumes/create`, {
+      Name: 'shxwl2',
+      Labels: { 'com.docker.swarm.whitelists': '["node==other"]' },
+    });
+    expect([none.status, (none.body as { message: string }).message]).toEqual([
+      500,
+      'unable to find a node that satisfies the whitelist node==other',
+    ]);
+    expect((await request('engine', 'GET', `${V}/volumes/shxwl2`)).status).toBe(404);
     const shoal = (args: string[]) => runCommand([SHOAL, ...args]);
     const [overcommit, refresh, advertise, globals] = await Promise.all([
       shoal(['-l', 'debug', 'manage', '--cluster-opt', 'swarm.overcommit=-2', 'nodes://127.0.0.1:1']),

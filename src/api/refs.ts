@@ -96,3 +96,13 @@ export function nodeSplitter(cluster: ApiCluster): (ref: string) => { node?: str
     return node ? { node: node.name, name } : { name };
   };
 }
+
+/**
+ * Refuses a `node/name` whose prefix is no known node, as Swarm did by scheduling with `node==<prefix>`: the
+ * scheduler's "Unable to find a node that satisfies the following conditions" (500). Names without `/` pass.
+ */
+export async function requireKnownPrefix(cluster: ApiCluster, name: string): Promise<void> {
+  const slash = name.indexOf('/');
+  if (slash <= 0) return;
+  await cluster.place([`node==${name.slice(0, slash)}`], async () => undefined);
+}

@@ -59,6 +59,7 @@ export {
   type BuiltRequest,
   buildPlacementRequest,
   type CreateBody,
+  lenientJson,
   newSwarmId,
   type ReschedulePolicy,
   readCreateBody,

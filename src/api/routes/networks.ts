@@ -16,6 +16,7 @@ import {
   nodePrefixed,
   nodeSplitter,
   requireContainer,
+  requireKnownPrefix,
   splitRef,
 } from '../refs.js';
 
@@ -98,6 +99,7 @@ async function create(ctx: RequestContext): Promise<void> {
       `invalid name: ${typeof body.Name === 'string' ? '' : JSON.stringify(body.Name ?? '')}`,
     );
   const { node: named, name } = nodePrefixed(ctx.deps.cluster, body.Name);
+  if (!named) await requireKnownPrefix(ctx.deps.cluster, name);
   const createOn = async (node: ApiNode) => {
     const client = healthyClient(node);
     if (!body.Driver) {

@@ -7,8 +7,9 @@ import { fanout, getIfExists } from '../fanout.js';
 import { formatFilterArgs, parseFilterArgs } from '../filters/filter-args.js';
 import { planVolumeList } from '../filters/volume-filters.js';
 import { readJsonObject } from '../json-body.js';
+import { volumeTargets } from '../node-targets.js';
 import { enginePath, sendJson } from '../proxy.js';
-import { healthyClient, healthyNodes, nodePrefixed, nodeSplitter } from '../refs.js';
+import { healthyClient, healthyNodes, nodePrefixed, nodeSplitter, requireKnownPrefix } from '../refs.js';
 
 interface VolumeJson {
   Name: string;
@@ -76,9 +77,12 @@ async function inspect(ctx: RequestContext): Promise<void> {
 async function create(ctx: RequestContext): Promise<void> {
   const body = await readJsonObject(ctx.req);
   const { node, name } = nodePrefixed(ctx.deps.cluster, String(body.Name ?? ''));
+  // `other-node/x` for a node that does not exist: Swarm's scheduler refuses it (node==other-node)
+  if (!node) await requireKnownPrefix(ctx.deps.cluster, name);
   const volName = name || randomBytes(32).toString('hex');
-  const targets = node ? [node] : healthyNodes(ctx.deps.cluster);
-  if (targets.length === 0) throw new NoHealthyNodeError();
+  const healthy = healthyNodes(ctx.deps.cluster);
+  if (!node && healthy.length === 0) throw new NoHealthyNodeError();
+  const targets = node ? [node] : volumeTargets(healthy, body.Labels as Record<string, unknown> | undefined);
   const answers = await fanout(targets, (n) =>
     healthyClient(n).json<VolumeJson>('POST', enginePath(ctx, '/volumes/create'), { ...body, Name: volName }),
   );
