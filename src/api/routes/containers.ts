@@ -8,6 +8,7 @@ import { fanout } from '../fanout.js';
 import { ancestorIds, type ImageEntry } from '../filters/image-filters.js';
 import { isStorableInspect, wantsSize, withNodeHostIps, withNodeObject } from '../inspect-answer.js';
 import { readJsonObject } from '../json-body.js';
+import { pinToNetworkNodes } from '../network-pin.js';
 import { enginePath, proxy, sendJson, sendJsonText } from '../proxy.js';
 import {
   containerClient,
@@ -54,6 +55,7 @@ async function list(ctx: RequestContext): Promise<void> {
 
 async function create(ctx: RequestContext): Promise<void> {
   const body = readCreateBody(await readJsonObject(ctx.req));
+  await pinToNetworkNodes(ctx.deps.cluster, body);
   const name = ctx.query.get('name') ?? '';
   const auth = ctx.req.headers['x-registry-auth'];
   const created = await ctx.deps.cluster.createContainer(
