@@ -339,7 +339,7 @@ describe('shoal manage: images through a local registry, resize, TLS modes, sear
   it('answers HTTPS clients without a certificate only when not verifying', async () => {
     const info = await api(plain, 'GET', '/v1.41/info', { cert: false });
     expect(info.status).toBe(200);
-    expect(JSON.parse(info.text).ServerVersion).toMatch(/^shoal\//);
+    expect(JSON.parse(info.text).ServerVersion).toMatch(/^swarm\/1\.2\.9 \(shoal /);
     await expect(api(verifying, 'GET', '/v1.41/info', { cert: false })).rejects.toThrow();
     expect((await api(verifying, 'GET', '/v1.41/info')).status).toBe(200);
   });
