@@ -64,7 +64,7 @@ describe('Scheduler.decide', () => {
     expect(miss.message.split('\n').slice(0, 4)).toEqual([
       'Unable to find a node that satisfies the following conditions ',
       '[available container slots]',
-      '[node==x]',
+      '[node==x (soft=false)]',
       '0/3 nodes are available: 2 rejected by constraint node==x, 1 unhealthy.',
     ]);
     // the node left out before the filters is counted, not listed
