@@ -10,7 +10,7 @@ import { issueServerCert } from '../machine/certs/index.js';
 import { bootTestHosts, type RunResult, runCommand, type TestHosts } from '../testkit/hosts.js';
 import { freePort } from '../util/free-port.js';
 
-// The differential harness: one real engine (prefix shx, subnet 10.247.0.0/24) and a real `shoal manage` over it.
+// The differential harness: one real engine (prefix shx, subnet 10.248.0.0/24) and a real `shoal manage` over it.
 // Every case sends the same request through the manager and straight to the engine and compares the answers, with
 // node prefixes and the manager's documented additions (node-prefixed names in lists, port IPs rewritten to the node
 // address, the Node field) taken out. Requests go over the API in parallel batches; the CLI cases run the same
@@ -459,7 +459,7 @@ async function cliDiffs(cli: string): Promise<string[]> {
 beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
   work = await mkdtemp(join(tmpdir(), 'shoal-shx-'));
-  th = await bootTestHosts({ prefix: 'shx', subnet: '10.247.0.0/24', hosts: [{ name: 'shx-1' }] });
+  th = await bootTestHosts({ prefix: 'shx', subnet: '10.248.0.0/24', hosts: [{ name: 'shx-1' }] });
   const h = th.hosts[0];
   if (!h) throw new Error('no host');
   node = h.name;
