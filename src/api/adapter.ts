@@ -109,6 +109,7 @@ export class ClusterAdapter implements ApiCluster {
       node: this.view(node),
       id: container.summary.Id,
       summary: container.summary as unknown as EngineContainerSummary,
+      created: container.info.Created,
     }));
     this.containersMemo = { from, list };
     return list;
@@ -121,6 +122,7 @@ export class ClusterAdapter implements ApiCluster {
       node: this.view(found.node),
       id: found.container.summary.Id,
       summary: found.container.summary as unknown as EngineContainerSummary,
+      created: found.container.info.Created,
     };
   }
 

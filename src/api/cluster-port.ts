@@ -71,6 +71,11 @@ export interface ApiContainer {
   readonly id: string;
   /** The engine's summary JSON (Names with leading `/`, Created in seconds, State, Status, Labels, Ports ...). */
   readonly summary: EngineContainerSummary;
+  /**
+   * The engine's creation time (inspect `Created`, RFC 3339 with nanoseconds) when known: it orders containers
+   * created in the same second as the engine orders them.
+   */
+  readonly created?: string;
 }
 
 /** The fields of an engine container summary the API reads; the rest passes through untouched. */

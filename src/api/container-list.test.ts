@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeContainer, fakeNode } from '../testkit/fake-cluster.js';
-import { listContainers, listOptions, nodePorts } from './container-list.js';
+import { comparePrecise, listContainers, listOptions, nodePorts } from './container-list.js';
 
 const n1 = fakeNode({ name: 'node-1', ip: '10.0.0.1', addr: '10.0.0.1:2376' });
 const n2 = fakeNode({ name: 'node-2', ip: '10.0.0.2', addr: '10.0.0.2:2376' });
@@ -53,6 +53,25 @@ describe('listContainers', () => {
   it('honours limit and before', () => {
     expect(names('limit=1')).toEqual(['/node-2/db']);
     expect(names('before=agent')).toEqual(['/node-1/web', '/node-3/lost']);
+  });
+  it("orders containers created in the same second by the engine's nanosecond times", () => {
+    const n = fakeNode({ name: 'node-1' });
+    const at = (id: string, created: string) => ({ ...fakeContainer(n, { Id: id, Created: 2000 }), created });
+    const same = [
+      at('aaa1', '2026-12-02T22:45:53.9Z'),
+      at('bbb1', '2026-12-02T22:45:53.123456789Z'),
+      at('ccc1', '2026-12-02T22:45:53.45Z'),
+    ];
+    const order = (q: string) => listContainers(same, listOptions(new URLSearchParams(q))).map((c) => c.Id);
+    expect(order('')).toEqual(['aaa1', 'ccc1', 'bbb1']);
+    expect(order('before=aaa1')).toEqual(['ccc1', 'bbb1']);
+    expect(order('since=bbb1')).toEqual(['aaa1', 'ccc1']);
+  });
+  it('compares RFC 3339 times with fractions of any length', () => {
+    expect(comparePrecise('2026-01-01T00:00:00.5Z', '2026-01-01T00:00:00.123Z')).toBe(1);
+    expect(comparePrecise('2026-01-01T00:00:00Z', '2026-01-01T00:00:00.000000001Z')).toBe(-1);
+    expect(comparePrecise('2026-01-01T00:00:00.1Z', '2026-01-01T00:00:00.100Z')).toBe(0);
+    expect(comparePrecise(undefined, '2026-01-01T00:00:00Z')).toBe(0);
   });
   it('refuses malformed filters with a 500, as the engine does', () => {
     expect(() => listOptions(new URLSearchParams('filters={nope'))).toThrow(/invalid filters/);

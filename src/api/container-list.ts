@@ -47,6 +47,23 @@ export function nodePorts(ports: readonly Port[] | undefined, nodeIp: string): P
   return out;
 }
 
+/**
+ * An RFC 3339 time with its fraction padded to nine digits (`…T10:00:00.5Z` → `…T10:00:00.500000000`), so two
+ * such times compare as strings; undefined for anything else.
+ */
+function preciseKey(t: string | undefined): string | undefined {
+  const m = t === undefined ? null : /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(t);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}` : undefined;
+}
+
+/** Orders two engine creation times (negative when `a` is earlier); 0 when either is unknown or not UTC. */
+export function comparePrecise(a: string | undefined, b: string | undefined): number {
+  const ka = preciseKey(a);
+  const kb = preciseKey(b);
+  if (ka === undefined || kb === undefined || ka === kb) return 0;
+  return ka < kb ? -1 : 1;
+}
+
 /** Finds the container a `before`/`since` ref names: ID prefix, name or `node/name`. */
 function findRef(sorted: readonly ApiContainer[], ref: string): ApiContainer | undefined {
   return sorted.find(
@@ -79,7 +96,10 @@ export function listContainers(
 ): EngineContainerSummary[] {
   const filter = compileContainerFilter(opts.args, ctx);
   const sorted = [...cached].sort(
-    (a, b) => b.summary.Created - a.summary.Created || a.id.localeCompare(b.id),
+    (a, b) =>
+      b.summary.Created - a.summary.Created ||
+      comparePrecise(b.created, a.created) ||
+      a.id.localeCompare(b.id),
   );
   const before = opts.before ?? filter.before;
   const since = opts.since ?? filter.since;
