@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { Command } from 'commander';
@@ -36,6 +35,7 @@ import {
   parseManageConfig,
   type RawManageOptions,
 } from './manage-flags.js';
+import { loadManageTls } from './manage-tls.js';
 import { createManagerReplication, type ManagerReplication } from './manage-replication.js';
 import { runAction } from './run-action.js';
 
@@ -110,11 +110,7 @@ async function tlsMaterial(
   cfg: ManageConfig,
 ): Promise<{ server?: ServerTlsOptions; engine?: EngineTlsOptions }> {
   if (!cfg.tls) return {};
-  const [cert, key, ca] = await Promise.all([
-    readFile(cfg.tls.cert),
-    readFile(cfg.tls.key),
-    cfg.tls.ca ? readFile(cfg.tls.ca) : Promise.resolve(undefined),
-  ]);
+  const { cert, key, ca } = await loadManageTls(cfg.tls);
   return {
     server: { cert, key, verify: cfg.tls.verify, ...(ca ? { ca } : {}) },
     // The manager's own certificate is its client certificate towards engines
