@@ -35,8 +35,8 @@ import {
   parseManageConfig,
   type RawManageOptions,
 } from './manage-flags.js';
-import { loadManageTls } from './manage-tls.js';
 import { createManagerReplication, type ManagerReplication } from './manage-replication.js';
+import { loadManageTls } from './manage-tls.js';
 import { runAction } from './run-action.js';
 
 function collect(value: string, previous: string[] = []): string[] {
