@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpression } from '../scheduler/index.js';
-import { fakeCluster, fakeNode } from './fake-cluster.js';
+import { fakeCluster, fakeNode } from '../testkit/fake-cluster.js';
 import { joinedNetworks, pinToNetworkNodes } from './network-pin.js';
 
 describe('network pins', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeNode } from './fake-cluster.js';
+import { fakeNode } from '../testkit/fake-cluster.js';
 import { volumeTargets } from './node-targets.js';
 
 const nodes = ['node-0', 'node-1', 'node-2'].map((name, i) =>
