@@ -12,7 +12,7 @@ import { type Clock, systemClock } from '../util/clock.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { DaemonStartError } from './errors.js';
 import { nsenterArgv } from './namespaces.js';
-import { isAlive, processArgv, signal, waitGone } from './processes.js';
+import { isAlive, processArgv, processesByArgv, signal, waitGone } from './processes.js';
 
 /** How to find one daemon again from another shoal process. */
 export interface DaemonIdentity {
@@ -141,15 +141,18 @@ export class DetachedDaemon {
    */
   async stop(opts: StopOptions = {}): Promise<StopResult> {
     const pid = await this.pid();
-    if (pid === undefined) {
+    // Also any copy whose PID never reached the pid file (its starter was killed right after spawning it).
+    const strays = (await processesByArgv((argv) => this.id.isOwn(argv))).filter((p) => p !== pid);
+    const pids = pid === undefined ? strays : [pid, ...strays];
+    if (pids.length === 0) {
       await rm(this.id.pidFile, { force: true });
       return 'not-running';
     }
-    signal(pid, 'SIGTERM');
-    let gone = await waitGone([pid], opts.graceMs ?? 10_000, this.clock);
+    for (const p of pids) signal(p, 'SIGTERM');
+    let gone = await waitGone(pids, opts.graceMs ?? 10_000, this.clock);
     if (!gone && (opts.kill ?? true)) {
-      signal(pid, 'SIGKILL');
-      gone = await waitGone([pid], 5000, this.clock);
+      for (const p of pids) signal(p, 'SIGKILL');
+      gone = await waitGone(pids, 5000, this.clock);
     }
     if (!gone) return 'still-running';
     await rm(this.id.pidFile, { force: true });

@@ -17,3 +17,9 @@ export class DaemonStartError extends ClusterError {
   override readonly code: string = 'DAEMON_START';
   override readonly httpStatus: number = 503;
 }
+
+/** A namespace set of that name exists already (made by another machine or store). */
+export class NamespaceExistsError extends ClusterError {
+  override readonly code: string = 'NAMESPACE_EXISTS';
+  override readonly httpStatus: number = 409;
+}

@@ -17,6 +17,8 @@
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
+import { NamespaceExistsError } from './errors.js';
 import { run } from './run.js';
 
 /** Where the UTS and mount namespaces of all netns machines are pinned. */
@@ -96,20 +98,22 @@ const SETUP_SCRIPT = [
 ].join('\n');
 
 /**
- * Makes and pins the namespaces of `ns` with `hostname` set, recording `owner` (the machine directory). Throws if a
- * namespace set of that name exists, touching nothing then. On a later failure it removes what it made.
+ * Makes and pins the namespaces of `ns` with `hostname` set, recording `owner` (the machine directory) first. Throws
+ * if a network namespace of that name exists, touching nothing then. On a later failure it removes what it made.
  */
 export async function createNamespaces(ns: string, hostname: string, owner: string): Promise<void> {
   await ensurePrivateRoot();
   const p = namespacePaths(ns);
-  await run(['ip', 'netns', 'add', ns]);
+  if (await exists(p.net)) throw new NamespaceExistsError(`Network namespace "${ns}" already exists`);
+  // The owner is recorded before anything is made: a process killed at any later point leaves namespaces that
+  // their machine's `rm -f` recognises as its own and removes.
+  await writeFileAtomic(p.owner, owner, 0o600);
   try {
-    await mkdir(p.dir, { recursive: true, mode: 0o700 });
-    await writeFile(p.owner, owner);
+    await run(['ip', 'netns', 'add', ns]);
     await writeFile(p.uts, '');
     await writeFile(p.mnt, '');
     const scratch = join(p.dir, 'cg');
-    await mkdir(scratch);
+    await mkdir(scratch, { recursive: true });
     const nsswitch = join(p.dir, 'nsswitch.conf');
     await writeFile(nsswitch, filesOnlyNsswitch(await readFile(NSSWITCH, 'utf8').catch(() => '')), {
       mode: 0o644,

@@ -69,6 +69,20 @@ export async function processTrees(isRoot: (pid: number) => Promise<boolean>): P
   return [...inside];
 }
 
+/**
+ * PIDs (never this process) whose command line `isOwn` recognises. Reads each command line once: a process caught
+ * mid-exec is missed, which callers that loop (kill, then look again) tolerate.
+ */
+export async function processesByArgv(isOwn: (argv: readonly string[]) => boolean): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of await listPids()) {
+    if (pid === process.pid) continue;
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (raw && isOwn(raw.split('\0').filter((a) => a !== ''))) found.push(pid);
+  }
+  return found;
+}
+
 /** PIDs inside the network namespace with inode `netInode`, plus their descendants. */
 export function namespaceProcesses(netInode: number): Promise<number[]> {
   const marker = `net:[${netInode}]`;

@@ -27,7 +27,9 @@ export async function clusterDown(
     say(what);
     await fn().catch((e: unknown) => errors.push(new Error(`${what}: ${(e as Error).message}`)));
   };
-  for (const name of Object.keys(state.hosts).reverse()) {
+  // The declared hosts too: an `up` killed while making one may not have recorded it yet.
+  const names = new Set([...Object.keys(state.hosts), ...state.spec.hosts.map((h) => h.name)]);
+  for (const name of [...names].reverse()) {
     if (await svc.store.exists(name))
       await attempt(`Removing ${name}`, () => svc.remove(name, { force: true }));
   }

@@ -136,6 +136,8 @@ export class ClusterUp {
         return { value: undefined, changed: false };
       });
 
+      // Recorded before anything is made, so `shoal down` finds a cluster whose `up` was killed at any point.
+      await saveUpState(this.opts.storePath, state);
       const kvMade = await step(`KV host ${spec.kvHost}`, async () => {
         const made = await this.ensureMachine(kvHostRequest(spec), undefined, undo);
         return { value: made, changed: made };
@@ -170,7 +172,13 @@ export class ClusterUp {
       for (const host of spec.hosts) {
         const req = hostRequest(spec, host, kvIp, this.opts.storePath);
         await step(`${host.role === 'manager' ? 'Manager' : 'Node'} ${host.name}`, async () => {
-          const made = await this.ensureMachine(req, state.hosts[host.name], undo);
+          const known = state.hosts[host.name];
+          if (known === undefined) {
+            // Listed (with no fingerprint yet) before it is made: `down` must find a host whose create was cut.
+            state.hosts[host.name] = '';
+            await saveUpState(this.opts.storePath, state);
+          }
+          const made = await this.ensureMachine(req, known || undefined, undo);
           state.hosts[host.name] = fingerprint(req);
           await saveUpState(this.opts.storePath, state);
           const restarted = made ? false : await this.ensureSwarmRunning(host.name, host.role === 'manager');

@@ -1,9 +1,11 @@
 /**
  * Address leases of netns machines: one file per used address, `/run/shoal/leases/<bridge>/<ip>`, holding the
- * namespace name. A file is created with O_EXCL, so two creates never get the same address. A lease whose namespace
- * no longer exists (a create that crashed, a reboot-less cleanup by hand) is stale and reused.
+ * namespace name. A file appears whole and only once (a hard link of a written temp file), so two creates never get
+ * the same address. A lease whose namespace no longer exists (a create that crashed, a reboot-less cleanup by hand)
+ * is stale and reused.
  */
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NETNS_DIR } from '../../../host/namespaces.js';
 import { SubnetExhaustedError } from './errors.js';
@@ -20,7 +22,14 @@ function leaseDir(bridge: string): string {
 
 async function isStale(file: string): Promise<boolean> {
   const owner = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (!owner) return false; // being written right now, or unreadable: leave it
+  if (!owner) {
+    // Leases appear whole; an empty one was left by an older shoal killed while writing it.
+    const age = await stat(file).then(
+      (st) => Date.now() - st.mtimeMs,
+      () => 0,
+    );
+    return age > 5000;
+  }
   return stat(join(NETNS_DIR, owner)).then(
     () => false,
     () => true,
@@ -43,9 +52,7 @@ export async function leaseAddress(
     const file = join(dir, ip);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const fh = await open(file, 'wx', 0o600);
-        await fh.writeFile(`${ns}\n`);
-        await fh.close();
+        await claimFile(file, `${ns}\n`);
         return ip;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -62,6 +69,30 @@ export async function leaseAddress(
   );
 }
 
+/**
+ * Creates `file` holding `text`, or throws EEXIST: the text is written to a temp file first and hard-linked to the
+ * name (atomic and exclusive), so a process killed half-way never leaves an empty lease that nobody could judge stale.
+ */
+async function claimFile(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
+    await link(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** The address leased to namespace `ns` on `bridge`, if any (a machine whose create died before saving it). */
+export async function addressLeasedTo(bridge: string, ns: string): Promise<string | undefined> {
+  for (const name of await readdir(leaseDir(bridge)).catch(() => [] as string[])) {
+    if (name.startsWith('.') || name.includes('.tmp-')) continue;
+    const owner = (await readFile(join(leaseDir(bridge), name), 'utf8').catch(() => '')).trim();
+    if (owner === ns) return name;
+  }
+  return undefined;
+}
+
 /** Gives the address back (idempotent). */
 export async function releaseAddress(bridge: string, ip: string): Promise<void> {
   await rm(join(leaseDir(bridge), ip), { force: true });
@@ -70,7 +101,7 @@ export async function releaseAddress(bridge: string, ip: string): Promise<void> 
 /** Number of addresses still leased on `bridge`. */
 export async function leaseCount(bridge: string): Promise<number> {
   const names = await readdir(leaseDir(bridge)).catch(() => [] as string[]);
-  return names.filter((n) => !n.startsWith('.')).length;
+  return names.filter((n) => !n.startsWith('.') && !n.includes('.tmp-')).length;
 }
 
 /** Records that shoal made `bridge` (so the last machine's removal deletes it). */

@@ -24,7 +24,7 @@ import {
   waitForDockerd,
 } from './dockerd.js';
 import { type MachineLayout, machineLayout } from './layout.js';
-import { leaseAddress, releaseAddress } from './leases.js';
+import { addressLeasedTo, leaseAddress, releaseAddress } from './leases.js';
 import { ensureBridge, plugVeth, releaseBridge, unplugVeth } from './network.js';
 import { checkNamespaceFree, checkRoot, checkSocketPaths, checkTools } from './preflight.js';
 
@@ -203,9 +203,11 @@ export class NetnsDriver implements Driver {
     await this.killAll();
     if (await this.ownsNamespaces()) await destroyNamespaces(this.ns);
     await withBridgeLock(this.settings.bridge, this.clock, async () => {
-      if (this.ipAddress) {
-        await unplugVeth(vethName(this.settings.prefix, this.ipAddress));
-        await releaseAddress(this.settings.bridge, this.ipAddress);
+      // A create killed between leasing the address and saving it left the lease (and maybe a veth) unrecorded.
+      const ip = this.ipAddress || (await addressLeasedTo(this.settings.bridge, this.ns));
+      if (ip) {
+        await unplugVeth(vethName(this.settings.prefix, ip));
+        await releaseAddress(this.settings.bridge, ip);
       }
       await releaseBridge(this.settings.bridge);
     });

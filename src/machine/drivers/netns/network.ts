@@ -36,9 +36,12 @@ export async function linkExists(name: string): Promise<boolean> {
  */
 export async function ensureBridge(bridge: string, subnet: Subnet): Promise<void> {
   if (!(await linkExists(bridge))) {
+    // Marked first: a process killed right after making the bridge still leaves it to the last machine's removal.
+    await markBridgeOwned(bridge);
     const made = await run(['ip', 'link', 'add', bridge, 'type', 'bridge'], { allowFail: true });
-    if (made.code === 0) await markBridgeOwned(bridge);
-    else if (!(await linkExists(bridge))) await run(['ip', 'link', 'add', bridge, 'type', 'bridge']);
+    if (made.code !== 0 && !(await linkExists(bridge))) {
+      await run(['ip', 'link', 'add', bridge, 'type', 'bridge']);
+    }
   }
   await run(['ip', 'addr', 'replace', `${subnet.gateway}/${subnet.prefixLength}`, 'dev', bridge]);
   await run(['ip', 'link', 'set', bridge, 'up']);
