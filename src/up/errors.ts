@@ -11,3 +11,8 @@ export class NoUpClusterError extends ClusterError {
   override readonly code: string = 'NO_UP_CLUSTER';
   override readonly httpStatus: number = 404;
 }
+
+/** `up`'s state file is unreadable or not the JSON `up` writes (edited or damaged by hand). */
+export class UpStateError extends ClusterError {
+  override readonly code: string = 'UP_STATE';
+}

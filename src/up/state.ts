@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../host/atomic-write.js';
+import { UpStateError } from './errors.js';
 import type { UpSpec } from './spec.js';
 
 /** What `shoal up` made, kept in `<store>/up/state.json` so `up` again, `down` and `status` know the cluster. */
@@ -18,10 +19,26 @@ export function upDir(storePath: string): string {
   return join(storePath, 'up');
 }
 
-/** Reads the state, or undefined when `up` never ran in this store. */
+/**
+ * Reads the state, or undefined when `up` never ran in this store.
+ * @throws UpStateError naming the file when it is not the JSON `up` writes.
+ */
 export async function loadUpState(storePath: string): Promise<UpState | undefined> {
-  const text = await readFile(join(upDir(storePath), 'state.json'), 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as UpState);
+  const file = join(upDir(storePath), 'state.json');
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let state: UpState;
+  try {
+    state = JSON.parse(text) as UpState;
+  } catch (err) {
+    throw new UpStateError(`${file} is not valid JSON (${(err as Error).message}); fix or delete it`, {
+      cause: err,
+    });
+  }
+  if (state?.version !== 1 || !state.spec || !state.hosts) {
+    throw new UpStateError(`${file} is not a state file of shoal up; fix or delete it`);
+  }
+  return state;
 }
 
 /** Writes the state atomically. */

@@ -230,6 +230,8 @@ describe('shoal up: the tutorial cluster', () => {
     const open = new Set([5000, 7946]);
     const checked: string[] = [];
     for (const host of ['kv', 'master1', 'master2', 'node1']) {
+      const all = await runCommand(['ip', 'netns', 'exec', `${PREFIX}-${host}`, 'ss', '-ltunpH']);
+      console.log(`listening in ${host}:\n${all.stdout}`);
       for (const l of await listeners(`${PREFIX}-${host}`)) {
         if (l.addr.startsWith('127.') || l.addr === '::1') continue;
         const target = l.addr === '0.0.0.0' || l.addr === '*' || l.addr === '::' ? ip[host]! : l.addr;
