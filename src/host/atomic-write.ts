@@ -25,3 +25,34 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     throw err;
   }
 }
+
+/**
+ * Writes several files in the same spirit as {@link writeFileAtomic}: every temp file is written and flushed first,
+ * then all are renamed back to back, so a process killed part-way leaves either none of the new files or (in the
+ * microseconds between two renames) all but the last. Used for pairs that must match, like a certificate and key.
+ */
+export async function writeFilesAtomic(
+  files: readonly { path: string; data: string | Uint8Array; mode?: number }[],
+): Promise<void> {
+  const temps: string[] = [];
+  try {
+    for (const f of files) {
+      const mode = f.mode ?? 0o600;
+      await mkdir(dirname(f.path), { recursive: true, mode: 0o700 });
+      const tmp = `${f.path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      temps.push(tmp);
+      const fh = await open(tmp, 'wx', mode);
+      try {
+        await fh.writeFile(f.data);
+        await fh.chmod(mode);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }
+    for (const [i, f] of files.entries()) await rename(temps[i] as string, f.path);
+  } catch (err) {
+    for (const t of temps) await rm(t, { force: true });
+    throw err;
+  }
+}

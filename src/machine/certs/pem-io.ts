@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as x509 from '@peculiar/x509';
-import { writeFileAtomic } from '../../host/atomic-write.js';
+import { writeFilesAtomic } from '../../host/atomic-write.js';
 import { CertificateError } from '../errors.js';
 import type { SigningCa } from './issue.js';
 import { privateKeyFromPem } from './keys.js';
@@ -32,15 +32,17 @@ export async function readCa(certPath: string, keyPath: string): Promise<Signing
   return { cert, key: await privateKeyFromPem(keyPem) };
 }
 
-/** Writes a certificate (0644) and its key (0600), each atomically, key first. */
+/** Writes a certificate (0644) and its key (0600) together (see {@link writeFilesAtomic}), key first. */
 export async function writePair(
   certPath: string,
   keyPath: string,
   certPem: string,
   keyPem: string,
 ): Promise<void> {
-  await writeFileAtomic(keyPath, keyPem, 0o600);
-  await writeFileAtomic(certPath, certPem, 0o644);
+  await writeFilesAtomic([
+    { path: keyPath, data: keyPem, mode: 0o600 },
+    { path: certPath, data: certPem, mode: 0o644 },
+  ]);
 }
 
 /** True when `cert` is outside its validity window at `now` (ms). */
