@@ -1,5 +1,5 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { MachineService } from '../machine/machine-service.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { NoUpClusterError } from './errors.js';
@@ -19,6 +19,7 @@ export async function clusterDown(
 ): Promise<void> {
   const clock = opts.clock ?? systemClock;
   const say = opts.progress ?? (() => undefined);
+  await removeDoomed(storePath);
   const state = await loadUpState(storePath);
   if (!state) throw new NoUpClusterError(`no cluster made by shoal up in ${storePath}`);
   const svc = new MachineService({ storePath, clock });
@@ -44,9 +45,23 @@ export async function clusterDown(
   if (await svc.store.exists(state.spec.kvHost)) {
     await attempt(`Removing ${state.spec.kvHost}`, () => svc.remove(state.spec.kvHost, { force: true }));
   }
-  await rm(upDir(storePath), { recursive: true, force: true });
+  // Renamed first, then deleted: a down killed while deleting leaves no `up` folder without its state file.
+  const doomed = `${upDir(storePath)}${DOOMED}${process.pid}`;
+  await rename(upDir(storePath), doomed).catch(() => undefined);
+  await removeDoomed(storePath);
   if ((await svc.store.list().catch(() => [])).length === 0) {
     await rm(join(storePath, 'cache'), { recursive: true, force: true });
   }
   if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join('; '));
+}
+
+/** Suffix of an `up` folder being deleted. */
+const DOOMED = '.removing-';
+
+/** Deletes `up` folders a `down` renamed for deletion (one killed half-way included). */
+async function removeDoomed(storePath: string): Promise<void> {
+  const base = basename(upDir(storePath));
+  for (const n of await readdir(storePath).catch(() => [] as string[])) {
+    if (n.startsWith(`${base}${DOOMED}`)) await rm(join(storePath, n), { recursive: true, force: true });
+  }
 }
