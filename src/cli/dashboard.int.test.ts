@@ -256,7 +256,7 @@ describe('shoal dashboard in Chromium', () => {
       const r = await th.docker(engine, ['inspect', '-f', '{{.State.Running}}', 'web1']);
       return r.code === 0 && r.stdout.trim() === 'false';
     });
-    await row.getByText('exited').waitFor({ timeout: 10_000 });
+    await row.locator('.badge-exited').waitFor({ timeout: 10_000 });
     await page.getByTestId('search').fill('web1');
     await expect.poll(() => page.getByTestId('containers').locator('tbody tr').count()).toBe(1);
   });
@@ -306,8 +306,8 @@ describe('shoal dashboard in Chromium', () => {
     await go('kv');
     const kv = page.getByTestId('kv');
     for (const h of th.hosts)
-      await kv.getByText(`docker/swarm/nodes/${h.ip}:2376`).waitFor({ timeout: 10_000 });
-    await kv.getByText('docker/swarm/leader').waitFor();
+      await kv.getByText(`nodes/${h.ip}:2376`).waitFor({ timeout: 10_000 });
+    await kv.getByText('leader', { exact: true }).waitFor();
     expect(await kv.innerText()).toContain(`127.0.0.1:${ports[0]}`);
   });
 
