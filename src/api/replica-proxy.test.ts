@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createReplicaHandler, type ReplicaRole, servedLocally } from './replica-proxy.js';
+import { createReplicaHandler, followsPrimary, type ReplicaRole, servedLocally } from './replica-proxy.js';
 import type { ApiHandler } from './server.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -186,4 +186,92 @@ describe('createReplicaHandler', () => {
     const addr = await front(createReplicaHandler(local, role('replica', '10.0.0.9:3376', '10.0.0.9:3376')));
     expect((await call(addr, 'GET', '/containers/json')).body).toBe('local GET /containers/json');
   });
+
+  it('cuts a forwarded event stream once another primary is known, and leaves other streams alone', async () => {
+    // a primary whose /events and logs streams never end by themselves
+    const streaming = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(`{"from":"${req.url}"}\n`);
+    });
+    const pAddr = await listen(streaming);
+    let primary: string | undefined = pAddr;
+    const r: ReplicaRole = { ...role('replica', undefined), primary: () => primary };
+    const handler = createReplicaHandler(local, r);
+    const addr = await front(handler);
+    const open = (path: string) =>
+      new Promise<{ first: string; done: Promise<string> }>((resolve, reject) => {
+        const [host, port] = addr.split(':');
+        http
+          .get({ host, port: Number(port), path, agent: false }, (res) => {
+            res.once('data', (c: Buffer) =>
+              resolve({
+                first: c.toString(),
+                done: new Promise((d) => {
+                  res.on('error', () => d('cut'));
+                  res.on('end', () => d('ended'));
+                }),
+              }),
+            );
+          })
+          .on('error', reject);
+      });
+    const events = await open('/v1.41/events?since=1');
+    const logs = await open('/containers/x/logs?follow=1');
+    expect(events.first).toContain('/v1.41/events');
+    primary = undefined; // the leader key is vacant: nothing to compare with yet
+    expect(handler.primaryChanged()).toBe(0);
+    primary = '127.0.0.1:9';
+    expect(handler.primaryChanged()).toBe(1);
+    expect(await events.done).toBe('cut');
+    const still = await Promise.race([logs.done, new Promise((w) => setTimeout(() => w('open'), 200))]);
+    expect(still).toBe('open');
+  });
+
+  it('ends its own event streams cleanly once it is no longer primary', async () => {
+    let current: 'primary' | 'replica' = 'primary';
+    const streamingLocal: ApiHandler = {
+      onRequest(req, res) {
+        req.resume();
+        res.writeHead(200);
+        res.write('local-event\n');
+      },
+      onUpgrade: local.onUpgrade,
+    };
+    const me = '127.0.0.1:1';
+    const r: ReplicaRole = {
+      role: () => current,
+      primary: () => (current === 'primary' ? me : undefined),
+      waitForPrimary: async () => undefined,
+      advertise: me,
+    };
+    const handler = createReplicaHandler(streamingLocal, r);
+    const addr = await front(handler);
+    const [host, port] = addr.split(':');
+    const body = new Promise<string>((resolve, reject) => {
+      http
+        .get({ host, port: Number(port), path: '/events', agent: false }, (res) => {
+          let b = '';
+          res.on('data', (c: Buffer) => {
+            b += c.toString();
+          });
+          res.on('end', () => resolve(b));
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+    await new Promise((w) => setTimeout(w, 100));
+    expect(handler.primaryChanged()).toBe(0);
+    current = 'replica';
+    expect(handler.primaryChanged()).toBe(1);
+    expect(await body).toBe('local-event\n');
+  });
+});
+
+describe('followsPrimary', () => {
+  it.each([
+    ['/events', true],
+    ['/v1.41/events?since=1&filters=x', true],
+    ['/containers/x/logs?follow=1', false],
+    ['/eventsx', false],
+  ])('%s → %s', (url, want) => expect(followsPrimary(url)).toBe(want));
 });

@@ -32,6 +32,7 @@ export interface ReplicaProxyOptions {
 }
 
 const LOCAL = /^(?:\/v\d+\.\d+)?\/(?:_ping|info|debug(?:\/.*)?)(?:\?.*)?$/;
+const CLUSTER_STREAM = /^(?:\/v\d+\.\d+)?\/events(?:\?.*)?$/;
 
 /** True when a replica answers `url` itself (`/_ping`, `/info`, `/debug/*`, with or without a version prefix). */
 export function servedLocally(url: string): boolean {
@@ -56,6 +57,25 @@ export function requestHead(req: IncomingMessage, upgrade: boolean): { head: str
   return { head: `${lines.join('\r\n')}\r\n\r\n`, chunked };
 }
 
+/**
+ * True for a stream of the cluster's view (`/events`): it is only as good as the primary serving it, so it ends when
+ * the primary changes.
+ */
+export function followsPrimary(url: string): boolean {
+  return CLUSTER_STREAM.test(url);
+}
+
+/** The replica forwarder: the manager's handlers plus the hook the election calls on every role change. */
+export interface ReplicaHandler extends ApiHandler {
+  /**
+   * Ends the open `/events` streams that no longer come from the primary: forwarded streams of a primary that is
+   * no longer the one (once the new one is known), and this manager's own streams once it is no longer primary. Clients see
+   * the stream end (a forwarded one is cut, a local one ends cleanly) and reconnect to the new primary. Call it on
+   * `elected`, `lost` and `leader`; returns how many streams were ended.
+   */
+  primaryChanged(): number;
+}
+
 function parseAddr(addr: string): { host: string; port: number } {
   const i = addr.lastIndexOf(':');
   return { host: addr.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(addr.slice(i + 1)) };
@@ -75,9 +95,24 @@ export function createReplicaHandler(
   local: ApiHandler,
   role: ReplicaRole,
   opts: ReplicaProxyOptions = {},
-): ApiHandler {
+): ReplicaHandler {
   const waitMs = opts.waitMs ?? 5000;
   const connectTimeoutMs = opts.connectTimeoutMs ?? 3000;
+  /** Open `/events` streams: the primary each one follows, and how to end it. */
+  const streams = new Set<{ readonly primary: string; readonly end: () => void }>();
+  /** The primary now, as streams compare it (undefined while the leader key is vacant). */
+  const currentPrimary = (): string | undefined =>
+    role.role() === 'primary' ? role.advertise : role.primary();
+  const track = (url: string, primary: string, end: () => void, closed: NodeJS.EventEmitter): void => {
+    if (!followsPrimary(url)) return;
+    const s = { primary, end };
+    streams.add(s);
+    closed.once('close', () => streams.delete(s));
+  };
+  const serveLocal = (req: IncomingMessage, res: ServerResponse): void => {
+    track(req.url ?? '/', role.advertise, () => res.end(), res);
+    local.onRequest(req, res);
+  };
 
   const isLocal = (url: string): boolean => role.role() === 'primary' || servedLocally(url);
 
@@ -104,7 +139,7 @@ export function createReplicaHandler(
     });
 
   /** Opens a connection to the current primary, or says to serve locally (`'local'`). Retries only unsent. */
-  const openPrimary = async (): Promise<Duplex | 'local'> => {
+  const openPrimary = async (): Promise<{ sock: Duplex; primary: string } | 'local'> => {
     const deadline = Date.now() + waitMs;
     let lastErr: Error | undefined;
     let tried: string | undefined;
@@ -123,7 +158,7 @@ export function createReplicaHandler(
       if (addr === role.advertise) return 'local';
       if (addr !== tried || Date.now() < deadline) {
         try {
-          return await connect(addr);
+          return { sock: await connect(addr), primary: addr };
         } catch (err) {
           lastErr = err as Error;
           tried = addr;
@@ -141,7 +176,7 @@ export function createReplicaHandler(
 
   const forwardRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     req.pause();
-    let up: Duplex | 'local';
+    let up: { sock: Duplex; primary: string } | 'local';
     try {
       up = await openPrimary();
     } catch (err) {
@@ -151,11 +186,19 @@ export function createReplicaHandler(
     }
     if (up === 'local') {
       req.resume();
-      local.onRequest(req, res);
+      serveLocal(req, res);
       return;
     }
-    const upstream = up;
+    const upstream = up.sock;
     const client = req.socket;
+    track(req.url ?? '/', up.primary, () => client.destroy(), res);
+    const now = currentPrimary();
+    if (followsPrimary(req.url ?? '/') && now !== undefined && now !== up.primary) {
+      // the primary changed while the connection was being opened: nothing was sent yet
+      upstream.destroy();
+      client.destroy();
+      return;
+    }
     const { head, chunked } = requestHead(req, false);
     upstream.write(head);
     req.on('data', (c: Buffer) => {
@@ -183,8 +226,27 @@ export function createReplicaHandler(
   };
 
   return {
+    primaryChanged() {
+      const current = currentPrimary();
+      const primaryHere = role.role() === 'primary';
+      let ended = 0;
+      for (const s of [...streams]) {
+        // this manager's own streams end as soon as it is not primary; forwarded ones once another primary is known
+        const stale =
+          s.primary === role.advertise ? !primaryHere : current !== undefined && s.primary !== current;
+        if (!stale) continue;
+        streams.delete(s);
+        s.end();
+        ended++;
+      }
+      return ended;
+    },
     onRequest(req, res) {
-      if (isLocal(req.url ?? '/')) {
+      if (role.role() === 'primary') {
+        serveLocal(req, res);
+        return;
+      }
+      if (servedLocally(req.url ?? '/')) {
         local.onRequest(req, res);
         return;
       }
@@ -205,12 +267,13 @@ export function createReplicaHandler(
             local.onUpgrade(req, socket, head);
             return;
           }
-          up.write(requestHead(req, true).head);
-          if (head.length) up.write(head);
-          socket.pipe(up);
-          up.pipe(socket);
-          up.on('error', () => socket.destroy());
-          socket.on('close', () => up.destroy());
+          const upstream = up.sock;
+          upstream.write(requestHead(req, true).head);
+          if (head.length) upstream.write(head);
+          socket.pipe(upstream);
+          upstream.pipe(socket);
+          upstream.on('error', () => socket.destroy());
+          socket.on('close', () => upstream.destroy());
           socket.resume();
         },
         (err: unknown) => writeSocketError(socket, err),

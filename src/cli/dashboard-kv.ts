@@ -55,6 +55,7 @@ export class KvView implements DashboardKv {
   private readonly history: FailoverRecord[] = [];
   private vacantAt: number | undefined;
   private last: string | undefined;
+  private readonly leaderListeners = new Set<(addr: string) => void>();
 
   /** @throws InvalidArgumentError for a discovery URL that is not `etcd://`. */
   constructor(discovery: string, options: Readonly<Record<string, string>> = {}) {
@@ -69,6 +70,7 @@ export class KvView implements DashboardKv {
       this.vacantAt ??= Date.now();
     });
     this.follower.on('leader', (addr) => {
+      const changed = this.last !== undefined && this.last !== addr;
       const rec: FailoverRecord = {
         at: new Date().toISOString(),
         primary: addr,
@@ -79,6 +81,7 @@ export class KvView implements DashboardKv {
       this.last = addr;
       this.history.push(rec);
       if (this.history.length > MAX_HISTORY) this.history.shift();
+      if (changed) for (const l of [...this.leaderListeners]) l(addr);
     });
     this.follower.on('error', () => undefined);
     this.follower.start();
@@ -87,6 +90,12 @@ export class KvView implements DashboardKv {
   /** The primary's address from the leader key, as last seen. */
   get leader(): string | undefined {
     return this.follower.leader;
+  }
+
+  /** Calls `listener` when the leader key names a primary other than the last one seen; returns the unsubscribe. */
+  onLeader(listener: (addr: string) => void): () => void {
+    this.leaderListeners.add(listener);
+    return () => this.leaderListeners.delete(listener);
   }
 
   /** Primaries seen since the dashboard started, oldest first. */

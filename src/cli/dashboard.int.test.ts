@@ -39,8 +39,11 @@ let browser: Browser | undefined;
 let page: Page;
 let managerEnv: Record<string, string> = {};
 
-function start(name: string, argv: string[]): Proc {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+function start(name: string, argv: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(argv[0]!, argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const p: Proc = { name, child, log: '' };
   const add = (b: Buffer) => {
     p.log += b.toString();
@@ -284,20 +287,18 @@ describe('shoal dashboard in Chromium', () => {
     await shot('logs');
   });
 
-  it('shows the placement API answer or its error in the page', async () => {
+  it('plans a run and shows the rejection reasons', async () => {
     await go('placement');
     await page.locator('input[name="env"]').fill('constraint:zone==a');
     await page.getByRole('button', { name: 'plan' }).click();
-    const answer = page.getByTestId('explanation').or(page.getByRole('alert'));
-    await answer.first().waitFor({ timeout: 10_000 });
-    const text = await answer.first().innerText();
-    if (await page.getByTestId('explanation').count()) {
-      expect(text).toContain('shw-1');
-      expect(text).toMatch(/rejected/);
-      expect(text).toMatch(/constraint/);
-    } else {
-      // the plan route is not there: the manager's 404 shows, not a blank page
-      expect(text).toMatch(/plan: 404/);
+    const answer = page.getByTestId('explanation');
+    await answer.waitFor({ timeout: 10_000 });
+    const text = await answer.innerText();
+    expect(text).toContain('shw-1');
+    for (const other of ['shw-2', 'shw-3']) {
+      const row = await answer.locator(`tr[data-node="${other}"]`).innerText();
+      expect(row).toMatch(/rejected/);
+      expect(row).toMatch(/constraint/);
     }
     await shot('placement');
   });
@@ -305,16 +306,26 @@ describe('shoal dashboard in Chromium', () => {
   it('browses the discovery and leader keys', async () => {
     await go('kv');
     const kv = page.getByTestId('kv');
-    for (const h of th.hosts)
-      await kv.getByText(`nodes/${h.ip}:2376`).waitFor({ timeout: 10_000 });
+    for (const h of th.hosts) await kv.getByText(`nodes/${h.ip}:2376`).waitFor({ timeout: 10_000 });
     await kv.getByText('leader', { exact: true }).waitFor();
     expect(await kv.innerText()).toContain(`127.0.0.1:${ports[0]}`);
   });
 
-  it('shows a killed primary as a failover on the overview', async () => {
+  it('shows a hung, then killed primary as a failover; streams through the replica end and come back', async () => {
     await go('overview');
     await page.getByTestId('total-nodes').getByText('3/3').waitFor({ timeout: 20_000 });
-    await stop(procs.find((p) => p.name === 'manager 1')!, 'SIGKILL');
+    // `docker events` through the replica: the replica forwards it to the primary
+    const events = start('docker events via the replica', [DEFAULT_DOCKER_CLI, 'events'], managerEnv);
+    await docker(['run', '-d', '--name', 'before-failover', 'busybox', 'true']);
+    await waitFor('the forwarded event stream', async () => events.log.includes('before-failover'));
+    const m1 = procs.find((p) => p.name === 'manager 1')!;
+    // a hung primary keeps its connections open: only the leadership move can end the forwarded streams
+    m1.child.kill('SIGSTOP');
+    await waitFor('the replica to become primary', async () =>
+      (await managerInfo(ports[1]!)).includes('"primary"'),
+    );
+    await waitFor('docker events through the replica to end', async () => events.child.exitCode !== null);
+    await stop(m1, 'SIGKILL');
     await page.getByTestId('failovers').locator('tr.failover').first().waitFor({ timeout: 30_000 });
     const row = await page.getByTestId('failovers').locator('tr.failover').first().innerText();
     expect(row).toContain(`127.0.0.1:${ports[1]}`);
@@ -328,6 +339,11 @@ describe('shoal dashboard in Chromium', () => {
         timeout: 20_000,
       });
     await page.getByTestId('total-failovers').getByText('1').waitFor();
+    // the page's own stream came back through the new primary, and the header says so
+    const status = page.getByTestId('status');
+    await status.getByText(`primary 127.0.0.1:${ports[1]}`).waitFor({ timeout: 20_000 });
+    await status.locator('.badge-primary').waitFor();
+    await status.locator('.badge-live').waitFor({ timeout: 20_000 });
     await shot('overview');
   });
 

@@ -69,11 +69,21 @@ export function createManagerReplication(
     role: () => rep.role(),
     primary: () => rep.primary(),
     fence: () => rep.fence(),
-    wrap: (handler) =>
-      createReplicaHandler(handler, rep, {
+    wrap: (handler) => {
+      const wrapped = createReplicaHandler(handler, rep, {
         waitMs: Math.max(5000, 2 * cfg.replicationTtlMs),
         ...(tls?.ca ? { tls: { ca: tls.ca, cert: tls.cert, key: tls.key } } : {}),
-      }),
+      });
+      // streams of the cluster's view follow the primary: end those of a former one so clients come back
+      const changed = (): void => {
+        const n = wrapped.primaryChanged();
+        if (n > 0) logger.info(`Ended ${n} event stream(s) of the former primary`);
+      };
+      rep.on('elected', changed);
+      rep.on('lost', changed);
+      rep.on('leader', changed);
+      return wrapped;
+    },
     start: () => rep.start(),
     close: () => rep.close(),
   };

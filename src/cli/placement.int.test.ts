@@ -14,7 +14,7 @@ import {
 } from '../testkit/processes.js';
 import { freePort } from '../util/free-port.js';
 
-// Two real dockerd hosts in network namespaces (prefix spl, subnet 10.251.0.0/24) behind one `shoal manage`;
+// Two real dockerd hosts in network namespaces (prefix spl, subnet 10.249.0.0/24) behind one `shoal manage`;
 // `shoal plan` and `shoal explain` ask it through DOCKER_HOST, as after `eval "$(shoal machine env --swarm M)"`.
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
 const DOCKER = '/usr/local/bin/docker';
@@ -47,7 +47,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shoal-spl-'));
   th = await bootTestHosts({
     prefix: 'spl',
-    subnet: '10.251.0.0/24',
+    subnet: '10.249.0.0/24',
     hosts: [
       { name: 'spl-1', labels: ['zone=a'] },
       { name: 'spl-2', labels: ['zone=b'] },

@@ -87,7 +87,8 @@ async function events(ctx: RequestContext): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const unsubscribe = deps.cluster.subscribe((ev) => {
       const t = typeof ev.raw.timeNano === 'number' ? ev.raw.timeNano / 1e6 : Number(ev.raw.time ?? 0) * 1000;
-      if (until !== undefined && t > until) return;
+      // ended from outside (the primary changed): 'close' follows and unsubscribes
+      if (res.writableEnded || (until !== undefined && t > until)) return;
       res.write(`${JSON.stringify(ev.raw)}\n`);
     });
     const finish = () => {

@@ -1,8 +1,12 @@
+import 'reflect-metadata';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+import http, { type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCa, issueLeaf } from '../../machine/certs/index.js';
 import { freePort } from '../../util/free-port.js';
 import { DashboardServer } from './dashboard-server.js';
 
@@ -74,5 +78,84 @@ describe('DashboardServer', () => {
         .on('error', reject);
     });
     expect(status).toBe(403);
+  });
+});
+
+describe('DashboardServer streams', () => {
+  let manager: https.Server;
+  let dash: DashboardServer;
+  let url = '';
+  /** The manager side of each open events stream, to cut it. */
+  const upstreams: ServerResponse[] = [];
+
+  beforeAll(async () => {
+    const ca = await createCa({ organization: 'dash-test' });
+    const leaf = (serverAuth: boolean) =>
+      issueLeaf(ca, {
+        organization: 'dash-test',
+        commonName: serverAuth ? 'manager' : 'client',
+        serverAuth,
+        clientAuth: !serverAuth,
+        hosts: ['127.0.0.1'],
+      });
+    const [server, client] = await Promise.all([leaf(true), leaf(false)]);
+    manager = https.createServer(
+      { cert: server.certPem, key: server.keyPem, ca: ca.certPem, requestCert: true },
+      (req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write(`{"path":"${req.url}"}\n`);
+        upstreams.push(res);
+      },
+    );
+    await new Promise<void>((r) => manager.listen(0, '127.0.0.1', () => r()));
+    const port = (manager.address() as AddressInfo).port;
+    dash = new DashboardServer({
+      managers: [{ name: 'm', addr: `127.0.0.1:${port}` }],
+      target: 'm',
+      tls: {
+        ca: Buffer.from(ca.certPem),
+        cert: Buffer.from(client.certPem),
+        key: Buffer.from(client.keyPem),
+      },
+      staticDir: dir,
+    });
+    url = `http://${await dash.listen('127.0.0.1', 0)}`;
+  });
+
+  afterAll(async () => {
+    await dash.close();
+    manager.closeAllConnections();
+    await new Promise<void>((r) => manager.close(() => r()));
+  });
+
+  /** Opens `path` and resolves once the first line came: `outcome` says how the stream finished. */
+  async function open(path: string): Promise<{ first: string; outcome: Promise<string> }> {
+    const res = await fetch(`${url}${path}`);
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const outcome = (async () => {
+      try {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      } catch {
+        return 'cut';
+      }
+    })();
+    return { first, outcome };
+  }
+
+  it('cuts the browser stream when the manager cuts its answer (it does not hang open)', async () => {
+    const s = await open('/docker/v1.41/events');
+    expect(s.first).toContain('/v1.41/events');
+    upstreams.at(-1)!.socket!.destroy();
+    expect(await s.outcome).toBe('cut');
+  });
+
+  it('ends open event streams when the primary changes, and only those', async () => {
+    const events = await open('/docker/events?since=1');
+    const logs = await open('/docker/containers/x/logs?follow=1');
+    expect(dash.endStreams()).toBe(1);
+    expect(await events.outcome).toBe('ended');
+    const still = await Promise.race([logs.outcome, new Promise((w) => setTimeout(() => w('open'), 200))]);
+    expect(still).toBe('open');
   });
 });

@@ -22,6 +22,8 @@ export interface DashboardKv {
   /** The primary's address from the leader key. */
   readonly leader: string | undefined;
   failovers(): readonly unknown[];
+  /** Calls `listener` with every new primary seen in the leader key; returns the unsubscribe. */
+  onLeader?(listener: (addr: string) => void): () => void;
   keys(): Promise<unknown[]>;
   members(): Promise<unknown[]>;
 }
@@ -75,8 +77,12 @@ function sendError(res: ServerResponse, status: number, message: string): void {
 export class DashboardServer {
   private readonly server: http.Server;
   private bound = '';
+  /** Open `/events` answers: they follow the primary, so they end when it changes. */
+  private readonly streams = new Set<ServerResponse>();
+  private readonly unfollow: (() => void) | undefined;
 
   constructor(private readonly opts: DashboardOptions) {
+    this.unfollow = opts.kv?.onLeader?.(() => this.endStreams());
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) sendError(res, 500, (err as Error).message);
@@ -97,8 +103,20 @@ export class DashboardServer {
     return this.bound;
   }
 
+  /**
+   * Ends every open events stream (cleanly: the browser sees the stream end and reconnects, then reads the new
+   * primary's view). Called when the leader key names a new primary; returns how many were ended.
+   */
+  endStreams(): number {
+    const n = this.streams.size;
+    for (const res of [...this.streams]) res.end();
+    this.streams.clear();
+    return n;
+  }
+
   /** Stops listening and drops open streams. */
   async close(): Promise<void> {
+    this.unfollow?.();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -127,13 +145,12 @@ export class DashboardServer {
         sendError(res, 403, `changes need the ${DASHBOARD_HEADER} header`);
         return;
       }
-      proxyToManager(
-        this.target(),
-        this.opts.tls,
-        `${url.pathname.slice('/docker'.length)}${url.search}`,
-        req,
-        res,
-      );
+      const path = url.pathname.slice('/docker'.length);
+      if (/^(?:\/v\d+\.\d+)?\/events$/.test(path)) {
+        this.streams.add(res);
+        res.once('close', () => this.streams.delete(res));
+      }
+      proxyToManager(this.target(), this.opts.tls, `${path}${url.search}`, req, res);
       return;
     }
     req.resume();

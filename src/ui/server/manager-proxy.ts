@@ -29,8 +29,8 @@ const DROP = new Set([
 
 /**
  * Forwards one request to a manager over TLS with the store's client certificate, streaming both ways (event
- * streams and `logs --follow` stay open until either side closes). A manager that cannot be reached gives 502 with
- * a JSON message.
+ * streams and `logs --follow` stay open until either side closes; an answer cut upstream is cut towards the
+ * browser too). A manager that cannot be reached gives 502 with a JSON message.
  */
 export function proxyToManager(
   target: ManagerEndpoint,
@@ -54,6 +54,11 @@ export function proxyToManager(
         res.writeHead(answer.statusCode ?? 502, out);
         res.flushHeaders();
         answer.pipe(res);
+        // a stream cut upstream (the manager died or ended it mid-answer) is cut here too: ending it cleanly would
+        // look like a complete answer, and leaving it open would hide the loss from the browser
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy();
+        });
       },
     );
   } catch (err) {
