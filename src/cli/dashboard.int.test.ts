@@ -262,6 +262,7 @@ describe('shoal dashboard in Chromium', () => {
     await row.locator('.badge-exited').waitFor({ timeout: 10_000 });
     await page.getByTestId('search').fill('web1');
     await expect.poll(() => page.getByTestId('containers').locator('tbody tr').count()).toBe(1);
+    await page.getByTestId('search').fill('');
   });
 
   it('streams logs', async () => {
@@ -341,8 +342,9 @@ describe('shoal dashboard in Chromium', () => {
     await page.getByTestId('total-failovers').getByText('1').waitFor();
     // the page's own stream came back through the new primary, and the header says so
     const status = page.getByTestId('status');
-    await status.getByText(`primary 127.0.0.1:${ports[1]}`).waitFor({ timeout: 20_000 });
-    await status.locator('.badge-primary').waitFor();
+    await status.locator('.badge-primary').waitFor({ timeout: 20_000 });
+    expect(await status.innerText()).toContain(`primary 127.0.0.1:${ports[1]}`);
+    expect(await status.locator('.badge-replica').count()).toBe(0);
     await status.locator('.badge-live').waitFor({ timeout: 20_000 });
     await shot('overview');
   });

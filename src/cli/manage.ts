@@ -13,7 +13,6 @@ import {
   type ClusterStateStore,
   EtcdStateStore,
   MemoryStateStore,
-  type PlacementScheduler,
   Rescheduler,
 } from '../cluster/index.js';
 import {
@@ -157,6 +156,7 @@ export async function startManager(
         availability: rescheduler?.availabilityOf(e.id) ?? 'active',
       })),
     containerStates: () => (cluster?.containers() ?? []).map((c) => c.container.summary.State ?? ''),
+    pendingReschedules: () => rescheduler?.pending().length ?? 0,
   });
   let discovery: Discovery;
   let registry: MembershipRegistry | undefined;
@@ -180,7 +180,7 @@ export async function startManager(
     ...(cfg.filters ? { filters: cfg.filters } : {}),
   });
   cluster = new Cluster({
-    scheduler: observedScheduler(scheduler, metrics),
+    scheduler,
     tls: tls.engine,
     overcommit: cfg.overcommit,
     createRetry: cfg.createRetry,
@@ -189,6 +189,8 @@ export async function startManager(
     failureRetry: cfg.failureRetry,
     logger,
     onRefreshError: () => metrics.refreshErrors.inc(),
+    onDecision: (d, seconds) =>
+      metrics.observeDecision(d.ok, seconds, d.ok ? [] : d.rejections.map((r) => r.filter)),
   });
   replication =
     cfg.replication && cfg.advertise
@@ -204,6 +206,10 @@ export async function startManager(
     isPrimary: () => (replication ? replication.role() === 'primary' : true),
     graceMs: cfg.rescheduleGraceMs,
     logger,
+    observer: {
+      moveEnded: (trigger, result, seconds) => metrics.observeReschedule(trigger, result, seconds),
+      duplicateRemoved: () => metrics.duplicatesRemoved.inc(),
+    },
   });
   const manager: ManagerInfo = {
     experimental: cfg.experimental,
@@ -281,24 +287,6 @@ export async function startManager(
       await discovery.close();
       await watching.catch(() => undefined);
       await cluster?.close();
-    },
-  };
-}
-
-/** The scheduler as the cluster uses it, with each decision's result, duration and rejecting filters counted. */
-function observedScheduler(scheduler: PlacementScheduler, metrics: ManagerMetrics): PlacementScheduler {
-  return {
-    strategy: scheduler.strategy,
-    filterNames: scheduler.filterNames,
-    decide(req, nodes, opts) {
-      const start = performance.now();
-      const d = scheduler.decide(req, nodes, opts);
-      metrics.observeDecision(
-        d.ok,
-        (performance.now() - start) / 1000,
-        d.ok ? [] : d.rejections.map((r) => r.filter),
-      );
-      return d;
     },
   };
 }

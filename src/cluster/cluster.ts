@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { EngineTlsOptions } from '../engine/engine-client.js';
 import { findContainer, type NodeNetwork } from '../scheduler/lookup.js';
+import type { Decision } from '../scheduler/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { defaultRng, type Rng } from '../util/rng.js';
 import { CACHED_CONTAINER_KEYS, ContainerIndex, type NodeContainer } from './container-index.js';
@@ -41,6 +42,8 @@ export interface ClusterOptions {
   readonly logger?: Logger;
   /** Called for each failed periodic engine refresh (metrics). */
   readonly onRefreshError?: (engine: Engine, err: Error) => void;
+  /** Called with each scheduling decision a placement acts on, plans excluded (metrics). */
+  readonly onDecision?: (decision: Decision, seconds: number) => void;
 }
 
 /**
@@ -82,6 +85,7 @@ export class Cluster {
       rng: this.rng,
       clock: this.clock,
       logger: this.logger,
+      ...(opts.onDecision ? { onDecision: opts.onDecision } : {}),
     });
     this.hooks = {
       transition: (engine, t) => {

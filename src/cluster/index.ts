@@ -60,8 +60,11 @@ export {
   DEFAULT_RESCHEDULE_GRACE_MS,
   type DrainStatus,
   type PendingReschedule,
+  type RescheduleObserver,
+  type RescheduleResult,
   Rescheduler,
   type ReschedulerOptions,
+  type RescheduleTrigger,
 } from './reschedule/rescheduler.js';
 export {
   AVAILABILITIES,

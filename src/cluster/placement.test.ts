@@ -122,7 +122,11 @@ const fakeScheduler: PlacementScheduler = {
 };
 
 /** A placement over fake engines (its book is shared with the engines, which record what they saw held). */
-function context(engines: FakeEngine[], createRetry = 0): Placement {
+function context(
+  engines: FakeEngine[],
+  createRetry = 0,
+  onDecision?: (d: Decision, seconds: number) => void,
+): Placement {
   for (const e of engines) {
     Object.defineProperty(e.cache, 'version', { get: () => ++changes });
     Object.defineProperty(e.cache, 'revision', { get: () => ++changes });
@@ -136,6 +140,7 @@ function context(engines: FakeEngine[], createRetry = 0): Placement {
     rng: seededRng(1),
     clock: { now: () => 1_700_000_000_000, sleep: () => Promise.resolve() },
     logger: pino({ level: 'silent' }),
+    ...(onDecision ? { onDecision } : {}),
   });
   for (const e of engines) e.book = placement.book;
   return placement;
@@ -362,5 +367,22 @@ describe('createContainer', () => {
     expect(ctx.plan({ Image: 'busybox' }).node).toBe('node-1');
     expect(a.creates).toHaveLength(0);
     expect(ctx.book.size).toBe(0);
+  });
+
+  it('reports each decision it acts on, failed ones included, and never a plan', async () => {
+    const seen: boolean[] = [];
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', ok);
+    const ctx = context([a], 0, (d, seconds) => {
+      expect(seconds).toBeGreaterThanOrEqual(0);
+      seen.push(d.ok);
+    });
+    ctx.plan({ Image: 'busybox' });
+    ctx.plan({ Image: 'busybox', Env: ['constraint:node==node-2'] });
+    expect(seen).toEqual([]);
+    await createContainer(ctx, { Image: 'busybox' }, undefined);
+    await createContainer(ctx, { Image: 'busybox', Env: ['constraint:node==node-2'] }, undefined).catch(
+      () => undefined,
+    );
+    expect(seen).toEqual([true, false]);
   });
 });

@@ -37,6 +37,11 @@ export interface PlacementOptions {
   readonly rng: Rng;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Called with every scheduling decision a placement acts on and the time the decision step took (metrics). A
+   * {@link Placement.plan} is not one: it decides nothing.
+   */
+  readonly onDecision?: (decision: Decision, seconds: number) => void;
 }
 
 /** How one placement may be steered. */
@@ -260,10 +265,12 @@ export class Placement {
       if (this.book.nameHolder(name)) throw new NameConflictError(name, '');
     }
     const raw = this.rawSnapshots(opts.exclude);
+    const started = performance.now();
     const { decision, reservation } =
       opts.reserve === false
         ? { decision: this.opts.scheduler.decide(request, this.book.apply(raw)), reservation: undefined }
         : decideAndReserve(this.opts.scheduler, this.book, request, raw);
+    this.opts.onDecision?.(decision, (performance.now() - started) / 1000);
     if (!decision.ok) throw new NoNodeAvailableError(decision.message, decision.rejections);
     const engine = this.opts.engines.get(decision.node.addr);
     if (!engine?.active) {

@@ -17,6 +17,8 @@ export interface ManagerSources {
   nodes(): Iterable<NodeCount>;
   /** The engine's `State` of every container (`running`, `exited`, `created`, ...). */
   containerStates(): Iterable<string>;
+  /** How many containers wait to be moved (no node fits yet, or the last attempt failed). */
+  pendingReschedules?(): number;
 }
 
 const ROLES = ['primary', 'replica'] as const;
@@ -25,6 +27,10 @@ const NODE_STATES = ['pending', 'healthy', 'unhealthy', 'disconnected'] as const
 const STEP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 /** API calls: pings to long pulls. */
 const API_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** One move: a create (with a pull at worst), a start, and etcd writes. */
+const MOVE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+const RESCHEDULE_TRIGGERS = ['node_failure', 'drain'] as const;
+const RESCHEDULE_RESULTS = ['moved', 'no_node', 'failed', 'lost'] as const;
 /** Failovers last about one replication TTL (3 s in `shoal up`, 20 s by Swarm's default). */
 const FAILOVER_BUCKETS = [0.5, 1, 2, 3, 4, 5, 7.5, 10, 15, 20, 30, 60];
 
@@ -50,6 +56,12 @@ export class ManagerMetrics {
   readonly apiRequests: Counter<'method' | 'route' | 'status'>;
   /** `shoal_api_request_duration_seconds{method,route}`: until the answer is complete. */
   readonly apiDuration: Histogram<'method' | 'route'>;
+  /** `shoal_reschedules_total{trigger,result}`: attempts to move a container (node failure or drain). */
+  readonly reschedules: Counter<'trigger' | 'result'>;
+  /** `shoal_reschedule_duration_seconds{trigger}`: successful moves, from the claim to the new record. */
+  readonly rescheduleDuration: Histogram<'trigger'>;
+  /** `shoal_reschedule_duplicates_removed_total`: copies removed because their container runs elsewhere. */
+  readonly duplicatesRemoved: Counter;
 
   constructor(reg: MetricsRegistry, sources: ManagerSources) {
     reg.gauge({
@@ -132,6 +144,36 @@ export class ManagerMetrics {
       buckets: API_BUCKETS,
     });
     for (const result of ['placed', 'no_node']) this.decisions.inc({ result }, 0);
+    this.reschedules = reg.counter({
+      name: 'shoal_reschedules_total',
+      help: 'Attempts to move a container off a failed or draining node, by trigger (node_failure, drain) and result (moved, no_node, failed, lost).',
+      labelNames: ['trigger', 'result'],
+    });
+    for (const trigger of RESCHEDULE_TRIGGERS)
+      for (const result of RESCHEDULE_RESULTS) this.reschedules.inc({ trigger, result }, 0);
+    this.rescheduleDuration = reg.histogram({
+      name: 'shoal_reschedule_duration_seconds',
+      help: 'Duration of a successful move of a container to another node (create, start, record), by trigger.',
+      labelNames: ['trigger'],
+      buckets: MOVE_BUCKETS,
+    });
+    this.duplicatesRemoved = reg.counter({
+      name: 'shoal_reschedule_duplicates_removed_total',
+      help: 'Copies of a rescheduled container removed from a node that came back.',
+    });
+    reg.gauge({
+      name: 'shoal_reschedules_pending',
+      help: 'Containers waiting to be moved (no node fits yet, or the last attempt failed).',
+      collect() {
+        this.set(sources.pendingReschedules?.() ?? 0);
+      },
+    });
+  }
+
+  /** Records one ended attempt to move a container; only a move counts towards the duration. */
+  observeReschedule(trigger: string, result: string, seconds: number): void {
+    this.reschedules.inc({ trigger, result });
+    if (result === 'moved') this.rescheduleDuration.observe({ trigger }, seconds);
   }
 
   /** Records one scheduling step: its result, duration and the filters that rejected nodes when none fitted. */

@@ -45,6 +45,7 @@ describe('ManagerMetrics', () => {
   it('computes nodes, containers and role at scrape time', async () => {
     const reg = new MetricsRegistry({ processMetrics: false });
     let role: 'primary' | 'replica' = 'primary';
+    let pending = 0;
     const nodes = [
       { state: 'healthy', availability: 'active' },
       { state: 'healthy', availability: 'active' },
@@ -54,6 +55,7 @@ describe('ManagerMetrics', () => {
       role: () => role,
       nodes: () => nodes,
       containerStates: () => ['running', 'running', 'created'],
+      pendingReschedules: () => pending,
     });
     let text = await reg.text();
     expect(text).toContain('shoal_nodes{state="healthy",availability="active"} 2');
@@ -63,7 +65,14 @@ describe('ManagerMetrics', () => {
     expect(text).toContain('shoal_containers{state="created"} 1');
     expect(text).toContain('shoal_containers{state="exited"} 0');
     expect(text).toContain('shoal_manager_role{role="primary"} 1');
+    expect(text).toContain('shoal_reschedules_total{trigger="drain",result="lost"} 0');
+    expect(text).toContain('shoal_reschedules_pending 0');
     nodes.pop();
+    pending = 2;
+    m.observeReschedule('node_failure', 'moved', 0.4);
+    m.observeReschedule('node_failure', 'no_node', 0.01);
+    m.observeReschedule('drain', 'moved', 1.5);
+    m.duplicatesRemoved.inc();
     role = 'replica';
     m.observeDecision(false, 0.001, ['constraint', 'constraint', 'health']);
     m.observeDecision(true, 0.002, []);
@@ -80,6 +89,13 @@ describe('ManagerMetrics', () => {
     expect(text).toContain(
       'shoal_api_requests_total{method="GET",route="/containers/:name/json",status="404"} 1',
     );
+    expect(text).toContain('shoal_reschedules_total{trigger="node_failure",result="moved"} 1');
+    expect(text).toContain('shoal_reschedules_total{trigger="node_failure",result="no_node"} 1');
+    expect(text).toContain('shoal_reschedules_total{trigger="drain",result="moved"} 1');
+    expect(text).toContain('shoal_reschedule_duration_seconds_count{trigger="node_failure"} 1');
+    expect(text).toContain('shoal_reschedule_duration_seconds_count{trigger="drain"} 1');
+    expect(text).toContain('shoal_reschedule_duplicates_removed_total 1');
+    expect(text).toContain('shoal_reschedules_pending 2');
   });
 });
 

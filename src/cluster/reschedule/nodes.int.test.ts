@@ -25,6 +25,7 @@ import {
   startProcess,
   type TestProcess,
 } from '../../testkit/processes.js';
+import { sampleValue, scrapeManager } from '../../testkit/metrics.js';
 import { freePort } from '../../util/free-port.js';
 
 const MAIN = join(import.meta.dirname, '../../../dist/cli/main.js');
@@ -259,6 +260,9 @@ describe('node availability', () => {
     const ls = await shoal(a, ['node', 'ls']);
     expect(ls.code).toBe(0);
     expect(ls.stdout).toMatch(/shy-1\s+\S+\s+healthy\s+drain\s+drained/);
+    const metrics = await scrapeManager(a.port, th.certDir);
+    expect(sampleValue(metrics, 'shoal_reschedules_total{trigger="drain",result="moved"}')).toBe(3);
+    expect(sampleValue(metrics, 'shoal_reschedule_duration_seconds_count{trigger="drain"}')).toBe(3);
     expect((await shoal(a, ['node', 'activate', 'shy-1'])).code).toBe(0);
     expect((await shoal(a, ['node', 'drain', 'no-such-node'])).code).toBe(1);
     expect((await shoal(a, ['node', '--help'])).stdout).toContain('drain');

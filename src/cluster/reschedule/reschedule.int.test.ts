@@ -15,6 +15,7 @@ import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../../kv/index.js';
 import { bootTestHosts, runCommand, type TestHost, type TestHosts } from '../../testkit/hosts.js';
+import { sampleValue, scrapeManager } from '../../testkit/metrics.js';
 import {
   issueManagerCert,
   type ManagerCert,
@@ -250,6 +251,10 @@ describe('rescheduling on node failure', () => {
       expect(r.stdout.trim()).toBe('');
     }
     expect((await recorded(sid))?.node).toMatchObject({ name: moved.host });
+    const metrics = await scrapeManager(a.port, th.certDir);
+    expect(sampleValue(metrics, 'shoal_reschedules_total{trigger="node_failure",result="moved"}')).toBe(1);
+    expect(sampleValue(metrics, 'shoal_reschedules_total{trigger="drain",result="moved"}')).toBe(0);
+    expect(sampleValue(metrics, 'shoal_reschedule_duration_seconds_count{trigger="node_failure"}')).toBe(1);
   });
 
   it('the node comes back: its old copy is removed, its volume kept, exactly one copy remains', async () => {
@@ -265,6 +270,8 @@ describe('rescheduling on node failure', () => {
     const r = await runCommand([CLI, 'ps', '-a', '--filter', 'name=nopol', '-q'], { env: host('shr-1').env });
     expect(r.stdout.trim()).not.toBe('');
     await healthyNodes(a, 3);
+    const metrics = await scrapeManager(a.port, th.certDir);
+    expect(sampleValue(metrics, 'shoal_reschedule_duplicates_removed_total')).toBe(1);
   });
 
   it('the primary and its host die together: a manager started afterwards moves what it never saw', async () => {

@@ -6,7 +6,7 @@ import type { Cluster } from '../cluster.js';
 import type { Engine } from '../engine.js';
 import type { CachedContainer } from '../engine-cache.js';
 import type { ContainerInspect } from '../engine-types.js';
-import { NodeUpdateOutOfSequenceError } from '../errors.js';
+import { NoNodeAvailableError, NodeUpdateOutOfSequenceError } from '../errors.js';
 import { annotateEvent } from '../events.js';
 import type { CreateResult } from '../placement.js';
 import { sharesToCpus } from '../swarm-config.js';
@@ -21,6 +21,24 @@ const MAX_BACKOFF_MS = 30_000;
 /** Containers of failed nodes moved at once. */
 const MOVES_AT_ONCE = 8;
 
+/** Why a container is moved: its node failed, or its node is draining. */
+export type RescheduleTrigger = 'node_failure' | 'drain';
+
+/**
+ * How one attempt to move a container ended: `moved` (recorded on its new node), `no_node` (no node fits; retried
+ * later), `failed` (the create failed, or a drain's new copy did not start; retried later) or `lost` (another
+ * manager, or the loss of the leader lease, took the record: nothing is left behind).
+ */
+export type RescheduleResult = 'moved' | 'no_node' | 'failed' | 'lost';
+
+/** What the rescheduler reports as it works (metrics). */
+export interface RescheduleObserver {
+  /** One attempt to move a container ended; `seconds` from the claim to the end. */
+  moveEnded(trigger: RescheduleTrigger, result: RescheduleResult, seconds: number): void;
+  /** A duplicate copy (a returning node's old container) was removed. */
+  duplicateRemoved(): void;
+}
+
 /** Options of a {@link Rescheduler}. */
 export interface ReschedulerOptions {
   readonly cluster: Cluster;
@@ -34,6 +52,7 @@ export interface ReschedulerOptions {
   readonly drainParallel?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  readonly observer?: RescheduleObserver;
 }
 
 /** A container that could not be moved yet, and why. */
@@ -389,6 +408,7 @@ export class Rescheduler {
       }
     }
     dup.engine.cache.removeContainer(id);
+    this.opts.observer?.duplicateRemoved();
     this.logger.info(
       `Removed duplicate container ${id} on ${dup.engine.name}: ${keep.c.summary.Id} runs on ${keep.engine.name}`,
     );
@@ -422,11 +442,26 @@ export class Rescheduler {
     engine: Engine | undefined,
     why: 'failed' | 'drain',
   ): Promise<boolean> {
+    const started = this.clock.now();
+    const result = await this.tryMove(rec, engine, why);
+    this.opts.observer?.moveEnded(
+      why === 'failed' ? 'node_failure' : 'drain',
+      result,
+      (this.clock.now() - started) / 1000,
+    );
+    return result === 'moved';
+  }
+
+  private async tryMove(
+    rec: Versioned<DesiredContainer>,
+    engine: Engine | undefined,
+    why: 'failed' | 'drain',
+  ): Promise<RescheduleResult> {
     const v = rec.value;
     const from = engine?.name || v.node.name;
     // Claim the record: a conditional write that fails when another manager acts or this one lost the lease.
     const claim = await this.store.putContainer({ ...v, updatedAt: this.clock.now() }, rec.version);
-    if (!claim) return false;
+    if (!claim) return 'lost';
     let renamed = false;
     if (why === 'failed') {
       // The dead node's cached copy would hold the name (Swarm removed it from the node's state too).
@@ -455,7 +490,7 @@ export class Rescheduler {
         await engine.cache.refreshContainer(v.containerId).catch(() => undefined);
       }
       this.deferred(v, from, asError(err).message);
-      return false;
+      return err instanceof NoNodeAvailableError ? 'no_node' : 'failed';
     }
     const to = created.node;
     for (const n of v.networks) {
@@ -507,9 +542,9 @@ export class Rescheduler {
           .catch(() => undefined);
         await engine.cache.refreshContainer(v.containerId).catch(() => undefined);
       }
-      if (saved === undefined && why === 'drain' && started) return false;
+      if (saved === undefined && why === 'drain' && started) return 'lost';
       if (why === 'drain') this.deferred(v, from, 'the new copy did not start');
-      return false;
+      return saved === undefined ? 'lost' : 'failed';
     }
     this.pendingBySwarmId.delete(v.swarmId);
     this.logger.info(`Rescheduled container ${v.containerId} from ${from} to ${to.name} as ${created.Id}`);
@@ -520,7 +555,7 @@ export class Rescheduler {
       'from.node': from,
       reason: why === 'failed' ? 'node failed' : 'node drained',
     });
-    return true;
+    return 'moved';
   }
 
   /** Forced disconnect of the old container from global networks, through any healthy engine (docs/behaviour/rescheduling.md#networks). */

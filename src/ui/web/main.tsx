@@ -46,7 +46,11 @@ function Header() {
         via <b>{config.data?.target ?? '…'}</b>
       </span>
       {role ? <Badge kind={role}>{role}</Badge> : null}
-      {primary ? <span class="mono">primary {primary}</span> : null}
+      {primary ? (
+        <span class="mono">primary {primary}</span>
+      ) : role === 'primary' && config.data ? (
+        <span class="mono">primary {config.data.target}</span>
+      ) : null}
       <Badge kind={live.live ? 'live' : 'down'}>{live.live ? 'live' : 'reconnecting'}</Badge>
       <span class="muted">{live.updatedAt ? `updated ${ago(live.updatedAt)}` : ''}</span>
     </div>
