@@ -86,6 +86,8 @@ export class ClusterAdapter implements ApiCluster {
     private readonly sched: ApiSchedulerInfo,
     /** The node availability `docker info` shows (the rescheduler's); none when omitted. */
     private readonly availabilityOf?: (engineId: string) => string,
+    /** Explanations kept with the containers' records (the rescheduler's), for placements made elsewhere. */
+    private readonly recordedPlacement?: (containerId: string) => PlacementExplanation | undefined,
   ) {}
 
   private view(e: Engine): EngineNode {
@@ -153,7 +155,7 @@ export class ClusterAdapter implements ApiCluster {
   }
 
   placementOf(id: string): PlacementExplanation | undefined {
-    return this.cluster.placement.explanationOf(id);
+    return this.cluster.placement.explanationOf(id) ?? this.recordedPlacement?.(id);
   }
 
   plan(body: CreateBody): PlacementExplanation {

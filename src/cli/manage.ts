@@ -225,6 +225,7 @@ export async function startManager(
       cluster,
       { strategy: scheduler.strategy.name, filters: scheduler.filterNames },
       (id) => rescheduler.availabilityOf(id),
+      (id) => rescheduler.recordedPlacement(id),
     ),
     nodeControl: {
       state: (id) => rescheduler.nodeState(id),

@@ -3,30 +3,37 @@ import https from 'node:https';
 import { join } from 'node:path';
 
 /**
- * Reads a manager's `GET /metrics` over TLS with the client certificate in `certDir` (`ca.pem`, `cert.pem`,
- * `key.pem`), as Prometheus scrapes it. Rejects on a transport error or a non-200 status.
+ * A GET to a manager's API over TLS with the client certificate in `certDir` (`ca.pem`, `cert.pem`, `key.pem`).
+ * Resolves with the status and body; rejects on a transport error or no answer within 5 s.
  */
-export async function scrapeManager(port: number, certDir: string, host = '127.0.0.1'): Promise<string> {
+export async function getFromManager(
+  port: number,
+  certDir: string,
+  path: string,
+  host = '127.0.0.1',
+): Promise<{ status: number; body: string }> {
   const [ca, cert, key] = await Promise.all(
     ['ca.pem', 'cert.pem', 'key.pem'].map((f) => readFile(join(certDir, f))),
   );
   return new Promise((resolve, reject) => {
-    https
-      .get({ host, port, path: '/metrics', ca, cert, key, timeout: 5000 }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (s: string) => {
-          text += s;
-        });
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve(text) : reject(new Error(`/metrics: ${res.statusCode} ${text}`)),
-        );
-      })
-      .on('timeout', function (this: { destroy(e: Error): void }) {
-        this.destroy(new Error('/metrics: no answer in 5 s'));
-      })
-      .on('error', reject);
+    const req = https.get({ host, port, path, ca, cert, key, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (s: string) => {
+        body += s;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer in 5 s`)));
+    req.on('error', reject);
   });
+}
+
+/** A manager's `GET /metrics` as Prometheus scrapes it (see {@link getFromManager}); rejects unless 200. */
+export async function scrapeManager(port: number, certDir: string, host = '127.0.0.1'): Promise<string> {
+  const r = await getFromManager(port, certDir, '/metrics', host);
+  if (r.status !== 200) throw new Error(`/metrics: ${r.status} ${r.body}`);
+  return r.body;
 }
 
 /**

@@ -15,7 +15,7 @@ import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../../kv/index.js';
 import { bootTestHosts, runCommand, type TestHost, type TestHosts } from '../../testkit/hosts.js';
-import { sampleValue, scrapeManager } from '../../testkit/metrics.js';
+import { getFromManager, sampleValue, scrapeManager } from '../../testkit/metrics.js';
 import {
   issueManagerCert,
   type ManagerCert,
@@ -251,6 +251,12 @@ describe('rescheduling on node failure', () => {
       expect(r.stdout.trim()).toBe('');
     }
     expect((await recorded(sid))?.node).toMatchObject({ name: moved.host });
+    // the record keeps why the new copy is where it is
+    const newId = (await docker(a, ['inspect', '--format', '{{.Id}}', 'pol'])).trim();
+    await waitFor('the placement in the record', async () => {
+      const p = (await recorded(sid))?.placement as { node?: string; container?: string } | undefined;
+      return p?.container === newId && p.node === moved.host;
+    }, [a]);
     const metrics = await scrapeManager(a.port, th.certDir);
     expect(sampleValue(metrics, 'shoal_reschedules_total{trigger="node_failure",result="moved"}')).toBe(1);
     expect(sampleValue(metrics, 'shoal_reschedules_total{trigger="drain",result="moved"}')).toBe(0);
@@ -306,6 +312,8 @@ describe('rescheduling on node failure', () => {
     await healthyNodes(c, 3);
     const sid = await runWithPolicy(b, 'pol3', 'shr-3');
     await waitFor('the record of pol3', async () => (await recorded(sid))?.running === true, [b]);
+    const sid4 = await runWithPolicy(b, 'pol4', 'shr-1');
+    await waitFor('the record of pol4', async () => (await recorded(sid4))?.placement !== undefined, [b]);
     const before = b.log.length;
     b.child.kill('SIGSTOP');
     await host('shr-3').killEngine();
@@ -314,6 +322,15 @@ describe('rescheduling on node failure', () => {
       const list = await copies(sid, [host('shr-1'), host('shr-2')]);
       return list.length === 1 && list[0]!.state === 'running' ? list[0] : undefined;
     }, [c]);
+    // pol4 stayed on shr-1: the new primary never placed it, and explains it from its record
+    const explained = await waitFor('the new primary to explain pol4', async () => {
+      const r = await getFromManager(c.port, th.certDir, '/shoal/v1/placements/pol4');
+      return r.status === 200
+        ? (JSON.parse(r.body) as { node: string; nodes: { verdict: string }[] })
+        : undefined;
+    }, [c]);
+    expect(explained.node).toBe('shr-1');
+    expect(explained.nodes.some((n) => n.verdict === 'chosen')).toBe(true);
     b.child.kill('SIGCONT');
     // give the resumed manager several rounds to act if it (wrongly) would
     await new Promise((r) => setTimeout(r, 6000));

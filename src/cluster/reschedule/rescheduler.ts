@@ -5,6 +5,7 @@ import { asError } from '../../util/errors.js';
 import type { Cluster } from '../cluster.js';
 import type { Engine } from '../engine.js';
 import type { CachedContainer } from '../engine-cache.js';
+import type { PlacementExplanation } from '../../scheduler/explanation.js';
 import type { ContainerInspect } from '../engine-types.js';
 import { NoNodeAvailableError, NodeUpdateOutOfSequenceError } from '../errors.js';
 import { annotateEvent } from '../events.js';
@@ -20,6 +21,20 @@ export const DEFAULT_RECONCILE_INTERVAL_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 /** Containers of failed nodes moved at once. */
 const MOVES_AT_ONCE = 8;
+/** Node verdicts an explanation keeps in a container's record (the summary still counts every node). */
+const RECORDED_VERDICTS = 32;
+
+/**
+ * An explanation small enough for a record: the chosen and ranked nodes first, then rejected ones, at most
+ * {@link RECORDED_VERDICTS} in all (the summary line is kept whole).
+ */
+export function boundedExplanation(e: PlacementExplanation): PlacementExplanation {
+  if (e.nodes.length <= RECORDED_VERDICTS) return e;
+  const order = (v: PlacementExplanation['nodes'][number]) =>
+    v.verdict === 'chosen' ? 0 : v.rank !== undefined ? v.rank : v.verdict === 'eligible' ? 1e9 : 2e9;
+  const nodes = [...e.nodes].sort((a, b) => order(a) - order(b)).slice(0, RECORDED_VERDICTS);
+  return { ...e, nodes };
+}
 
 /** Why a container is moved: its node failed, or its node is draining. */
 export type RescheduleTrigger = 'node_failure' | 'drain';
@@ -115,6 +130,8 @@ export class Rescheduler {
   private availability = new Map<string, NodeAvailability>();
   /** Engine ID → version of its stored node record (absent: never set). */
   private nodeVersions = new Map<string, { version: string; updatedAt: number }>();
+  /** Container ID → the placement explanation kept in its record, from the last round's read (primary only). */
+  private recordedPlacements = new Map<string, PlacementExplanation>();
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -143,6 +160,14 @@ export class Rescheduler {
     this.stop.abort();
     this.unsubscribe?.();
     await this.loop;
+  }
+
+  /**
+   * The placement explanation kept in the record of container `id` (full ID) as of the last round, so a primary
+   * explains containers another manager placed; undefined when none is recorded or this manager is not primary.
+   */
+  recordedPlacement(id: string): PlacementExplanation | undefined {
+    return this.opts.isPrimary() ? this.recordedPlacements.get(id) : undefined;
   }
 
   /** Containers waiting for a node that fits, with the reason. */
@@ -205,6 +230,10 @@ export class Rescheduler {
     await this.syncAvailability();
     if (!this.opts.isPrimary()) return;
     const records = await this.store.containers();
+    const placements = new Map<string, PlacementExplanation>();
+    for (const { value } of records.values())
+      if (value.placement) placements.set(value.containerId, value.placement);
+    this.recordedPlacements = placements;
     const copies = this.liveCopies();
     for (const [swarmId, list] of copies) await this.syncLive(swarmId, list, records.get(swarmId));
     // Containers of failed nodes move in parallel (a bounded number at once): each waits for its engine calls.
@@ -379,6 +408,8 @@ export class Rescheduler {
       spec = { ...(rec?.value as DesiredContainer), config, networks };
     }
     this.dirty.delete(id);
+    const placement =
+      this.placementOf(id) ?? (rec?.value.containerId === id ? rec.value.placement : undefined);
     const next: DesiredContainer = {
       swarmId: swarmIdOf(c.summary.Labels),
       name: nameOf(c),
@@ -388,6 +419,7 @@ export class Rescheduler {
       config: spec.config,
       networks: spec.networks,
       updatedAt: this.clock.now(),
+      ...(placement ? { placement } : {}),
     };
     await this.store.putContainer(next, rec ? rec.version : null);
     this.knownNodes.add(engine.id);
@@ -518,11 +550,14 @@ export class Rescheduler {
       }
     }
     void to.cache.refreshContainer(created.Id).catch(() => undefined);
+    const { placement: _old, ...rest } = v;
+    const placement = this.placementOf(created.Id);
     const next: DesiredContainer = {
-      ...v,
+      ...rest,
       containerId: created.Id,
       node: { id: to.id, name: to.name, addr: to.addr },
       updatedAt: this.clock.now(),
+      ...(placement ? { placement } : {}),
     };
     let saved: string | undefined;
     try {
@@ -556,6 +591,12 @@ export class Rescheduler {
       reason: why === 'failed' ? 'node failed' : 'node drained',
     });
     return 'moved';
+  }
+
+  /** This manager's explanation of a placement, bounded for a record. */
+  private placementOf(id: string): PlacementExplanation | undefined {
+    const e = this.cluster.placement.explanationOf(id);
+    return e ? boundedExplanation(e) : undefined;
   }
 
   /** Forced disconnect of the old container from global networks, through any healthy engine (docs/behaviour/rescheduling.md#networks). */

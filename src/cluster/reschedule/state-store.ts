@@ -1,3 +1,4 @@
+import type { PlacementExplanation } from '../../scheduler/explanation.js';
 import type { CreateBody } from '../../scheduler/request.js';
 import type { ExtraNetwork } from './policy.js';
 
@@ -39,6 +40,11 @@ export interface DesiredContainer {
   readonly networks: readonly ExtraNetwork[];
   /** Epoch ms of the last change. */
   readonly updatedAt: number;
+  /**
+   * Why the current copy is on its node, when the manager that placed it kept the explanation (its node list
+   * bounded, see `boundedExplanation`): `GET /shoal/v1/placements/{container}` answers from here on every primary.
+   */
+  readonly placement?: PlacementExplanation;
 }
 
 /** A stored value with its version: an opaque text that changes on every write (etcd's mod revision). */

@@ -40,16 +40,18 @@ export const get = <T>(path: string): Promise<T> => call<T>('GET', path);
 export const post = <T>(path: string, body?: unknown): Promise<T> => call<T>('POST', path, body);
 
 /**
- * Reads a streaming answer chunk by chunk until `signal` aborts or the stream ends. Throws {@link ApiError} when
- * the answer is an error.
+ * Reads a streaming answer chunk by chunk until `signal` aborts or the stream ends; `onOpen` is called once the
+ * answer's head came back fine (the stream is connected). Throws {@link ApiError} when the answer is an error.
  */
 export async function stream(
   path: string,
   signal: AbortSignal,
   onChunk: (b: Uint8Array) => void,
+  onOpen?: () => void,
 ): Promise<void> {
   const res = await fetch(path, { signal });
   if (!res.ok || !res.body) throw await errorOf(res, path);
+  onOpen?.();
   const reader = res.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();

@@ -197,10 +197,14 @@ export class LiveStore {
           `/docker/events?since=${Math.floor(Date.now() / 1000)}`,
           ac.signal,
           jsonLines<ClusterEvent>((ev) => {
-            if (!this.state.live) this.set({ live: true });
             this.set({ events: [ev, ...this.state.events].slice(0, MAX_EVENTS) });
             this.poke();
           }),
+          () => {
+            // connected (again): what happened while the stream was down is read at once
+            this.set({ live: true });
+            this.poke(0);
+          },
         );
         this.set({ live: false });
       } catch (err) {
