@@ -18,6 +18,7 @@ import {
   type TestHost,
   type TestHosts,
 } from '../../testkit/hosts.js';
+import { sampleValue, scrapeManager } from '../../testkit/metrics.js';
 import {
   issueManagerCert,
   type ManagerCert,
@@ -25,7 +26,6 @@ import {
   startProcess,
   type TestProcess,
 } from '../../testkit/processes.js';
-import { sampleValue, scrapeManager } from '../../testkit/metrics.js';
 import { freePort } from '../../util/free-port.js';
 
 const MAIN = join(import.meta.dirname, '../../../dist/cli/main.js');

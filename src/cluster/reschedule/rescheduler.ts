@@ -1,13 +1,13 @@
 import pino, { type Logger } from 'pino';
 import { EngineRequestError } from '../../engine/errors.js';
+import type { PlacementExplanation } from '../../scheduler/explanation.js';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { asError } from '../../util/errors.js';
 import type { Cluster } from '../cluster.js';
 import type { Engine } from '../engine.js';
 import type { CachedContainer } from '../engine-cache.js';
-import type { PlacementExplanation } from '../../scheduler/explanation.js';
 import type { ContainerInspect } from '../engine-types.js';
-import { NoNodeAvailableError, NodeUpdateOutOfSequenceError } from '../errors.js';
+import { NodeUpdateOutOfSequenceError, NoNodeAvailableError } from '../errors.js';
 import { annotateEvent } from '../events.js';
 import type { CreateResult } from '../placement.js';
 import { sharesToCpus } from '../swarm-config.js';

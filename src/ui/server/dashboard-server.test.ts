@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http, { type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -6,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCa, issueLeaf } from '../../machine/certs/index.js';
+import { testTls } from '../../testkit/tls.js';
 import { freePort } from '../../util/free-port.js';
 import { DashboardServer } from './dashboard-server.js';
 
@@ -89,18 +88,9 @@ describe('DashboardServer streams', () => {
   const upstreams: ServerResponse[] = [];
 
   beforeAll(async () => {
-    const ca = await createCa({ organization: 'dash-test' });
-    const leaf = (serverAuth: boolean) =>
-      issueLeaf(ca, {
-        organization: 'dash-test',
-        commonName: serverAuth ? 'manager' : 'client',
-        serverAuth,
-        clientAuth: !serverAuth,
-        hosts: ['127.0.0.1'],
-      });
-    const [server, client] = await Promise.all([leaf(true), leaf(false)]);
+    const tls = await testTls();
     manager = https.createServer(
-      { cert: server.certPem, key: server.keyPem, ca: ca.certPem, requestCert: true },
+      { cert: tls.server.cert, key: tls.server.key, ca: tls.ca, requestCert: true },
       (req, res) => {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.write(`{"path":"${req.url}"}\n`);
@@ -113,9 +103,9 @@ describe('DashboardServer streams', () => {
       managers: [{ name: 'm', addr: `127.0.0.1:${port}` }],
       target: 'm',
       tls: {
-        ca: Buffer.from(ca.certPem),
-        cert: Buffer.from(client.certPem),
-        key: Buffer.from(client.keyPem),
+        ca: Buffer.from(tls.ca),
+        cert: Buffer.from(tls.client.cert),
+        key: Buffer.from(tls.client.key),
       },
       staticDir: dir,
     });
