@@ -312,8 +312,10 @@ describe('rescheduling on node failure', () => {
     await healthyNodes(c, 3);
     const sid = await runWithPolicy(b, 'pol3', 'shr-3');
     await waitFor('the record of pol3', async () => (await recorded(sid))?.running === true, [b]);
-    const sid4 = await runWithPolicy(b, 'pol4', 'shr-1');
-    await waitFor('the record of pol4', async () => (await recorded(sid4))?.placement !== undefined, [b]);
+    const sid4 = await runWithPolicy(b, 'explained1', 'shr-1');
+    await waitFor('the record of explained1', async () => (await recorded(sid4))?.placement !== undefined, [
+      b,
+    ]);
     const before = b.log.length;
     b.child.kill('SIGSTOP');
     await host('shr-3').killEngine();
@@ -322,9 +324,9 @@ describe('rescheduling on node failure', () => {
       const list = await copies(sid, [host('shr-1'), host('shr-2')]);
       return list.length === 1 && list[0]!.state === 'running' ? list[0] : undefined;
     }, [c]);
-    // pol4 stayed on shr-1: the new primary never placed it, and explains it from its record
-    const explained = await waitFor('the new primary to explain pol4', async () => {
-      const r = await getFromManager(c.port, th.certDir, '/shoal/v1/placements/pol4');
+    // explained1 stayed on shr-1: the new primary never placed it, and explains it from its record
+    const explained = await waitFor('the new primary to explain explained1', async () => {
+      const r = await getFromManager(c.port, th.certDir, '/shoal/v1/placements/explained1');
       return r.status === 200
         ? (JSON.parse(r.body) as { node: string; nodes: { verdict: string }[] })
         : undefined;
