@@ -70,6 +70,13 @@ export async function simFailover(o: SimFailoverOptions): Promise<void> {
   let etcd: LocalEtcd | undefined;
   let fleet: SimFleet | undefined;
   let kv: Etcd3 | undefined;
+  // interrupted (Ctrl-C, timeout): take the managers and etcd down too; the fleet's workers end with their IPC channel
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const m of managers) m.proc.kill('SIGKILL');
+      void (etcd?.remove() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
   try {
     const loadBefore = loadavg()[0]!.toFixed(1);
     etcd = await startLocalEtcd(dir, PREFIX);

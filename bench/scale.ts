@@ -2,7 +2,8 @@
  * Scale benchmark through the real manager: N `SimulatedEngine`s (default 1,000 × 30 containers) on loopback ports,
  * spread over worker threads (sim-engine/sim-fleet.ts) so the measuring client has its own event loop, `shoal manage`
  * pointed at them through a file:// discovery list, then:
- *   - the initial sync: time until `/info` counts every container;
+ *   - the initial sync: time until `/info` counts every container, and the CPU time the manager used until then
+ *     (on a shared machine the wall time follows the load; the CPU time is what the sync itself costs);
  *   - `docker info` latency: `GET /info` on the manager, sequential, p50/p99 (plus a few real docker CLI runs);
  *   - `docker run -d` latency: `POST /containers/create` (name check + scheduling + engine create) and
  *     create+start, sequential, p50/p99; from the manager's `Server-Timing` header, the scheduling step alone and
@@ -72,6 +73,13 @@ function serverTiming(header: string, metric: string): number {
   return Number(m[1]);
 }
 
+/** CPU seconds (user + system) process `pid` has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 async function vm(pid: number): Promise<{ rss: number; hwm: number }> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) / 1024;
@@ -83,6 +91,8 @@ interface SizeResult {
   engines: number;
   containers: number;
   syncMs: number;
+  /** CPU seconds the manager used until it saw every container (start-up included). */
+  syncCpu: number;
   info: number[];
   create: number[];
   schedule: number[];
@@ -185,7 +195,11 @@ async function measure(engines: number): Promise<SizeResult> {
       await new Promise((r) => setTimeout(r, Math.max(200, 9 * render)));
     }
     const converge = Math.round(performance.now() - t1);
-    console.log(`manager (pid ${pid}) sees ${seen} containers on ${engines} engines after ${converge} ms`);
+    const syncCpu = await cpuSeconds(pid);
+    console.log(
+      `manager (pid ${pid}) sees ${seen} containers on ${engines} engines after ${converge} ms, ` +
+        `having used ${syncCpu.toFixed(1)} s of CPU`,
+    );
 
     const infos: number[] = [];
     const renders: number[] = [];
@@ -280,6 +294,7 @@ async function measure(engines: number): Promise<SizeResult> {
       engines,
       containers: want,
       syncMs: converge,
+      syncCpu,
       info: infos,
       create: creates,
       schedule: schedules,
@@ -314,6 +329,8 @@ async function main(): Promise<void> {
       containers: r.containers,
       'sync s': Math.round(r.syncMs / 100) / 10,
       's per 1k engines': Math.round((r.syncMs / r.engines) * 100) / 100,
+      'sync CPU s': Math.round(r.syncCpu * 10) / 10,
+      'CPU s per 1k': Math.round((r.syncCpu / r.engines) * 1000 * 100) / 100,
       'info p50': pct(r.info, 0.5),
       'info p99': pct(r.info, 0.99),
       'create p50': pct(r.create, 0.5),

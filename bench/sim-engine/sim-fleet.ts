@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { FleetCommand, FleetSpec, Flipped } from './sim-worker.js';
+import type { FleetCommand, FleetSpec, Flipped, Usage } from './sim-worker.js';
 
 /** A running fleet. */
 export interface SimFleet {
@@ -16,6 +16,8 @@ export interface SimFleet {
   churn(perSecond: number): void;
   /** Stops or starts one container of engine `engine` now; resolves with its ID and new state. */
   flip(engine: number, seq: number): Promise<Flipped['flipped']>;
+  /** Memory reserved on each engine (sum of its containers' `HostConfig.Memory`), in engine order. */
+  usage(): Promise<{ memory: number; containers: number }[]>;
   /** Closes every engine and ends the workers. */
   stop(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function startFleet(engines: number, containers: number, processes:
   const per = Math.ceil(engines / n);
   const workers: ChildProcess[] = [];
   const waiting = new Map<number, (f: Flipped['flipped']) => void>();
+  const usageWaiters = new Map<ChildProcess, (u: Usage['usage']['engines']) => void>();
   const parts = await Promise.all(
     Array.from({ length: n }, (_, w) => {
       const first = w * per;
@@ -40,7 +43,10 @@ export async function startFleet(engines: number, containers: number, processes:
         worker.once('error', reject);
         worker.once('message', (m: { addrs: string[] }) => {
           worker.on('message', (msg: unknown) => {
-            if (msg && typeof msg === 'object' && 'flipped' in msg) {
+            if (msg && typeof msg === 'object' && 'usage' in msg) {
+              usageWaiters.get(worker)?.((msg as Usage).usage.engines);
+              usageWaiters.delete(worker);
+            } else if (msg && typeof msg === 'object' && 'flipped' in msg) {
               const f = (msg as Flipped).flipped;
               waiting.get(f.seq)?.(f);
               waiting.delete(f.seq);
@@ -64,6 +70,18 @@ export async function startFleet(engines: number, containers: number, processes:
         waiting.set(seq, resolve);
         post(w, { flip: { engine, seq } });
       });
+    },
+    async usage() {
+      const parts = await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<Usage['usage']['engines']>((resolve) => {
+              usageWaiters.set(w, resolve);
+              post(w, 'usage');
+            }),
+        ),
+      );
+      return parts.flat();
     },
     async stop() {
       await Promise.all(

@@ -4,7 +4,7 @@
  * share an event loop with the engines' answers, and each part has its own limit of open files.
  *
  * Spec: {@link FleetSpec}. Posts `{ addrs }` once every engine listens. Messages it takes ({@link FleetCommand}):
- * `'stop'` closes every engine and posts `'stopped'`; `{ churn }` starts (or, with 0, ends) lifecycle churn over its
+ * `'stop'` closes every engine and posts `'stopped'`; `'usage'` posts `{ usage }` (memory reserved per engine); `{ churn }` starts (or, with 0, ends) lifecycle churn over its
  * engines; `{ flip }` stops or starts one container at once and posts back `{ flipped }` with its ID and new state.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -21,8 +21,14 @@ export interface FleetSpec {
 /** What a worker is told after it started. */
 export type FleetCommand =
   | 'stop'
+  | 'usage'
   | { readonly churn: number }
   | { readonly flip: { readonly engine: number; readonly seq: number } };
+
+/** A worker's answer to `usage`: per engine (in engine order), its reserved memory and containers reserving any. */
+export interface Usage {
+  readonly usage: { readonly first: number; readonly engines: { memory: number; containers: number }[] };
+}
 
 /** A worker's answer to a flip. */
 export interface Flipped {
@@ -76,6 +82,8 @@ port.on((msg: FleetCommand) => {
       port.postMessage('stopped');
       if (!parentPort) process.disconnect?.();
     });
+  } else if (msg === 'usage') {
+    port.postMessage({ usage: { first, engines: engines.map((e) => e.reserved()) } } satisfies Usage);
   } else if ('churn' in msg) startChurn(msg.churn);
   else if ('flip' in msg) {
     const got = engines[msg.flip.engine - first]?.flipAny(msg.flip.seq);

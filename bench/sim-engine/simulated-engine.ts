@@ -90,6 +90,20 @@ export class SimulatedEngine {
     return this.#containers.size;
   }
 
+  /** Memory reserved by the containers held (sum of `HostConfig.Memory`, bytes) and how many reserve any. */
+  reserved(): { memory: number; containers: number } {
+    let memory = 0;
+    let containers = 0;
+    for (const c of this.#containers.values()) {
+      const m = Number(c.hostConfig.Memory ?? 0);
+      if (m > 0) {
+        memory += m;
+        containers++;
+      }
+    }
+    return { memory, containers };
+  }
+
   /** Listens on 127.0.0.1:`port` (0 = any free port). */
   async start(port = 0): Promise<void> {
     const server = createServer((req, res) => {
