@@ -188,3 +188,16 @@ export function settleLedger(s: Snapshot, ledger: ReadonlyMap<string, Expected>)
       e.run = c[0].state === 'running' ? 'running' : 'stopped';
   }
 }
+
+/**
+ * After a violation has been recorded, takes what the engines hold as the new truth (a container that came back
+ * is expected from now on; one that vanished is not), so later faults are judged on their own.
+ */
+export function adoptLedger(s: Snapshot, ledger: ReadonlyMap<string, Expected>): void {
+  const all = copies(s);
+  for (const e of ledger.values()) {
+    const c = all.get(e.name) ?? [];
+    e.exists = c.length ? 'yes' : 'no';
+    if (c[0]) e.run = c[0].state === 'running' ? 'running' : 'stopped';
+  }
+}
