@@ -97,7 +97,7 @@ export async function tracesOf(prefix: string, store: string): Promise<string[]>
     if (cmd.includes(store)) found.push(`process ${pid}: ${cmd.slice(0, 160)}`);
   }
   for (const path of await filesUnder(store)) {
-    if (path.includes('.tmp-')) found.push(`temp file ${path}`);
+    if (path.includes('.tmp-') || path.includes('.removing-')) found.push(`leftover ${path}`);
   }
   for (const dir of ['machines', 'up']) {
     for (const n of await readdir(join(store, dir)).catch(() => [] as string[])) found.push(`${dir}/${n}`);
