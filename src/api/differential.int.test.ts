@@ -342,7 +342,7 @@ function inspectCases(): Case[] {
     i(`/networks/${ids.shxnet?.slice(0, 12)}`),
     i(`/networks/${node}/bridge`, '/networks/bridge'),
     i(`/networks/${node}/shxnet`, '/networks/shxnet'),
-    i('/networks/nope'),
+    { ...i('/networks/nope'), swarm: { status: 404, message: 'No such network: nope' } },
     i('/volumes/shxvol'),
     i(`/volumes/${node}/shxvol`, '/volumes/shxvol'),
     i(`/volumes/${ids.anon}`),
@@ -588,6 +588,12 @@ describe('manager vs. engine: the same request, the same answer', () => {
     expect([save.status, (save.body as { message: string }).message]).toEqual([
       404,
       'Unable to find a healthy engine containing all images: [busybox nope]',
+    ]);
+    // a connect that names no container
+    const connect = await request('manager', 'POST', `${V}/networks/bridge/connect`, {});
+    expect([connect.status, (connect.body as { message: string }).message]).toEqual([
+      404,
+      'Container is not specified',
     ]);
     // a create on a node that does not exist is refused by the scheduler, as Swarm did
     const [net, vol] = await Promise.all([

@@ -22,11 +22,14 @@ export class NoSuchImageError extends NotFoundError {
   }
 }
 
-/** No network matches an ID, name or `node/name` (404, Engine wording "network REF not found"). */
+/**
+ * No network matches an ID, name or `node/name` (404, Swarm's wording "No such network: REF"; the engine says
+ * "network REF not found", and the docker CLI prints "No such network: REF" for both).
+ */
 export class NoSuchNetworkError extends NotFoundError {
   override readonly code: string = 'NO_SUCH_NETWORK';
   constructor(ref: string, options?: { cause?: unknown }) {
-    super(`network ${ref} not found`, options);
+    super(`No such network: ${ref}`, options);
   }
 }
 

@@ -1,6 +1,6 @@
 import { NoSuchNetworkError } from '../../cluster/errors.js';
 import { findNetwork } from '../../scheduler/lookup.js';
-import { InvalidArgumentError } from '../../util/errors.js';
+import { InvalidArgumentError, NotFoundError } from '../../util/errors.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
@@ -123,7 +123,9 @@ async function connectOrDisconnect(ctx: RequestContext): Promise<void> {
   const { ref, action } = splitRef(ctx.params['*'] ?? '', new Set(['connect', 'disconnect']));
   if (!action) throw new NoSuchRouteError();
   const body = await readJsonObject(ctx.req);
-  const c = requireContainer(ctx.deps.cluster, String(body.Container ?? ''));
+  if (body.Container === undefined || body.Container === null || body.Container === '')
+    throw new NotFoundError('Container is not specified');
+  const c = requireContainer(ctx.deps.cluster, String(body.Container));
   const { name } = nodePrefixed(ctx.deps.cluster, ref);
   const client = containerClient(c);
   c.node.inspects.forget(c.id);
