@@ -9,6 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueServerCert } from '../machine/certs/index.js';
 import { bootTestHosts, type RunResult, runCommand, type TestHosts } from '../testkit/hosts.js';
 import { freePort } from '../util/free-port.js';
+import { CONTAINER_FILTER_KEYS } from './filters/container-filters.js';
+import { IMAGE_FILTER_KEYS } from './filters/image-filters.js';
+import { NETWORK_FILTER_KEYS } from './filters/network-filters.js';
+import { VOLUME_FILTER_KEYS } from './filters/volume-filters.js';
 
 // The differential harness: one real engine (prefix shx, subnet 10.248.0.0/24) and a real `shoal manage` over it.
 // Every case sends the same request through the manager and straight to the engine and compares the answers, with
@@ -270,6 +274,11 @@ function imageCases(): Case[] {
     l({ reference: ['*:1'] }),
     l({ foo: ['1'] }),
     { path: `${V}/images/json?filter=busybox`, shape: 'images' },
+    {
+      path: `${V}/images/json?filters=${f({ node: [node] })}`,
+      enginePath: `${V}/images/json`,
+      shape: 'images',
+    },
   ];
 }
 
@@ -572,7 +581,31 @@ afterAll(async () => {
   }
 });
 
+/** The filter keys the cases of one list send (decoded from their `filters` parameter). */
+function keysSent(cases: readonly Case[]): Set<string> {
+  const keys = new Set<string>();
+  for (const c of cases) {
+    const raw = new URL(c.path, 'http://x').searchParams.get('filters');
+    if (raw === null) continue;
+    try {
+      for (const k of Object.keys(JSON.parse(raw) as object)) keys.add(k);
+    } catch {
+      // the malformed-filters case
+    }
+  }
+  return keys;
+}
+
 describe('manager vs. engine: the same request, the same answer', () => {
+  it.each([
+    ['containers', containerCases, CONTAINER_FILTER_KEYS],
+    ['images', imageCases, IMAGE_FILTER_KEYS],
+    ['networks', networkCases, NETWORK_FILTER_KEYS],
+    ['volumes', volumeCases, VOLUME_FILTER_KEYS],
+  ] as const)('the %s cases send every filter key the manager accepts', (_what, cases, accepted) => {
+    const sent = keysSent(cases());
+    expect([...accepted].filter((k) => !sent.has(k))).toEqual([]);
+  });
   it.each([
     ['container list filters', containerCases],
     ['image list filters', imageCases],
