@@ -235,6 +235,7 @@ function containerCases(): Case[] {
     l({ foo: ['bar'] }),
     l({ status: ['exited'], label: ['shx'] }),
     { path: `${V}/containers/json?all=1&filters=%7Bnope`, shape: 'containers', statusOnly: true },
+    { path: `${V}/containers/json?all=1&filters=null`, shape: 'containers' },
     { path: `${V}/containers/json?all=1&filters=${f({ status: ['exited'] })}`, shape: 'containers' },
     { path: `${V}/containers/json?limit=2`, shape: 'containers' },
     // Swarm's additions, compared with the engine's answer without them
@@ -274,6 +275,8 @@ function imageCases(): Case[] {
     l({ reference: ['*:1'] }),
     l({ foo: ['1'] }),
     { path: `${V}/images/json?filter=busybox`, shape: 'images' },
+    { path: `${V}/images/json?filters=%7Bnope`, shape: 'images', statusOnly: true },
+    { path: `${V}/images/json?filters=null`, shape: 'images' },
     {
       path: `${V}/images/json?filters=${f({ node: [node] })}`,
       enginePath: `${V}/images/json`,
@@ -306,6 +309,8 @@ function networkCases(): Case[] {
     l({ dangling: ['false'] }),
     l({ dangling: ['x'] }),
     l({ foo: ['1'] }),
+    { path: `${V}/networks?filters=%7Bnope`, shape: 'networks', statusOnly: true },
+    { path: `${V}/networks?filters=null`, shape: 'networks' },
     {
       path: `${V}/networks?filters=${f({ node: [node] })}`,
       enginePath: `${V}/networks`,
@@ -330,6 +335,8 @@ function volumeCases(): Case[] {
     l({ name: ['shxvol'] }),
     l({ name: ['shx'] }),
     l({ foo: ['1'] }),
+    { path: `${V}/volumes?filters=%7Bnope`, shape: 'volumes', statusOnly: true },
+    { path: `${V}/volumes?filters=null`, shape: 'volumes' },
     {
       path: `${V}/volumes?filters=${f({ node: [node] })}`,
       enginePath: `${V}/volumes`,

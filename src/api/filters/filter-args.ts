@@ -13,21 +13,31 @@ export class FilterParseError extends ClusterError {
 
 /**
  * Parses the `filters` query value in the current (`{"name":{"web":true}}`) and the legacy (`{"name":["web"]}`)
- * shape; an empty or missing value is no filter.
- * @throws FilterParseError (500, as the engine answers) on text that is not a JSON object of those shapes.
+ * shape; an empty or missing value, or JSON `null`, is no filter (Go decodes `null` into an empty map).
+ * @param opts.badRequest refuse malformed text with a 400, as the engine's volume and network lists do (its
+ *   container and image lists answer 500)
+ * @throws FilterParseError (500) or InvalidArgumentError (400, with `badRequest`) on text that is not a JSON
+ *   object of those shapes.
  */
-export function parseFilterArgs(text: string | null | undefined): FilterArgs {
+export function parseFilterArgs(
+  text: string | null | undefined,
+  opts: { readonly badRequest?: boolean } = {},
+): FilterArgs {
   const out = new Map<string, string[]>();
   if (!text) return out;
+  const fail = (message: string, cause?: unknown): never => {
+    throw opts.badRequest
+      ? new InvalidArgumentError(message, { cause })
+      : new FilterParseError(message, { cause });
+  };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new FilterParseError(`invalid filters: ${(err as Error).message}`, { cause: err });
+    return fail(`invalid filters: ${(err as Error).message}`, err);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new FilterParseError('invalid filters: not a JSON object');
-  }
+  if (raw === null) return out;
+  if (typeof raw !== 'object' || Array.isArray(raw)) fail('invalid filters: not a JSON object');
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (Array.isArray(v)) out.set(k, v.map(String));
     else if (v && typeof v === 'object') {
@@ -37,7 +47,7 @@ export function parseFilterArgs(text: string | null | undefined): FilterArgs {
           .filter(([, on]) => on === true)
           .map(([x]) => x),
       );
-    } else throw new FilterParseError(`invalid filters: the value of "${k}" is not a list`);
+    } else fail(`invalid filters: the value of "${k}" is not a list`);
   }
   return out;
 }

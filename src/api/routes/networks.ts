@@ -51,7 +51,10 @@ export function mergeNetworks(
 }
 
 async function list(ctx: RequestContext): Promise<void> {
-  const plan = planNetworkList(parseFilterArgs(ctx.query.get('filters')), nodeSplitter(ctx.deps.cluster));
+  const plan = planNetworkList(
+    parseFilterArgs(ctx.query.get('filters'), { badRequest: true }),
+    nodeSplitter(ctx.deps.cluster),
+  );
   const want = plan.nodes;
   const nodes = healthyNodes(ctx.deps.cluster).filter(
     (n) => !want || want.includes(n.name) || want.includes(n.id),

@@ -23,7 +23,10 @@ export function displayVolume(v: VolumeJson, node: ApiNode): VolumeJson {
 }
 
 async function list(ctx: RequestContext): Promise<void> {
-  const plan = planVolumeList(parseFilterArgs(ctx.query.get('filters')), nodeSplitter(ctx.deps.cluster));
+  const plan = planVolumeList(
+    parseFilterArgs(ctx.query.get('filters'), { badRequest: true }),
+    nodeSplitter(ctx.deps.cluster),
+  );
   const want = plan.nodes;
   const nodes = healthyNodes(ctx.deps.cluster).filter(
     (n) => !want || want.includes(n.name) || want.includes(n.id),

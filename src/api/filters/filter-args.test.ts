@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../util/errors.js';
+import { FilterParseError, parseFilterArgs } from './filter-args.js';
+
+describe('parseFilterArgs', () => {
+  it('reads both shapes, and an empty value or JSON null as no filter', () => {
+    expect([...parseFilterArgs('{"name":{"web":true},"label":["a=b"]}')]).toEqual([
+      ['name', ['web']],
+      ['label', ['a=b']],
+    ]);
+    expect(parseFilterArgs('').size).toBe(0);
+    expect(parseFilterArgs('null').size).toBe(0);
+    expect(parseFilterArgs(' null ').size).toBe(0);
+  });
+  it.each(['{nope', '[1]', '1e999', '"x"', '{"a":"x"}'])(
+    'refuses %s with a 500, or with a 400 where the engine does',
+    (text) => {
+      expect(() => parseFilterArgs(text)).toThrow(FilterParseError);
+      expect(() => parseFilterArgs(text, { badRequest: true })).toThrow(InvalidArgumentError);
+    },
+  );
+});
