@@ -307,7 +307,13 @@ describe('shoal up -f hosts.json over SSH', () => {
           () => '',
         );
       }
-      expect(role).toBe('primary');
+      const logs =
+        role === 'primary'
+          ? ''
+          : await docker(other, ['logs', '--tail', '40', 'shoal-agent-master'], 2376).then(
+              (r) => r.stdout + r.stderr,
+            );
+      expect(role, logs).toBe('primary');
       process.stdout.write(
         `${other} primary ${((Date.now() - cut) / 1000).toFixed(1)} s after ${lost} was cut off\n`,
       );
