@@ -6,7 +6,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepPrefix } from '../machine/drivers/netns/index.js';
 import { DEFAULT_DOCKER_CLI, type RunResult, runCommand } from '../testkit/hosts.js';
@@ -63,28 +62,37 @@ async function primaryHost(): Promise<string> {
   throw new Error('no primary');
 }
 
+// Run inside a host's namespaces: connects to argv[1]:argv[2] as a TLS client without a certificate, sends a plain
+// request and prints 'answered' when an HTTP status line comes back, else 'refused' (handshake failure, or the
+// connection closed on the request).
+const PROBE = `
+const tls = require('node:tls');
+const [addr, port] = process.argv.slice(1);
+let data = '';
+const s = tls.connect({ host: addr, port: Number(port), rejectUnauthorized: false }, () => {
+  s.write('GET /version HTTP/1.1\\r\\nHost: ' + addr + '\\r\\nConnection: close\\r\\n\\r\\n');
+});
+s.setTimeout(10000, () => s.destroy());
+s.on('data', (b) => { data += b.toString(); });
+s.on('error', () => undefined);
+s.on('close', () => console.log(/^HTTP\\/1\\.[01] \\d{3}/.test(data) ? 'answered' : 'refused'));
+`;
+
 /**
- * What a TLS client without a certificate gets from `ip:port` after sending a plain request: 'answered' when any
- * HTTP status line comes back, else 'refused' (handshake failure, or the connection closed on the request).
+ * What a TLS client without a certificate gets from `addr:port`, connecting from inside namespace `ns` (so loopback
+ * listeners are reached too).
  */
-function tlsWithoutCert(addr: string, port: number): Promise<'answered' | 'refused'> {
-  return new Promise((done) => {
-    let data = '';
-    const s = connect({ host: addr, port, rejectUnauthorized: false }, () => {
-      s.write(`GET /version HTTP/1.1\r\nHost: ${addr}\r\nConnection: close\r\n\r\n`);
-    });
-    s.setTimeout(10_000, () => s.destroy());
-    s.on('data', (b: Buffer) => {
-      data += b.toString();
-    });
-    s.on('error', () => undefined);
-    s.on('close', () => done(/^HTTP\/1\.[01] \d{3}/.test(data) ? 'answered' : 'refused'));
-  });
+async function tlsWithoutCert(ns: string, addr: string, port: number): Promise<string> {
+  const r = await runCommand(['ip', 'netns', 'exec', ns, 'node', '-e', PROBE, addr, String(port)]);
+  return r.stdout.trim() || `probe failed: ${r.stderr.trim()}`;
 }
 
-/** `addr:port` of every listening TCP socket in namespace `ns` (the root namespace when undefined), with owners. */
-async function listeners(ns?: string): Promise<{ addr: string; port: number; users: string }[]> {
-  const argv = ['ss', '-ltnpH'];
+/** `addr:port` of every listening TCP (or bound UDP) socket in namespace `ns` (root when undefined), with owners. */
+async function listeners(
+  ns?: string,
+  proto: 'tcp' | 'udp' = 'tcp',
+): Promise<{ addr: string; port: number; users: string }[]> {
+  const argv = ['ss', proto === 'tcp' ? '-ltnpH' : '-lunpH'];
   const r = await runCommand(ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv);
   return r.stdout
     .split('\n')
@@ -227,23 +235,29 @@ describe('shoal up: the tutorial cluster', () => {
     expect((await fetch(`${mirror}/v2/library/busybox/manifests/latest`, { method: 'HEAD' })).status).toBe(
       200,
     );
+    // Loopback sockets inside a host are probed from inside it, like the others.
     const open = new Set([5000, 7946]);
+    // UDP, open on purpose: serf gossip (7946) and the kernel's VXLAN socket of overlay networks (4789).
+    const openUdp = new Set([7946, 4789]);
     const checked: string[] = [];
     for (const host of ['kv', 'master1', 'master2', 'node1']) {
-      const all = await runCommand(['ip', 'netns', 'exec', `${PREFIX}-${host}`, 'ss', '-ltunpH']);
-      console.log(`listening in ${host}:\n${all.stdout}`);
-      for (const l of await listeners(`${PREFIX}-${host}`)) {
-        if (l.addr.startsWith('127.') || l.addr === '::1') continue;
+      const ns = `${PREFIX}-${host}`;
+      for (const l of await listeners(ns)) {
         const target = l.addr === '0.0.0.0' || l.addr === '*' || l.addr === '::' ? ip[host]! : l.addr;
         const what = `${host} ${l.addr}:${l.port} ${l.users}`;
         if (open.has(l.port)) {
           checked.push(`${what}: open on purpose`);
           continue;
         }
-        expect(await tlsWithoutCert(target, l.port), what).toBe('refused');
+        expect(await tlsWithoutCert(ns, target, l.port), what).toBe('refused');
         checked.push(`${what}: refused`);
       }
+      for (const l of await listeners(ns, 'udp')) {
+        expect(openUdp.has(l.port), `${host} udp ${l.addr}:${l.port} ${l.users}`).toBe(true);
+        checked.push(`${host} udp ${l.addr}:${l.port} ${l.users}: open on purpose`);
+      }
     }
+    console.log(`listeners checked:\n${checked.join('\n')}`);
     // the engines (2376), the managers (3376) and the etcd members' client and peer ports were all seen
     for (const port of [2376, 3376, 2379, 2380, 12379, 12380, 22379, 22380]) {
       expect(
