@@ -166,9 +166,9 @@ interface Case {
   readonly shape: Shape;
   /**
    * A documented departure: shoal keeps classic Swarm's answer where it differs from the engine's, so the manager
-   * must give exactly this (status and message) and the engine must fail too.
+   * must give exactly this (status, and message where one is given) and the engine must fail too.
    */
-  readonly swarm?: { status: number; message: string };
+  readonly swarm?: { status: number; message?: string };
   /** Only the status is compared (Go's JSON parser words its errors its own way). */
   readonly statusOnly?: boolean;
 }
@@ -309,7 +309,9 @@ function networkCases(): Case[] {
     l({ dangling: ['false'] }),
     l({ dangling: ['x'] }),
     l({ foo: ['1'] }),
-    { path: `${V}/networks?filters=%7Bnope`, shape: 'networks', statusOnly: true },
+    // dockerd 20.10 answers malformed network filters with a 500 (its volumes, containers and images with a 400);
+    // shoal answers 400 like classic Swarm, a departure the README lists.
+    { path: `${V}/networks?filters=%7Bnope`, shape: 'networks', swarm: { status: 400 } },
     { path: `${V}/networks?filters=null`, shape: 'networks' },
     {
       path: `${V}/networks?filters=${f({ node: [node] })}`,
@@ -387,7 +389,9 @@ async function differ(cases: readonly Case[]): Promise<string[]> {
         const nm = normalize(c.shape, m);
         const ne = normalize(c.shape, e);
         const same = c.swarm
-          ? JSON.stringify(nm) === JSON.stringify(c.swarm) && e.status >= 400
+          ? (c.swarm.message === undefined
+              ? m.status === c.swarm.status
+              : JSON.stringify(nm) === JSON.stringify(c.swarm)) && e.status >= 400
           : c.statusOnly
             ? m.status === e.status
             : JSON.stringify(nm) === JSON.stringify(ne);
