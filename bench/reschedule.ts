@@ -131,11 +131,16 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 3000));
     const t0 = Date.now();
-    const drain = await run(['node', resolve(CLI), 'node', 'drain', 'node1', '--deadline', '10m'], {
-      DOCKER_HOST: `tcp://${ip[pm]}:3376`,
-      DOCKER_TLS_VERIFY: '1',
-      DOCKER_CERT_PATH: `${store}/machines/${pm}`,
-    });
+    const drain = await run(
+      ['node', resolve(CLI), 'node', 'drain', 'node1', '--deadline', '10m'],
+      {
+        DOCKER_HOST: `tcp://${ip[pm]}:3376`,
+        DOCKER_TLS_VERIFY: '1',
+        DOCKER_CERT_PATH: `${store}/machines/${pm}`,
+      },
+      // the drain's progress, timed: where the time goes
+      (line) => process.stdout.write(`  drain +${((Date.now() - t0) / 1000).toFixed(1)} s  ${line}\n`),
+    );
     const drainMs = Date.now() - t0;
     if (drain.code !== 0) throw new Error(`drain failed (${drain.code}): ${drain.stderr}${drain.stdout}`);
 
