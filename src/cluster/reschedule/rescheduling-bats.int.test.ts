@@ -2,7 +2,9 @@
  * Classic Swarm 1.2's `rescheduling.bats`, case by case, against `shoal manage` on two real engines (prefix shb,
  * subnet 10.239.0.0/24): the same flags (`--engine-refresh-min-interval=1s --engine-refresh-max-interval=1s
  * --engine-failure-retry=1`, `nodes://` discovery), the same commands through the stock docker CLI (20.10), the same
- * expectations. Each case gets a fresh manager and empty engines; "stop node-0" stops the host's dockerd.
+ * expectations. Each case gets a fresh manager and empty engines. "Stop node-0" (`docker stop` of a docker-in-docker
+ * container, whose `sh` containers ignore SIGTERM, so the daemon dies before they stop) is a hard kill of the host's
+ * dockerd and its containers here.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -170,7 +172,7 @@ describe("classic Swarm's rescheduling.bats against shoal manage", () => {
     ).stdout.trim();
     expect(swarmId).toMatch(/^[0-9a-f]{64}$/);
 
-    await node(0).stopEngine();
+    await node(0).killEngine();
     await waitUnhealthy();
     await retry(15, 'c1 running on shb-1', () => containerRunning('c1', node(1)));
 
@@ -228,7 +230,7 @@ describe("classic Swarm's rescheduling.bats against shoal manage", () => {
     await expectRunning('c2', node(0));
     await expectRunning('c3', node(1));
 
-    await node(0).stopEngine();
+    await node(0).killEngine();
     await waitUnhealthy();
     await retry(15, 'c1 running on shb-1', () => containerRunning('c1', node(1)));
     // c2's hard constraint names the dead node: it cannot move
@@ -310,7 +312,7 @@ describe("classic Swarm's rescheduling.bats against shoal manage", () => {
     await expectRunning('c2', node(0));
     await expectRunning('c3', node(1));
 
-    await node(0).stopEngine();
+    await node(0).killEngine();
     await waitUnhealthy();
     await retry(15, 'c1 running on shb-1', () => containerRunning('c1', node(1)));
     // the old c1 left the listing
@@ -329,7 +331,7 @@ describe("classic Swarm's rescheduling.bats against shoal manage", () => {
     await retry(10, 'three containers listed', async () => (await lines(['ps', '-aq'])).length === 3);
     await expectRunning('c1', node(1));
 
-    await node(1).stopEngine();
+    await node(1).killEngine();
     await waitUnhealthy();
     await retry(15, 'c1 running on shb-0', () => containerRunning('c1', node(0)));
     await retry(15, 'c3 running on shb-0', () => containerRunning('c3', node(0)));
@@ -354,7 +356,7 @@ describe("classic Swarm's rescheduling.bats against shoal manage", () => {
     expect(await lines(['ps', '-q'])).toHaveLength(1);
     await expectRunning('c1', node(0));
 
-    await node(0).stopEngine();
+    await node(0).killEngine();
     await waitUnhealthy();
     await retry(15, 'c1 running on shb-1', () => containerRunning('c1', node(1)));
     const ps = await swarm(['ps']);
