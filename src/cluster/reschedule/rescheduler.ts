@@ -495,6 +495,10 @@ export class Rescheduler {
     const claim = await this.store.putContainer({ ...v, updatedAt: this.clock.now() }, rec.version);
     if (!claim) return 'lost';
     let renamed = false;
+    // The dead node's cache holds the last state seen there; the record follows it up to a round late, so a node
+    // that died right after a start must not make the container look stopped.
+    const last = why === 'failed' ? engine?.cache.container(v.containerId) : undefined;
+    const shouldRun = last ? last.info.State.Running === true : v.running;
     if (why === 'failed') {
       // The dead node's cached copy would hold the name (Swarm removed it from the node's state too).
       engine?.cache.removeContainer(v.containerId);
@@ -535,8 +539,8 @@ export class Rescheduler {
           this.logger.warn({ err: asError(err).message, network: n.name }, 'Failed to reconnect network'),
         );
     }
-    let started = !v.running;
-    if (v.running) {
+    let started = !shouldRun;
+    if (shouldRun) {
       this.logger.info(`Container ${v.containerId} was running, starting container ${created.Id}`);
       try {
         await to.client.json('POST', `/containers/${created.Id}/start`);
@@ -556,6 +560,7 @@ export class Rescheduler {
       ...rest,
       containerId: created.Id,
       node: { id: to.id, name: to.name, addr: to.addr },
+      running: shouldRun,
       updatedAt: this.clock.now(),
       ...(placement ? { placement } : {}),
     };
