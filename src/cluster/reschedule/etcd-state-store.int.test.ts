@@ -125,4 +125,26 @@ describe('the rescheduling record with two managers on one etcd', () => {
     expect(moved).toBeDefined();
     expect((await a.store.containers()).get('s1')?.value.node.id).toBe('node42');
   });
+
+  it('remembers removed containers apart from the records, written by the primary only', async () => {
+    const [a, b] = managers as [Manager, Manager];
+    const gone = {
+      swarmId: 's2',
+      name: 'web-s2',
+      removedAt: 5,
+      staleCopies: [
+        { node: { id: 'node3', name: 'node3', addr: 'node3:2376' }, containerId: 'c'.repeat(64), since: 4 },
+      ],
+    };
+    await b.store.putRemoved(gone);
+    expect((await a.store.removed()).get('s2')).toEqual(gone);
+    // not a desired container: the records are untouched
+    expect([...(await a.store.containers()).keys()]).toEqual(['s1']);
+    // the standby (the old primary) may neither write nor forget
+    await expect(a.store.putRemoved({ ...gone, name: 'zombie' })).rejects.toBeInstanceOf(NotPrimaryError);
+    await expect(a.store.forgetRemoved('s2')).rejects.toBeInstanceOf(NotPrimaryError);
+    expect((await b.store.removed()).get('s2')?.name).toBe('web-s2');
+    await b.store.forgetRemoved('s2');
+    expect((await a.store.removed()).size).toBe(0);
+  });
 });

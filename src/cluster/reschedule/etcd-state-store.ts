@@ -1,17 +1,26 @@
 import type { ComparatorBuilder, Etcd3, IKeyValue } from 'etcd3';
 import type { LeaderFence } from '../../discovery/election/index.js';
 import { NotPrimaryError } from '../errors.js';
-import type { ClusterStateStore, DesiredContainer, Expected, NodeRecord, Versioned } from './state-store.js';
+import type {
+  ClusterStateStore,
+  DesiredContainer,
+  Expected,
+  NodeRecord,
+  RemovedContainer,
+  Versioned,
+} from './state-store.js';
 
 /** Where the state lives under the discovery URL's prefix. */
 export const STATE_PATHS = {
   containers: 'shoal/reschedule/containers/',
   nodes: 'shoal/nodes/',
+  removed: 'shoal/reschedule/removed/',
 } as const;
 
 /**
  * {@link ClusterStateStore} in etcd: one JSON value per desired container (`<prefix>/shoal/reschedule/containers/
- * <swarmID>`) and per node (`<prefix>/shoal/nodes/<engineID>`); a value's version is its mod revision. With
+ * <swarmID>`), per node (`<prefix>/shoal/nodes/<engineID>`) and per removed container with copies still out
+ * (`<prefix>/shoal/reschedule/removed/<swarmID>`); a value's version is its mod revision. With
  * `fence` (replicated managers), every write is one transaction that also requires the leader key to still have the
  * revision this manager created it with: once the lease expired (a primary frozen past its TTL) or another manager
  * won, the write fails and nothing changes. Without `fence`, writes are made unguarded (a single manager).
@@ -55,6 +64,23 @@ export class EtcdStateStore implements ClusterStateStore {
 
   async putNode(id: string, rec: NodeRecord, expected: Expected): Promise<string | undefined> {
     return this.put(this.key('nodes', id), JSON.stringify(rec), expected);
+  }
+
+  async removed(): Promise<Map<string, RemovedContainer>> {
+    const out = new Map<string, RemovedContainer>();
+    for (const [id, v] of await this.list<RemovedContainer>('removed')) out.set(id, v.value);
+    return out;
+  }
+
+  async putRemoved(rec: RemovedContainer): Promise<void> {
+    await this.put(this.key('removed', rec.swarmId), JSON.stringify(rec), undefined);
+  }
+
+  async forgetRemoved(swarmId: string): Promise<void> {
+    const key = this.key('removed', swarmId);
+    const txn = this.guard(key, undefined);
+    if (!txn) await this.client.delete().key(key).exec();
+    else this.outcome((await txn.then(this.client.delete().key(key)).commit()).succeeded);
   }
 
   async close(): Promise<void> {}

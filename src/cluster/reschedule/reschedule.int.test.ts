@@ -2,7 +2,8 @@
  * Rescheduling on real engines: three netns hosts (prefix shr, subnet 10.246.0.0/24), a loopback etcd, one
  * `shoal join` agent per host and replicated `shoal manage` processes, driven with the stock docker CLI.
  * Cases: a dockerd killed hard (policy containers come back elsewhere under the same name and swarm ID, the others
- * stay), the node returning (one copy left, volumes kept), the primary and its host killed together before a new
+ * stay), the node returning (one copy left, volumes kept), a moved container removed by its user while its old
+ * node is down (the returning copy is removed, not adopted), the primary and its host killed together before a new
  * manager was ever started (the new primary moves containers it never saw), and a frozen primary resuming past its
  * lease while another manager moved its work (no second replacement).
  */
@@ -176,6 +177,15 @@ async function recorded(swarmId: string): Promise<Record<string, unknown> | unde
   }
 }
 
+async function removedEntry(swarmId: string): Promise<string | undefined> {
+  const raw = new Etcd3({ hosts: etcd.endpoints.map((e) => `http://${e}`) });
+  try {
+    return (await raw.get(`shr/shoal/reschedule/removed/${swarmId}`).string()) ?? undefined;
+  } finally {
+    raw.close();
+  }
+}
+
 function host(name: string): TestHost {
   return th.hosts.find((h) => h.name === name)!;
 }
@@ -278,6 +288,30 @@ describe('rescheduling on node failure', () => {
     await healthyNodes(a, 3);
     const metrics = await scrapeManager(a.port, th.certDir);
     expect(sampleValue(metrics, 'shoal_reschedule_duplicates_removed_total')).toBe(1);
+  });
+
+  it('a moved container removed while its old node is down: the node comes back and its copy is removed, not adopted', async () => {
+    const sid = await runWithPolicy(a, 'pol3', 'shr-3');
+    await waitFor('the record of pol3', async () => (await recorded(sid))?.running === true, [a]);
+    await host('shr-3').killEngine();
+    await waitFor('pol3 running elsewhere', async () => {
+      const list = await copies(sid, [host('shr-1'), host('shr-2')]);
+      return list.length === 1 && list[0]!.state === 'running' ? true : undefined;
+    }, [a]);
+    const left = (await recorded(sid))?.staleCopies as { node: { name: string } }[] | undefined;
+    expect(left?.map((s) => s.node.name)).toEqual(['shr-3']);
+    // the user removes the container through the manager while shr-3 still holds its old copy
+    await docker(a, ['rm', '-f', 'pol3']);
+    await waitFor('the record of pol3 gone', async () => (await recorded(sid)) === undefined, [a]);
+    await host('shr-3').startEngine();
+    await healthyNodes(a, 3);
+    await waitFor('no copy of pol3 anywhere', async () => (await copies(sid)).length === 0, [a]);
+    expect(a.log).toMatch(
+      /Removed container [0-9a-f]{64} on shr-3: pol3 was removed while the node was down/,
+    );
+    expect((await docker(a, ['ps', '-a', '--filter', 'name=pol3', '-q'])).trim()).toBe('');
+    // nothing is left to remember once the copy is gone
+    await waitFor('the removal forgotten', async () => (await removedEntry(sid)) === undefined, [a]);
   });
 
   it('the primary and its host die together: a manager started afterwards moves what it never saw', async () => {

@@ -12,7 +12,14 @@ import { annotateEvent } from '../events.js';
 import type { CreateResult } from '../placement.js';
 import { sharesToCpus } from '../swarm-config.js';
 import { recreateSpec, reschedulePolicyOf, swarmIdOf } from './policy.js';
-import type { ClusterStateStore, DesiredContainer, NodeAvailability, Versioned } from './state-store.js';
+import type {
+  ClusterStateStore,
+  DesiredContainer,
+  NodeAvailability,
+  RemovedContainer,
+  StaleCopy,
+  Versioned,
+} from './state-store.js';
 
 /** Default time a node must stay unhealthy or absent before its containers are moved. */
 export const DEFAULT_RESCHEDULE_GRACE_MS = 3000;
@@ -21,6 +28,11 @@ export const DEFAULT_RECONCILE_INTERVAL_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 /** Containers of failed nodes moved at once. */
 const MOVES_AT_ONCE = 8;
+/**
+ * How long a copy left on a failed node is remembered: a node back within it has its copy removed (a duplicate, or
+ * the copy of a container removed meanwhile); one back later has the copy of a removed container adopted.
+ */
+export const REMOVED_RETENTION_MS = 7 * 24 * 3600_000;
 /** Node verdicts an explanation keeps in a container's record (the summary still counts every node). */
 const RECORDED_VERDICTS = 32;
 
@@ -104,7 +116,9 @@ export interface DrainStatus {
  * - creates a container again elsewhere (same name, config and swarm ID; the failed node excluded) when its node
  *   stayed unhealthy or absent for the grace period, starting it when it should run; the claim and the new record
  *   are conditional writes, so at most one manager acts on a record and a lost race removes its own copy;
- * - removes a copy whose swarm ID is recorded elsewhere (a returning node), without its volumes;
+ * - removes a copy whose swarm ID is recorded elsewhere (a returning node), without its volumes; a copy left on a
+ *   failed node whose moved container was then removed by its user is removed too, not adopted (the record keeps
+ *   the copies left behind, and their list outlives the record for {@link REMOVED_RETENTION_MS});
  * - drains nodes set to `drain`: each policy container is created again elsewhere and started, checked running,
  *   and only then is the old copy stopped and removed.
  * No node fits → retried with exponential backoff (1 s … 30 s); the reason is kept ({@link pending}) and sent as a
@@ -230,12 +244,19 @@ export class Rescheduler {
     await this.syncAvailability();
     if (!this.opts.isPrimary()) return;
     const records = await this.store.containers();
+    const removed = await this.store.removed();
     const placements = new Map<string, PlacementExplanation>();
     for (const { value } of records.values())
       if (value.placement) placements.set(value.containerId, value.placement);
     this.recordedPlacements = placements;
     const copies = this.liveCopies();
-    for (const [swarmId, list] of copies) await this.syncLive(swarmId, list, records.get(swarmId));
+    for (const [swarmId, list] of copies) {
+      const rec = records.get(swarmId);
+      const gone = rec ? undefined : removed.get(swarmId);
+      const rest = gone ? await this.removeLeftBehind(gone, list) : list;
+      if (rest.length > 0) await this.syncLive(swarmId, rest, rec);
+    }
+    await this.forgetSettled(removed, records);
     // Containers of failed nodes move in parallel (a bounded number at once): each waits for its engine calls.
     const missing = [...records].filter(([swarmId]) => !copies.has(swarmId)).map(([, rec]) => rec);
     for (let i = 0; i < missing.length; i += MOVES_AT_ONCE) {
@@ -365,10 +386,13 @@ export class Rescheduler {
     const current = rec ? list.find((x) => x.c.summary.Id === rec.value.containerId) : undefined;
     // The recorded copy wins; without one, the oldest live copy is adopted.
     const keep = current ?? [...withPolicy].sort((a, b) => a.c.summary.Created - b.c.summary.Created)[0]!;
+    const removed = new Set<string>();
     for (const other of list) {
-      if (other !== keep && !this.isDrainOld(other)) await this.removeDuplicate(other, keep);
+      if (other !== keep && !this.isDrainOld(other) && (await this.removeDuplicate(other, keep)))
+        removed.add(other.c.summary.Id);
     }
     const v = rec?.value;
+    const stale = this.stillOut(v?.staleCopies ?? [], removed);
     const running = keep.c.summary.State === 'running';
     const name = nameOf(keep.c);
     const same =
@@ -377,10 +401,68 @@ export class Rescheduler {
       v.node.id === keep.engine.id &&
       v.name === name &&
       v.running === running &&
+      (v.staleCopies?.length ?? 0) === stale.length &&
       !this.dirty.has(keep.c.summary.Id);
     this.pendingBySwarmId.delete(swarmId);
     if (same) return;
-    await this.record(keep.engine, keep.c, rec, running);
+    await this.record(keep.engine, keep.c, rec, running, stale);
+  }
+
+  /**
+   * The copies of `list` that a removed container left on failed nodes are removed (they are not adopted); the
+   * others are returned. The list of copies still out is updated, and dropped once empty.
+   */
+  private async removeLeftBehind(
+    gone: RemovedContainer,
+    list: { engine: Engine; c: CachedContainer }[],
+  ): Promise<{ engine: Engine; c: CachedContainer }[]> {
+    const ids = new Set(gone.staleCopies.map((s) => s.containerId));
+    const rest: { engine: Engine; c: CachedContainer }[] = [];
+    const removed = new Set<string>();
+    for (const x of list) {
+      if (!ids.has(x.c.summary.Id)) {
+        rest.push(x);
+        continue;
+      }
+      if (await this.removeCopy(x)) {
+        removed.add(x.c.summary.Id);
+        this.logger.info(
+          `Removed container ${x.c.summary.Id} on ${x.engine.name}: ${gone.name} was removed while the node was down`,
+        );
+      }
+    }
+    await this.updateRemoved(gone, removed);
+    return rest;
+  }
+
+  /**
+   * Ends what is remembered of removed containers: once no copy is out any more (each one removed or past the
+   * retention), or when the container has a record again (a removal that lost its race).
+   */
+  private async forgetSettled(
+    removed: Map<string, RemovedContainer>,
+    records: Map<string, Versioned<DesiredContainer>>,
+  ): Promise<void> {
+    for (const gone of removed.values()) {
+      if (records.has(gone.swarmId)) await this.store.forgetRemoved(gone.swarmId);
+      else await this.updateRemoved(gone, new Set());
+    }
+  }
+
+  private async updateRemoved(gone: RemovedContainer, removed: ReadonlySet<string>): Promise<void> {
+    const out = this.stillOut(gone.staleCopies, removed);
+    if (out.length === gone.staleCopies.length) return;
+    if (out.length === 0) await this.store.forgetRemoved(gone.swarmId);
+    else await this.store.putRemoved({ ...gone, staleCopies: out });
+  }
+
+  /**
+   * The copies still remembered: those not `removed` now and within the retention. A copy is never dropped for
+   * being absent from its node's cache: a node that just came back answers before its containers are read again.
+   */
+  private stillOut(list: readonly StaleCopy[], removed: ReadonlySet<string>): StaleCopy[] {
+    const now = this.clock.now();
+    return list.filter((s) => !removed.has(s.containerId) && now - s.since <= REMOVED_RETENTION_MS);
   }
 
   /** A container moved away by a drain whose old copy is being retired: left to the drain. */
@@ -393,6 +475,7 @@ export class Rescheduler {
     c: CachedContainer,
     rec: Versioned<DesiredContainer> | undefined,
     running: boolean,
+    staleCopies: readonly StaleCopy[],
   ): Promise<void> {
     const id = c.summary.Id;
     let spec = rec && rec.value.containerId === id && !this.dirty.has(id) ? rec.value : undefined;
@@ -420,6 +503,7 @@ export class Rescheduler {
       networks: spec.networks,
       updatedAt: this.clock.now(),
       ...(placement ? { placement } : {}),
+      ...(staleCopies.length > 0 ? { staleCopies } : {}),
     };
     await this.store.putContainer(next, rec ? rec.version : null);
     this.knownNodes.add(engine.id);
@@ -428,22 +512,29 @@ export class Rescheduler {
   private async removeDuplicate(
     dup: { engine: Engine; c: CachedContainer },
     keep: { engine: Engine; c: CachedContainer },
-  ): Promise<void> {
-    const id = dup.c.summary.Id;
+  ): Promise<boolean> {
+    if (!(await this.removeCopy(dup))) return false;
+    this.logger.info(
+      `Removed duplicate container ${dup.c.summary.Id} on ${dup.engine.name}: ${keep.c.summary.Id} runs on ${keep.engine.name}`,
+    );
+    return true;
+  }
+
+  /** Removes a copy that must not run (forced, without its volumes); true when it is gone. */
+  private async removeCopy(x: { engine: Engine; c: CachedContainer }): Promise<boolean> {
+    const id = x.c.summary.Id;
     try {
       // force, without v=1: the copy's volumes stay on the node
-      await dup.engine.client.json('DELETE', `/containers/${id}`, undefined, { query: { force: '1' } });
+      await x.engine.client.json('DELETE', `/containers/${id}`, undefined, { query: { force: '1' } });
     } catch (err) {
       if (!(err instanceof EngineRequestError && err.status === 404)) {
         this.logger.warn({ err: asError(err).message, id }, 'Failed to remove duplicate container');
-        return;
+        return false;
       }
     }
-    dup.engine.cache.removeContainer(id);
+    x.engine.cache.removeContainer(id);
     this.opts.observer?.duplicateRemoved();
-    this.logger.info(
-      `Removed duplicate container ${id} on ${dup.engine.name}: ${keep.c.summary.Id} runs on ${keep.engine.name}`,
-    );
+    return true;
   }
 
   private async handleMissing(rec: Versioned<DesiredContainer>, now: number): Promise<void> {
@@ -451,8 +542,12 @@ export class Rescheduler {
     this.knownNodes.add(v.node.id);
     const engine = this.cluster.engines().find((e) => e.id === v.node.id);
     if (engine?.state === 'healthy') {
-      // The node is up and the container is not on it: it was removed. Forget it (unless a create is settling).
+      // The node is up and the container is not on it: it was removed. Forget it (unless a create is settling),
+      // remembering first the copies earlier moves left on failed nodes, so none is adopted when its node returns.
       if (now - v.updatedAt < 2 * this.intervalMs + 2000) return;
+      const stale = this.stillOut(v.staleCopies ?? [], new Set());
+      if (stale.length > 0)
+        await this.store.putRemoved({ swarmId: v.swarmId, name: v.name, removedAt: now, staleCopies: stale });
       await this.store.removeContainer(v.swarmId, rec.version);
       this.pendingBySwarmId.delete(v.swarmId);
       return;
@@ -554,8 +649,11 @@ export class Rescheduler {
       }
     }
     void to.cache.refreshContainer(created.Id).catch(() => undefined);
-    const { placement: _old, ...rest } = v;
+    const { placement: _old, staleCopies: before = [], ...rest } = v;
     const placement = this.placementOf(created.Id);
+    // A failed node may come back with its copy: it is remembered until seen gone.
+    const left = { node: v.node, containerId: v.containerId, since: this.clock.now() };
+    const staleCopies = why === 'failed' ? [...before, left] : before;
     const next: DesiredContainer = {
       ...rest,
       containerId: created.Id,
@@ -563,6 +661,7 @@ export class Rescheduler {
       running: shouldRun,
       updatedAt: this.clock.now(),
       ...(placement ? { placement } : {}),
+      ...(staleCopies.length > 0 ? { staleCopies } : {}),
     };
     let saved: string | undefined;
     try {

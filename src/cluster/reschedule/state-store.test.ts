@@ -36,4 +36,20 @@ describe('MemoryStateStore', () => {
     expect(nodes.get('N1')).toEqual({ value: { availability: 'drain', updatedAt: 5 }, version: v });
     expect(await s.putNode('N1', { availability: 'active', updatedAt: 6 }, 'stale')).toBeUndefined();
   });
+
+  it('remembers removed containers until forgotten', async () => {
+    const s = new MemoryStateStore();
+    const node = { id: 'N1', name: 'n1', addr: '10.0.0.1:2376' };
+    const gone = {
+      swarmId: 's1',
+      name: 'web',
+      removedAt: 9,
+      staleCopies: [{ node, containerId: 'c1', since: 8 }],
+    };
+    await s.putRemoved(gone);
+    expect((await s.removed()).get('s1')).toEqual(gone);
+    expect((await s.containers()).size).toBe(0);
+    await s.forgetRemoved('s1');
+    expect((await s.removed()).size).toBe(0);
+  });
 });

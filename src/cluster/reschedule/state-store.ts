@@ -22,6 +22,15 @@ export interface RecordedNode {
   readonly addr: string;
 }
 
+/** A copy left behind on a node that failed: the node may come back with it (the container moved elsewhere). */
+export interface StaleCopy {
+  readonly node: RecordedNode;
+  /** The engine's ID of the copy left there. */
+  readonly containerId: string;
+  /** Epoch ms of the move that left it. */
+  readonly since: number;
+}
+
 /**
  * The desired state of one container that has a reschedule policy, keyed by its swarm ID: enough to create it again
  * elsewhere with the same name, config and swarm ID, and whether it should be running.
@@ -45,6 +54,20 @@ export interface DesiredContainer {
    * bounded, see `boundedExplanation`): `GET /shoal/v1/placements/{container}` answers from here on every primary.
    */
   readonly placement?: PlacementExplanation;
+  /** Copies left on failed nodes by earlier moves, not yet seen removed (absent: none). */
+  readonly staleCopies?: readonly StaleCopy[];
+}
+
+/**
+ * What is kept of a container removed by its user while copies of it were left on failed nodes: a node coming back
+ * with one of those copies has it removed, where a copy with no record would otherwise be adopted.
+ */
+export interface RemovedContainer {
+  readonly swarmId: string;
+  readonly name: string;
+  /** Epoch ms of the removal. */
+  readonly removedAt: number;
+  readonly staleCopies: readonly StaleCopy[];
 }
 
 /** A stored value with its version: an opaque text that changes on every write (etcd's mod revision). */
@@ -74,6 +97,10 @@ export interface ClusterStateStore {
   removeContainer(swarmId: string, expected: Expected): Promise<boolean>;
   nodes(): Promise<Map<string, Versioned<NodeRecord>>>;
   putNode(id: string, rec: NodeRecord, expected: Expected): Promise<string | undefined>;
+  /** Removed containers with copies still out on failed nodes, by swarm ID. */
+  removed(): Promise<Map<string, RemovedContainer>>;
+  putRemoved(rec: RemovedContainer): Promise<void>;
+  forgetRemoved(swarmId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +109,7 @@ export class MemoryStateStore implements ClusterStateStore {
   readonly durable = false;
   private readonly byId = new Map<string, Versioned<DesiredContainer>>();
   private readonly nodeMap = new Map<string, Versioned<NodeRecord>>();
+  private readonly removedMap = new Map<string, RemovedContainer>();
   private revision = 0;
 
   async containers(): Promise<Map<string, Versioned<DesiredContainer>>> {
@@ -104,6 +132,18 @@ export class MemoryStateStore implements ClusterStateStore {
 
   async putNode(id: string, rec: NodeRecord, expected: Expected): Promise<string | undefined> {
     return this.write(this.nodeMap, id, rec, expected);
+  }
+
+  async removed(): Promise<Map<string, RemovedContainer>> {
+    return new Map(this.removedMap);
+  }
+
+  async putRemoved(rec: RemovedContainer): Promise<void> {
+    this.removedMap.set(rec.swarmId, rec);
+  }
+
+  async forgetRemoved(swarmId: string): Promise<void> {
+    this.removedMap.delete(swarmId);
   }
 
   async close(): Promise<void> {}
