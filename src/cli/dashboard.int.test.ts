@@ -38,6 +38,7 @@ let dashUrl = '';
 let browser: Browser | undefined;
 let page: Page;
 let managerEnv: Record<string, string> = {};
+let discoveryUrl = '';
 
 function start(name: string, argv: string[], env: Record<string, string> = {}): Proc {
   const child = spawn(argv[0]!, argv.slice(1), {
@@ -72,6 +73,28 @@ async function waitFor(what: string, check: () => Promise<boolean>, limitMs = 60
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`timed out waiting for ${what}\n${logs()}`);
+}
+
+/** A replicated `shoal manage` on loopback `port`, with fast refresh and a 2 s leader TTL. */
+function startManager(name: string, port: number): Proc {
+  return start(name, [
+    SHOAL,
+    'manage',
+    '--tlsverify',
+    `--tlscacert=${join(th.certDir, 'ca.pem')}`,
+    `--tlscert=${join(work, 'server.pem')}`,
+    `--tlskey=${join(work, 'server-key.pem')}`,
+    '--engine-refresh-min-interval=1s',
+    '--engine-refresh-max-interval=2s',
+    '--heartbeat=1s',
+    '--replication',
+    '--replication-ttl=2s',
+    '--advertise',
+    `127.0.0.1:${port}`,
+    '-H',
+    `tcp://127.0.0.1:${port}`,
+    discoveryUrl,
+  ]);
 }
 
 async function managerInfo(port: number): Promise<string> {
@@ -139,27 +162,11 @@ beforeAll(async () => {
       discovery,
     ]);
   }
+  discoveryUrl = discovery;
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
     ports.push(port);
-    start(`manager ${i + 1}`, [
-      SHOAL,
-      'manage',
-      '--tlsverify',
-      `--tlscacert=${join(th.certDir, 'ca.pem')}`,
-      `--tlscert=${join(work, 'server.pem')}`,
-      `--tlskey=${join(work, 'server-key.pem')}`,
-      '--engine-refresh-min-interval=1s',
-      '--engine-refresh-max-interval=2s',
-      '--heartbeat=1s',
-      '--replication',
-      '--replication-ttl=2s',
-      '--advertise',
-      `127.0.0.1:${port}`,
-      '-H',
-      `tcp://127.0.0.1:${port}`,
-      discovery,
-    ]);
+    startManager(`manager ${i + 1}`, port);
     if (i === 0) await waitFor('a primary', async () => (await managerInfo(port)).includes('"primary"'));
   }
   managerEnv = {
@@ -354,5 +361,26 @@ describe('shoal dashboard in Chromium', () => {
     await docker(['run', '-d', '--name', 'evt1', 'busybox', 'true']);
     await page.getByTestId('events').getByText('evt1').first().waitFor({ timeout: 10_000 });
     await shot('events');
+  });
+
+  it('goes through the other manager when its own dies, and says so', async () => {
+    // the first manager comes back (a replica now), then the one the dashboard goes through is killed
+    startManager('manager 1, again', ports[0]!);
+    await waitFor('manager 1 back as a replica', async () =>
+      (await managerInfo(ports[0]!)).includes('"replica"'),
+    );
+    await go('overview');
+    await page.getByTestId('via').getByText(`127.0.0.1:${ports[1]}`).waitFor({ timeout: 20_000 });
+    await stop(procs.find((p) => p.name === 'manager 2')!, 'SIGKILL');
+    const status = page.getByTestId('status');
+    await page.getByTestId('via').getByText(`127.0.0.1:${ports[0]}`).waitFor({ timeout: 30_000 });
+    await status.locator('.badge-primary').waitFor({ timeout: 30_000 });
+    await status.locator('.badge-live').waitFor({ timeout: 30_000 });
+    expect(await status.innerText()).toContain(`primary 127.0.0.1:${ports[0]}`);
+    // and it is live through the new one: a container made there shows without a reload
+    managerEnv = { ...managerEnv, DOCKER_HOST: `tcp://127.0.0.1:${ports[0]}` };
+    await docker(['run', '-d', '--name', 'after-switch', 'busybox', 'sleep', '60']);
+    await go('containers');
+    await page.getByTestId('containers').getByText('after-switch').first().waitFor({ timeout: 20_000 });
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTls } from '../../testkit/tls.js';
 import { freePort } from '../../util/free-port.js';
-import { DashboardServer } from './dashboard-server.js';
+import { DashboardServer, MANAGER_RETRY_MS } from './dashboard-server.js';
 
 let dir = '';
 let server: DashboardServer;
@@ -147,5 +147,97 @@ describe('DashboardServer streams', () => {
     expect(await events.outcome).toBe('ended');
     const still = await Promise.race([logs.outcome, new Promise((w) => setTimeout(() => w('open'), 200))]);
     expect(still).toBe('open');
+  });
+});
+
+describe('DashboardServer with two managers', () => {
+  const servers: https.Server[] = [];
+  let dash: DashboardServer;
+  let url = '';
+  let now = 1_000_000;
+  let m1Port = 0;
+  let tls: Awaited<ReturnType<typeof testTls>>;
+
+  /** A manager that answers every request with its name and the path. */
+  async function fakeManager(name: string, port = 0): Promise<number> {
+    const s = https.createServer(
+      { cert: tls.server.cert, key: tls.server.key, ca: tls.ca, requestCert: true },
+      (req, res) => {
+        req.resume();
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ name, method: req.method, path: req.url }));
+      },
+    );
+    servers.push(s);
+    await new Promise<void>((r) => s.listen(port, '127.0.0.1', () => r()));
+    return (s.address() as AddressInfo).port;
+  }
+
+  beforeAll(async () => {
+    tls = await testTls();
+    m1Port = await freePort();
+    const m2Port = await fakeManager('m2');
+    dash = new DashboardServer({
+      managers: [
+        { name: 'm1', addr: `127.0.0.1:${m1Port}` },
+        { name: 'm2', addr: `127.0.0.1:${m2Port}` },
+      ],
+      target: 'm1',
+      tls: { ca: Buffer.from(tls.ca), cert: Buffer.from(tls.client.cert), key: Buffer.from(tls.client.key) },
+      staticDir: dir,
+      now: () => now,
+    });
+    url = `http://${await dash.listen('127.0.0.1', 0)}`;
+  });
+
+  afterAll(async () => {
+    await dash.close();
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+
+  const target = async () =>
+    ((await (await fetch(`${url}/dash/v1/config`)).json()) as { target: string }).target;
+
+  it('goes through the next manager while its target cannot be reached, and back once it answers', async () => {
+    expect(await target()).toBe('m1');
+    // m1 is down: the GET is sent on to m2 at once
+    const res = await fetch(`${url}/docker/info`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-shoal-manager')).toBe('m2');
+    expect(await res.json()).toMatchObject({ name: 'm2', path: '/info' });
+    expect(await target()).toBe('m2');
+    // a change goes to m2 too while m1 is passed over (its body reaches it)
+    const post = await fetch(`${url}/docker/containers/x/stop`, {
+      method: 'POST',
+      headers: { 'x-shoal-dashboard': '1' },
+      body: '{}',
+    });
+    expect(await post.json()).toMatchObject({ name: 'm2', method: 'POST' });
+    // m1 comes back: after the retry period the dashboard goes through it again
+    await fakeManager('m1', m1Port);
+    expect((await (await fetch(`${url}/docker/info`)).json()) as { name: string }).toMatchObject({
+      name: 'm2',
+    });
+    now += MANAGER_RETRY_MS + 1;
+    const back = await fetch(`${url}/docker/info`);
+    expect(back.headers.get('x-shoal-manager')).toBe('m1');
+    expect(await target()).toBe('m1');
+  });
+
+  it('answers a change 502 when the manager it was sent to cannot be reached (it is never sent twice)', async () => {
+    const m1 = servers.at(-1)!;
+    m1.closeAllConnections();
+    await new Promise<void>((r) => m1.close(() => r()));
+    const post = await fetch(`${url}/docker/containers/x/stop`, {
+      method: 'POST',
+      headers: { 'x-shoal-dashboard': '1' },
+      body: '{}',
+    });
+    expect(post.status).toBe(502);
+    expect(((await post.json()) as { message: string }).message).toContain('cannot reach manager m1');
+    expect(await target()).toBe('m2');
   });
 });

@@ -3,7 +3,13 @@ import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { type ClientTlsMaterial, type ManagerEndpoint, managerGet, proxyToManager } from './manager-proxy.js';
+import {
+  type ClientTlsMaterial,
+  hasNoBody,
+  type ManagerEndpoint,
+  managerGet,
+  proxyToManager,
+} from './manager-proxy.js';
 
 /** One machine of the store, as the overview lists it. */
 export interface HostRow {
@@ -42,7 +48,12 @@ export interface DashboardOptions {
   readonly registry?: () => Promise<{ address: string; running: boolean } | undefined>;
   /** The built UI (index.html and assets). */
   readonly staticDir: string;
+  /** Epoch ms (a clock for tests). */
+  readonly now?: () => number;
 }
+
+/** How long a manager that could not be reached is passed over before it is tried again. */
+export const MANAGER_RETRY_MS = 5000;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -70,7 +81,9 @@ function sendError(res: ServerResponse, status: number, message: string): void {
 /**
  * The local dashboard server (`shoal dashboard`), like `kubectl proxy`: it serves the UI's static files, forwards
  * `/docker/*` to the target manager with the store's client certificate, and answers `/dash/v1/*` from the machine
- * store and the KV (managers and their roles, hosts, registry, KV keys and members, failover history). It only
+ * store and the KV (managers and their roles, hosts, registry, KV keys and members, failover history). When the
+ * target cannot be reached it goes through the next manager (a GET is sent there at once; a change answers 502 and
+ * the next one goes there), and back to the target once it answers again. It only
  * listens where it is told (loopback by default), refuses requests whose Host is not its own (DNS rebinding), and
  * refuses changes that do not carry the dashboard's header (cross-site forms).
  */
@@ -80,6 +93,8 @@ export class DashboardServer {
   /** Open `/events` answers: they follow the primary, so they end when it changes. */
   private readonly streams = new Set<ServerResponse>();
   private readonly unfollow: (() => void) | undefined;
+  /** Manager name → epoch ms until which it is passed over (it could not be reached). */
+  private readonly downUntil = new Map<string, number>();
 
   constructor(private readonly opts: DashboardOptions) {
     this.unfollow = opts.kv?.onLeader?.(() => this.endStreams());
@@ -121,8 +136,33 @@ export class DashboardServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** The managers in order of preference: the target first, then the others as given. */
+  private preference(): ManagerEndpoint[] {
+    const first = this.opts.managers.find((m) => m.name === this.opts.target) ?? this.opts.managers[0]!;
+    return [first, ...this.opts.managers.filter((m) => m !== first)];
+  }
+
+  /** The manager requests go through now: the first one not passed over (the target when all are). */
   private target(): ManagerEndpoint {
-    return this.opts.managers.find((m) => m.name === this.opts.target) ?? this.opts.managers[0]!;
+    const now = this.now();
+    const order = this.preference();
+    return order.find((m) => (this.downUntil.get(m.name) ?? 0) <= now) ?? order[0]!;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /** Sends the request to the current manager; a GET goes on to the next one while a manager cannot be reached. */
+  private forward(path: string, req: IncomingMessage, res: ServerResponse, tried = new Set<string>()): void {
+    const target = this.target();
+    tried.add(target.name);
+    proxyToManager(target, this.opts.tls, path, req, res, () => {
+      this.downUntil.set(target.name, this.now() + MANAGER_RETRY_MS);
+      if (!hasNoBody(req) || tried.has(this.target().name)) return false;
+      this.forward(path, req, res, tried);
+      return true;
+    });
   }
 
   private hostAllowed(req: IncomingMessage): boolean {
@@ -150,7 +190,7 @@ export class DashboardServer {
         this.streams.add(res);
         res.once('close', () => this.streams.delete(res));
       }
-      proxyToManager(this.target(), this.opts.tls, `${path}${url.search}`, req, res);
+      this.forward(`${path}${url.search}`, req, res);
       return;
     }
     req.resume();

@@ -30,7 +30,8 @@ const DROP = new Set([
 /**
  * Forwards one request to a manager over TLS with the store's client certificate, streaming both ways (event
  * streams and `logs --follow` stay open until either side closes; an answer cut upstream is cut towards the
- * browser too). A manager that cannot be reached gives 502 with a JSON message.
+ * browser too). A manager that cannot be reached gives 502 with a JSON message, unless `unreachable` (called with
+ * the error before any answer came) returns true: the caller then answers the request itself.
  */
 export function proxyToManager(
   target: ManagerEndpoint,
@@ -38,6 +39,7 @@ export function proxyToManager(
   path: string,
   req: IncomingMessage,
   res: ServerResponse,
+  unreachable?: (err: Error) => boolean,
 ): void {
   const [host, port] = splitAddr(target.addr);
   const headers: Record<string, string | string[]> = {};
@@ -75,13 +77,23 @@ export function proxyToManager(
       res.destroy();
       return;
     }
+    if (unreachable?.(err)) return;
     res.writeHead(502, { 'Content-Type': 'application/json' });
     res.end(
       `${JSON.stringify({ message: `cannot reach manager ${target.name} (${target.addr}): ${err.message}` })}\n`,
     );
   });
   res.on('close', () => up.destroy());
-  req.pipe(up);
+  // a request without a body may be sent again to another manager: it is ended here rather than piped
+  if (hasNoBody(req)) {
+    req.resume();
+    up.end();
+  } else req.pipe(up);
+}
+
+/** A GET or HEAD: no body, safe to send to another manager when the first cannot be reached. */
+export function hasNoBody(req: IncomingMessage): boolean {
+  return req.method === 'GET' || req.method === 'HEAD';
 }
 
 /** A GET to a manager, parsed as JSON; rejects on a transport error, a timeout or a non-2xx status. */

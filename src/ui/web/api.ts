@@ -37,6 +37,13 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
 }
 
 export const get = <T>(path: string): Promise<T> => call<T>('GET', path);
+
+/** A GET as JSON, with the manager that answered it (the dashboard server names it in `X-Shoal-Manager`). */
+export async function getVia<T>(path: string): Promise<{ value: T; via: string | null }> {
+  const res = await fetch(path);
+  if (!res.ok) throw await errorOf(res, path);
+  return { value: (await res.json()) as T, via: res.headers.get('x-shoal-manager') };
+}
 export const post = <T>(path: string, body?: unknown): Promise<T> => call<T>('POST', path, body);
 
 /**

@@ -43,13 +43,13 @@ function Header() {
   return (
     <div class="status" data-testid="status">
       <span>
-        via <b>{config.data?.target ?? '…'}</b>
+        via <b data-testid="via">{live.via ?? config.data?.target ?? '…'}</b>
       </span>
       {role ? <Badge kind={role}>{role}</Badge> : null}
       {primary ? (
         <span class="mono">primary {primary}</span>
-      ) : role === 'primary' && config.data ? (
-        <span class="mono">primary {config.data.target}</span>
+      ) : role === 'primary' && (live.via ?? config.data) ? (
+        <span class="mono">primary {live.via ?? config.data?.target}</span>
       ) : null}
       <Badge kind={live.live ? 'live' : 'down'}>{live.live ? 'live' : 'reconnecting'}</Badge>
       <span class="muted">{live.updatedAt ? `updated ${ago(live.updatedAt)}` : ''}</span>

@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import { ApiError, get, jsonLines, stream } from './api.js';
+import { ApiError, get, getVia, jsonLines, stream } from './api.js';
 
 /** One container from `GET /containers/json?all=1`. */
 export interface Container {
@@ -66,6 +66,8 @@ export interface LiveState {
   updatedAt: number;
   /** The stream is connected. */
   live: boolean;
+  /** The manager the last `/info` came through (the dashboard goes on to another when its own is down). */
+  via?: string;
   error?: string;
 }
 
@@ -167,12 +169,13 @@ export class LiveStore {
     }
     this.reading = true;
     try {
-      const [info, containers] = await Promise.all([
-        get<Info>('/docker/info'),
+      const [{ value: info, via }, containers] = await Promise.all([
+        getVia<Info>('/docker/info'),
         get<Container[]>('/docker/containers/json?all=1'),
       ]);
       this.set({
         info,
+        ...(via ? { via } : {}),
         nodes: parseNodes(info.SystemStatus),
         containers,
         updatedAt: Date.now(),
