@@ -9,7 +9,7 @@ import type { ChaosCluster } from './cluster.js';
 import { type Fault, sleep } from './faults/index.js';
 import { adoptLedger, check, type Snapshot, settleLedger, snapshot, type Violation } from './invariants.js';
 import type { Dump, FaultResult } from './report.js';
-import type { Workload } from './workload.js';
+import { type OpRecord, WORKLOAD_PREFIX, type Workload } from './workload.js';
 
 /** Timings of the campaign. */
 export interface CampaignTimings {
@@ -54,14 +54,26 @@ export async function waitRecovered(
 }
 
 /** Everything kept about the cluster when a violation is found. */
-export async function dumpState(cluster: ChaosCluster, workload: Workload, last: Snapshot | undefined) {
+export async function dumpState(
+  cluster: ChaosCluster,
+  workload: Workload,
+  last: Snapshot | undefined,
+  violations: readonly Violation[] = [],
+) {
   const status = await cluster.shoal(['status', '--json']);
   const logs: Record<string, string> = {};
-  for (const m of cluster.managers) logs[m.name] = await cluster.swarmLog(m.name, 'shoal-agent-master', 80);
+  for (const m of cluster.managers) logs[m.name] = await cluster.swarmLog(m.name, 'shoal-agent-master', 300);
+  // every request the workload made for a container a violation names, from its create on
+  const named = new Set(
+    violations.flatMap((v) => v.detail.match(new RegExp(`${WORKLOAD_PREFIX}\\d+-\\d+`, 'g')) ?? []),
+  );
+  const history: Record<string, OpRecord[]> = {};
+  for (const name of named) history[name] = workload.ops.filter((op) => op.name === name);
   return {
     snapshot: last,
     status: status.code === 0 ? JSON.parse(status.stdout) : status.stderr,
     managerLogs: logs,
+    history,
     recentRequests: workload.ops.slice(-40),
     ledger: [...workload.ledger.values()].filter((e) => e.exists !== 'no'),
   };
@@ -124,7 +136,7 @@ export async function runCampaign(
         fault: r.index,
         kind: r.kind,
         violations: r.violations,
-        state: await dumpState(cluster, workload, rec.last),
+        state: await dumpState(cluster, workload, rec.last, r.violations),
       });
     }
     if (rec.at === null && !rec.violations.some((v) => v.invariant === 'whole')) {
