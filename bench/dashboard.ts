@@ -11,25 +11,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { freePort } from '../src/util/free-port.js';
 import { CLI, docker, median, PREFIX, SUBNET, shoal } from './up-common.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
 const CHROMIUM = '/usr/bin/chromium';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
 
