@@ -28,6 +28,16 @@ export class NotSupportedInClusterError extends NotSupportedError {
   }
 }
 
+/** A `/vX.Y` path prefix older than the oldest API version the manager serves (the Engine's text, 400). */
+export class ClientVersionTooOldError extends InvalidArgumentError {
+  override readonly code: string = 'CLIENT_VERSION_TOO_OLD';
+  constructor(version: string, min: string) {
+    super(
+      `client version ${version} is too old. Minimum supported API version is ${min}, please upgrade your client to a newer version`,
+    );
+  }
+}
+
 /** A request body that is not valid JSON (the Engine answers 400). */
 export class MalformedJsonError extends InvalidArgumentError {
   override readonly code: string = 'MALFORMED_JSON';

@@ -1,5 +1,8 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ApiRouter } from './router.js';
+import type { ApiDeps } from './context.js';
+import { ApiRouter, MIN_API_VERSION, olderThan } from './router.js';
 import { allRoutes } from './routes/index.js';
 
 const router = new ApiRouter(allRoutes());
@@ -75,5 +78,32 @@ describe('ApiRouter.template', () => {
     ['GET', '/no/such/path/abc123', 'unmatched'],
   ])('%s %s is %s', (method, url, want) => {
     expect(router.template(method, url)).toBe(want);
+  });
+});
+
+describe('ApiRouter client versions', () => {
+  it('compares major.minor versions', () => {
+    expect(olderThan('1.2', '1.12')).toBe(true);
+    expect(olderThan('1.11', '1.12')).toBe(true);
+    expect(olderThan('0.99', '1.12')).toBe(true);
+    expect(olderThan('1.12', '1.12')).toBe(false);
+    expect(olderThan('1.41', '1.12')).toBe(false);
+    expect(olderThan('2.0', '1.12')).toBe(false);
+  });
+
+  it("refuses a client older than the oldest version served, in JSON, with the engine's text", async () => {
+    // deps are never reached: the version is refused before any handler runs
+    const server = http.createServer((req, res) => router.handle(req, res, {} as ApiDeps));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1.2/containers/zz?force=1`, { method: 'DELETE' });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toBe(
+        `client version 1.2 is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`,
+      );
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

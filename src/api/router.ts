@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay from 'find-my-way';
 import type { ApiDeps, Route, RouteHandler } from './context.js';
 import { sendError } from './error-handler.js';
-import { NoSuchRouteError } from './errors.js';
+import { ClientVersionTooOldError, NoSuchRouteError } from './errors.js';
 
 /** The API version shoal advertises (`API-Version` header, `/version`); both the 20.10 and the 28 CLI accept it. */
 export const API_VERSION = '1.41';
@@ -10,6 +10,13 @@ export const API_VERSION = '1.41';
 export const MIN_API_VERSION = '1.12';
 
 const VERSION_PREFIX = /^\/v(\d+\.\d+)(?=\/)/;
+
+/** True when API version `a` (`major.minor`) is older than `b`. */
+export function olderThan(a: string, b: string): boolean {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am < bm || (am === bm && an < bn);
+}
 
 /**
  * Last path segments that name an action after a resource reference (`/containers/{name}/logs`). A wildcard route's
@@ -130,6 +137,12 @@ export class ApiRouter {
       }
       req.resume();
       sendError(res, new NoSuchRouteError());
+      return;
+    }
+    if (match.version && olderThan(match.version, MIN_API_VERSION)) {
+      // refused here, in JSON, as the engine refuses it (engines answer clients this old in plain text)
+      req.resume();
+      sendError(res, new ClientVersionTooOldError(match.version, MIN_API_VERSION));
       return;
     }
     const ctx = { req, res, deps, ...match };
