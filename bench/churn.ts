@@ -7,6 +7,7 @@
  * and the manager's CPU use during the churn (utime + stime from /proc, in cores), next to its CPU use at rest.
  *
  *   npm run bench:churn -- [--engines 1000] [--rate 500] [--probes 100] [--give-up-ms 5000] [--threads 2]
+ *       [--prof-dir DIR]     the manager writes a V8 CPU profile there when it exits
  *
  * Everything it starts is stopped in `finally`.
  */
@@ -31,6 +32,8 @@ const GIVE_UP_MS = Number(args.get('give-up-ms') ?? 5000);
 const THREADS = Number(args.get('threads') ?? 2);
 const CONTAINERS = 30;
 const CLI = args.get('cli') ?? 'dist/cli/main.js';
+/** When set, the manager runs with `--cpu-prof` writing its profile into this directory. */
+const PROF_DIR = args.get('prof-dir');
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -72,7 +75,15 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${port}`;
     manager = spawn(
       process.execPath,
-      [...shoalNodeFlags(process.cwd()), CLI, 'manage', '-H', `tcp://127.0.0.1:${port}`, `file://${list}`],
+      [
+        ...shoalNodeFlags(process.cwd()),
+        ...(PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []),
+        CLI,
+        'manage',
+        '-H',
+        `tcp://127.0.0.1:${port}`,
+        `file://${list}`,
+      ],
       { stdio: 'ignore' },
     );
     const pid = manager.pid!;
@@ -134,7 +145,14 @@ async function main(): Promise<void> {
       },
     ]);
   } finally {
-    if (manager && manager.exitCode === null) manager.kill('SIGKILL');
+    if (manager && manager.exitCode === null) {
+      // a profiling manager writes its profile only on a clean exit, once it has closed every engine
+      const exited = new Promise((r) => manager?.once('exit', r));
+      manager.kill(PROF_DIR ? 'SIGTERM' : 'SIGKILL');
+      const t = setTimeout(() => manager?.kill('SIGKILL'), 180_000);
+      await exited;
+      clearTimeout(t);
+    }
     await agent.close();
     await fleet.stop();
     await rm(dir, { recursive: true, force: true });
