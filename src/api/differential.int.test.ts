@@ -236,6 +236,7 @@ function containerCases(): Case[] {
     l({ status: ['exited'], label: ['shx'] }),
     { path: `${V}/containers/json?all=1&filters=%7Bnope`, shape: 'containers', statusOnly: true },
     { path: `${V}/containers/json?all=1&filters=null`, shape: 'containers' },
+    { path: `${V}/containers/json?all=1&filters=${encodeURIComponent('{"oG":null}')}`, shape: 'containers' },
     { path: `${V}/containers/json?all=1&filters=${f({ status: ['exited'] })}`, shape: 'containers' },
     { path: `${V}/containers/json?limit=2`, shape: 'containers' },
     // Swarm's additions, compared with the engine's answer without them
@@ -277,6 +278,7 @@ function imageCases(): Case[] {
     { path: `${V}/images/json?filter=busybox`, shape: 'images' },
     { path: `${V}/images/json?filters=%7Bnope`, shape: 'images', statusOnly: true },
     { path: `${V}/images/json?filters=null`, shape: 'images' },
+    { path: `${V}/images/json?filters=${encodeURIComponent('{"oG":null}')}`, shape: 'images' },
     {
       path: `${V}/images/json?filters=${f({ node: [node] })}`,
       enginePath: `${V}/images/json`,
@@ -313,6 +315,7 @@ function networkCases(): Case[] {
     // shoal answers 400 like classic Swarm, a departure the README lists.
     { path: `${V}/networks?filters=%7Bnope`, shape: 'networks', swarm: { status: 400 } },
     { path: `${V}/networks?filters=null`, shape: 'networks' },
+    { path: `${V}/networks?filters=${encodeURIComponent('{"oG":null}')}`, shape: 'networks' },
     {
       path: `${V}/networks?filters=${f({ node: [node] })}`,
       enginePath: `${V}/networks`,
@@ -339,6 +342,7 @@ function volumeCases(): Case[] {
     l({ foo: ['1'] }),
     { path: `${V}/volumes?filters=%7Bnope`, shape: 'volumes', statusOnly: true },
     { path: `${V}/volumes?filters=null`, shape: 'volumes' },
+    { path: `${V}/volumes?filters=${encodeURIComponent('{"oG":null}')}`, shape: 'volumes' },
     {
       path: `${V}/volumes?filters=${f({ node: [node] })}`,
       enginePath: `${V}/volumes`,

@@ -12,7 +12,13 @@ describe('parseFilterArgs', () => {
     expect(parseFilterArgs('null').size).toBe(0);
     expect(parseFilterArgs(' null ').size).toBe(0);
   });
-  it.each(['{nope', '[1]', '1e999', '"x"', '{"a":"x"}'])(
+  it('reads a null value as no values and a null in a list as an empty string, as Go decodes them', () => {
+    expect([...parseFilterArgs('{"oG":null,"b":[null,"x"]}')]).toEqual([
+      ['oG', []],
+      ['b', ['', 'x']],
+    ]);
+  });
+  it.each(['{nope', '[1]', '1e999', '"x"', '{"a":"x"}', '{"a":[1]}', '{"a":[true]}'])(
     'refuses %s with a 500, or with a 400 where the engine does',
     (text) => {
       expect(() => parseFilterArgs(text)).toThrow(FilterParseError);

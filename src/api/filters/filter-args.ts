@@ -13,7 +13,8 @@ export class FilterParseError extends ClusterError {
 
 /**
  * Parses the `filters` query value in the current (`{"name":{"web":true}}`) and the legacy (`{"name":["web"]}`)
- * shape; an empty or missing value, or JSON `null`, is no filter (Go decodes `null` into an empty map).
+ * shape; an empty or missing value, or JSON `null`, is no filter (Go decodes `null` into an empty map), and a key
+ * whose value is `null` has no values (so an unknown one is still refused by the list's key check).
  * @param opts.badRequest refuse malformed text with a 400, as the engine's volume and network lists do (its
  *   container and image lists answer 500)
  * @throws FilterParseError (500) or InvalidArgumentError (400, with `badRequest`) on text that is not a JSON
@@ -39,8 +40,16 @@ export function parseFilterArgs(
   if (raw === null) return out;
   if (typeof raw !== 'object' || Array.isArray(raw)) fail('invalid filters: not a JSON object');
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (Array.isArray(v)) out.set(k, v.map(String));
-    else if (v && typeof v === 'object') {
+    // as Go decodes it: a null value is an empty list, a null in a list an empty string
+    if (v === null) out.set(k, []);
+    else if (Array.isArray(v)) {
+      if (v.some((x) => x !== null && typeof x !== 'string'))
+        fail(`invalid filters: the values of "${k}" are not strings`);
+      out.set(
+        k,
+        v.map((x) => (x === null ? '' : (x as string))),
+      );
+    } else if (typeof v === 'object') {
       out.set(
         k,
         Object.entries(v as Record<string, unknown>)
