@@ -52,7 +52,7 @@ interface FuzzRequest {
   headers: Record<string, string>;
 }
 
-function send(host: string, p: number, ag: https.Agent, r: FuzzRequest): Promise<Answer> {
+function send(host: string, p: number, ag: https.Agent, r: FuzzRequest, retried = false): Promise<Answer> {
   const start = Date.now();
   return new Promise((resolve) => {
     // Bodies always carry their length (Node sends a DELETE body without one, which a server reads as the next
@@ -81,7 +81,15 @@ function send(host: string, p: number, ag: https.Agent, r: FuzzRequest): Promise
       req.destroy();
       resolve({ status: -2, text: 'hang', ms: Date.now() - start });
     });
-    req.on('error', (e) => resolve({ status: -1, text: e.message, ms: Date.now() - start }));
+    req.on('error', (e) => {
+      // A kept-alive connection the server closed as idle just as this request went out on it: HTTP clients send
+      // the request again on a new connection (Node documents the race; Go's client does the same).
+      if (req.reusedSocket && !retried && (e as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        resolve(send(host, p, ag, r, true));
+        return;
+      }
+      resolve({ status: -1, text: e.message, ms: Date.now() - start });
+    });
     req.end(r.body);
   });
 }

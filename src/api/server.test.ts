@@ -102,6 +102,32 @@ describe('ApiServer listener', () => {
     }
   });
 
+  it('answers a malformed request that follows a finished one on the same connection', async () => {
+    const server = new ApiServer(handler);
+    const [addr] = await server.listen([{ kind: 'tcp', host: '127.0.0.1', port: 0 }]);
+    try {
+      // the second request goes once the first answer came, as a keep-alive client reuses its connection
+      const answer = await new Promise<string>((resolve) => {
+        const s = net.connect(Number(addr?.split(':').pop()), '127.0.0.1');
+        let out = '';
+        s.on('data', (b: Buffer) => {
+          const first = out === '';
+          out += b.toString('latin1');
+          if (first) s.write('GET /networks/zz\xe9 HTTP/1.1\r\nHost: a\r\n\r\n', 'latin1');
+        });
+        s.on('close', () => resolve(out));
+        s.on('error', () => resolve(out));
+        s.write('GET /a HTTP/1.1\r\nHost: a\r\n\r\n');
+        setTimeout(() => s.destroy(), 2000);
+      });
+      const lines = answer.split('\r\n').filter((l) => l.startsWith('HTTP/1.1 '));
+      expect(lines).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 400 Bad Request']);
+      expect(answer).toContain('malformed HTTP request: HPE_INVALID_URL');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers a refused HEAD request without a body', async () => {
     const server = new ApiServer(handler);
     const [addr] = await server.listen([{ kind: 'tcp', host: '127.0.0.1', port: 0 }]);
