@@ -52,6 +52,12 @@ describe('listContainers', () => {
   });
   it('honours limit and before', () => {
     expect(names('limit=1')).toEqual(['/node-2/db']);
+    // the limit applies to what the filter kept, newest first
+    expect(names(`limit=1&filters=${encodeURIComponent('{"status":["running"]}')}`)).toEqual(['/node-1/web']);
+    expect(names(`limit=2&filters=${encodeURIComponent('{"id":["aaa","ddd"]}')}`)).toEqual([
+      '/node-1/web',
+      '/node-3/lost',
+    ]);
     expect(names('before=agent')).toEqual(['/node-1/web', '/node-3/lost']);
   });
   it("orders containers created in the same second by the engine's nanosecond times", () => {

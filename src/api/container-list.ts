@@ -58,10 +58,27 @@ function preciseKey(t: string | undefined): string | undefined {
 
 /** Orders two engine creation times (negative when `a` is earlier); 0 when either is unknown or not UTC. */
 export function comparePrecise(a: string | undefined, b: string | undefined): number {
-  const ka = preciseKey(a);
-  const kb = preciseKey(b);
+  return compareKeys(preciseKey(a), preciseKey(b));
+}
+
+function compareKeys(ka: string | undefined, kb: string | undefined): number {
   if (ka === undefined || kb === undefined || ka === kb) return 0;
   return ka < kb ? -1 : 1;
+}
+
+/**
+ * `list` newest first: by creation second, then by the engine's nanosecond creation time, then by ID. Each time is
+ * parsed once, not once per comparison (at 30,000 containers that parse was most of a `docker ps`).
+ */
+export function newestFirst(list: readonly ApiContainer[]): ApiContainer[] {
+  const keyed = list.map((c) => ({ c, precise: preciseKey(c.created) }));
+  keyed.sort(
+    (a, b) =>
+      b.c.summary.Created - a.c.summary.Created ||
+      compareKeys(b.precise, a.precise) ||
+      a.c.id.localeCompare(b.c.id),
+  );
+  return keyed.map((k) => k.c);
 }
 
 /** Finds the container a `before`/`since` ref names: ID prefix, name or `node/name`. */
@@ -95,15 +112,37 @@ export function listContainers(
   ctx: ListContext = {},
 ): EngineContainerSummary[] {
   const filter = compileContainerFilter(opts.args, ctx);
-  const sorted = [...cached].sort(
-    (a, b) =>
-      b.summary.Created - a.summary.Created ||
-      comparePrecise(b.created, a.created) ||
-      a.id.localeCompare(b.id),
-  );
   const before = opts.before ?? filter.before;
   const since = opts.since ?? filter.since;
   const all = opts.all || filter.impliesAll || opts.limit > 0 || before !== undefined || since !== undefined;
+  /** The answer's entry for `c`, or undefined when the listing leaves it out (its place in the order aside). */
+  const entry = (c: ApiContainer): EngineContainerSummary | undefined => {
+    const s = c.summary;
+    const healthy = c.node.state === 'healthy';
+    const imageName = (s.Image ?? '').split(':')[0] ?? '';
+    if (!opts.all && (imageName === 'shoal' || imageName === 'swarm')) return undefined;
+    if (!all && (!healthy || !RUNNING.has(s.State))) return undefined;
+    const names = s.Names.map((n) => `/${c.node.name}${n.startsWith('/') ? n : `/${n}`}`);
+    if (!filter.test({ id: c.id, nodeName: c.node.name, nodeId: c.node.id, aliases: names, summary: s }))
+      return undefined;
+    return {
+      ...s,
+      Names: names,
+      Ports: nodePorts(s.Ports, c.node.ip),
+      Status: healthy ? s.Status : 'Host Down',
+    };
+  };
+  const limited = (list: EngineContainerSummary[]) => (opts.limit > 0 ? list.slice(0, opts.limit) : list);
+  if (before === undefined && since === undefined) {
+    // Nothing depends on the others' places: filter first and order only what is left.
+    const kept = new Map<ApiContainer, EngineContainerSummary>();
+    for (const c of cached) {
+      const e = entry(c);
+      if (e) kept.set(c, e);
+    }
+    return limited(newestFirst([...kept.keys()]).map((c) => kept.get(c)!));
+  }
+  const sorted = newestFirst(cached);
   const beforeC = before ? findRef(sorted, before) : undefined;
   const sinceC = since ? findRef(sorted, since) : undefined;
   if (opts.before && !beforeC) throw new InvalidArgumentError(`No such container: ${opts.before}`);
@@ -113,22 +152,10 @@ export function listContainers(
   const beforeAt = beforeC ? sorted.indexOf(beforeC) : -1;
   const sinceAt = sinceC ? sorted.indexOf(sinceC) : sorted.length;
   const out: EngineContainerSummary[] = [];
-  for (const [i, c] of sorted.entries()) {
-    const s = c.summary;
-    const healthy = c.node.state === 'healthy';
-    const imageName = (s.Image ?? '').split(':')[0] ?? '';
-    if (!opts.all && (imageName === 'shoal' || imageName === 'swarm')) continue;
-    if (!all && (!healthy || !RUNNING.has(s.State))) continue;
-    if (i <= beforeAt || i >= sinceAt) continue;
-    const names = s.Names.map((n) => `/${c.node.name}${n.startsWith('/') ? n : `/${n}`}`);
-    if (!filter.test({ id: c.id, nodeName: c.node.name, nodeId: c.node.id, aliases: names, summary: s }))
-      continue;
-    out.push({
-      ...s,
-      Names: names,
-      Ports: nodePorts(s.Ports, c.node.ip),
-      Status: healthy ? s.Status : 'Host Down',
-    });
+  for (let i = beforeAt + 1; i < sinceAt; i++) {
+    const e = entry(sorted[i]!);
+    if (!e) continue;
+    out.push(e);
     if (opts.limit > 0 && out.length >= opts.limit) break;
   }
   return out;
