@@ -20,6 +20,7 @@ import { type ManagerView, managerView } from './manager-info.js';
 import { type MirrorSite, REGISTRY_BINARY, seedBusybox, startMirror, stopMirror } from './registry-mirror.js';
 import type { UpSpec } from './spec.js';
 import { loadUpState, saveUpState, type UpState, upDir } from './state.js';
+import { TimedProgress } from './timed-progress.js';
 import { fingerprint, hostRequest, kvClusterName, kvHostRequest, kvMembers, kvTls } from './topology.js';
 
 /** Duration of one step and whether it changed anything. */
@@ -72,13 +73,11 @@ export function kvCluster(storePath: string, spec: UpSpec, kvIp: string, clock?:
 export class ClusterUp {
   readonly service: MachineService;
   private readonly clock: Clock;
-  private readonly progress: (line: string) => void;
-  private readonly t0: number;
+  private readonly timed: TimedProgress;
 
   constructor(private readonly opts: ClusterUpOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.t0 = this.clock.now();
-    this.progress = opts.progress ?? (() => undefined);
+    this.timed = new TimedProgress(this.clock, opts.progress);
     this.service = new MachineService({
       storePath: opts.storePath,
       clock: this.clock,
@@ -87,7 +86,7 @@ export class ClusterUp {
   }
 
   private say(line: string): void {
-    this.progress(`[${((this.clock.now() - this.t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+    this.timed.say(line);
   }
 
   /** Brings the cluster to `spec`. @throws UpStepError naming the failed step, after undoing this run's work. */
@@ -203,7 +202,7 @@ export class ClusterUp {
         value: await this.settle(spec),
         changed: false,
       }));
-      const totalMs = this.clock.now() - this.t0;
+      const totalMs = this.timed.elapsedMs();
       return { steps, changed: steps.some((s) => s.changed), kvIp, primary, totalMs };
     } catch (err) {
       this.say(`failed: ${(err as Error).message}`);

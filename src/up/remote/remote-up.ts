@@ -14,6 +14,7 @@ import { AGENT_CONTAINER, MASTER_CONTAINER } from '../../machine/swarm/swarm-con
 import { type Clock, systemClock } from '../../util/clock.js';
 import { UpStepError } from '../errors.js';
 import { type ManagerView, managerView } from '../manager-info.js';
+import { TimedProgress } from '../timed-progress.js';
 import { fingerprint } from '../topology.js';
 import type { StepTiming } from '../up.js';
 import { type ClientPem, ensureMember, memberHealthy } from './etcd-member.js';
@@ -47,13 +48,11 @@ export interface RemoteUpOptions {
 export class RemoteUp {
   readonly service: MachineService;
   private readonly clock: Clock;
-  private readonly progress: (line: string) => void;
-  private readonly t0: number;
+  private readonly timed: TimedProgress;
 
   constructor(private readonly opts: RemoteUpOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.t0 = this.clock.now();
-    this.progress = opts.progress ?? (() => undefined);
+    this.timed = new TimedProgress(this.clock, opts.progress);
     this.service = new MachineService({
       storePath: opts.storePath,
       clock: this.clock,
@@ -62,7 +61,7 @@ export class RemoteUp {
   }
 
   private say(line: string): void {
-    this.progress(`[${((this.clock.now() - this.t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+    this.timed.say(line);
   }
 
   /** Brings the hosts to `spec`. @throws UpStepError naming the step (and host). */
@@ -200,7 +199,7 @@ export class RemoteUp {
       changed: steps.some((s) => s.changed),
       primary,
       discovery: plan.discovery,
-      totalMs: this.clock.now() - this.t0,
+      totalMs: this.timed.elapsedMs(),
     };
   }
 
