@@ -75,6 +75,12 @@ export function healthyNodes(cluster: ApiCluster): ApiNode[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The healthy nodes `want` names (by name or ID); all of them when `want` is undefined (no `node` filter). */
+export function healthyNodesNamed(cluster: ApiCluster, want: readonly string[] | undefined): ApiNode[] {
+  const nodes = healthyNodes(cluster);
+  return want ? nodes.filter((n) => want.includes(n.name) || want.includes(n.id)) : nodes;
+}
+
 /**
  * Splits `node/name` when the prefix names a known node; otherwise the whole text is the name (names of images and
  * networks may contain `/` of their own).

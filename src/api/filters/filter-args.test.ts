@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../util/errors.js';
-import { FilterParseError, parseFilterArgs } from './filter-args.js';
+import { FilterParseError, parseFilterArgs, withFilters } from './filter-args.js';
 
 describe('parseFilterArgs', () => {
   it('reads both shapes, and an empty value or JSON null as no filter', () => {
@@ -25,4 +25,12 @@ describe('parseFilterArgs', () => {
       expect(() => parseFilterArgs(text, { badRequest: true })).toThrow(InvalidArgumentError);
     },
   );
+  it('gives the engines the query with the filters they apply, or none', () => {
+    const q = new URLSearchParams('all=1&filters=%7B%22node%22%3A%5B%22n1%22%5D%7D');
+    expect(withFilters(q, new Map([['label', ['a=b']]])).toString()).toBe(
+      `all=1&filters=${encodeURIComponent('{"label":{"a=b":true}}')}`,
+    );
+    expect(withFilters(q, new Map()).toString()).toBe('all=1');
+    expect(q.get('filters')).toBe('{"node":["n1"]}');
+  });
 });

@@ -61,6 +61,14 @@ export function parseFilterArgs(
   return out;
 }
 
+/** A copy of `query` whose `filters` are `args` (none when empty), for the engines. */
+export function withFilters(query: URLSearchParams, args: FilterArgs): URLSearchParams {
+  const q = new URLSearchParams(query);
+  if (args.size > 0) q.set('filters', formatFilterArgs(args));
+  else q.delete('filters');
+  return q;
+}
+
 /** The filters as the engine's query value (current shape). */
 export function formatFilterArgs(args: FilterArgs): string {
   const o: Record<string, Record<string, boolean>> = {};

@@ -5,7 +5,7 @@ import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoEngineWithImagesError, NoSuchRouteError, NotSupportedInClusterError } from '../errors.js';
 import { fanout, getIfExists, teeBody } from '../fanout.js';
-import { formatFilterArgs, parseFilterArgs } from '../filters/filter-args.js';
+import { parseFilterArgs, withFilters } from '../filters/filter-args.js';
 import { planImageList, qualifiedRef } from '../filters/image-filters.js';
 import { enginePath, proxy, sendJson } from '../proxy.js';
 import { healthyClient, healthyNodes, splitRef } from '../refs.js';
@@ -56,9 +56,7 @@ async function list(ctx: RequestContext): Promise<void> {
     const args = new Map(plan.forward);
     if (plan.before !== undefined && before?.holders.has(n.addr)) args.set('before', [plan.before]);
     if (plan.since !== undefined && since?.holders.has(n.addr)) args.set('since', [plan.since]);
-    const q = new URLSearchParams(ctx.query);
-    if (args.size > 0) q.set('filters', formatFilterArgs(args));
-    else q.delete('filters');
+    const q = withFilters(ctx.query, args);
     return n.client
       .json<ImageSummary[]>('GET', enginePath(ctx, '/images/json', q))
       .then((imgs) =>

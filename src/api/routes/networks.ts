@@ -5,7 +5,7 @@ import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
 import { fanout, getIfExists } from '../fanout.js';
-import { formatFilterArgs, parseFilterArgs } from '../filters/filter-args.js';
+import { parseFilterArgs, withFilters } from '../filters/filter-args.js';
 import { planNetworkList } from '../filters/network-filters.js';
 import { readJsonObject } from '../json-body.js';
 import { enginePath, sendJson } from '../proxy.js';
@@ -13,6 +13,7 @@ import {
   containerClient,
   healthyClient,
   healthyNodes,
+  healthyNodesNamed,
   nodePrefixed,
   nodeSplitter,
   requireContainer,
@@ -55,13 +56,8 @@ async function list(ctx: RequestContext): Promise<void> {
     parseFilterArgs(ctx.query.get('filters'), { badRequest: true }),
     nodeSplitter(ctx.deps.cluster),
   );
-  const want = plan.nodes;
-  const nodes = healthyNodes(ctx.deps.cluster).filter(
-    (n) => !want || want.includes(n.name) || want.includes(n.id),
-  );
-  const q = new URLSearchParams(ctx.query);
-  if (plan.forward.size > 0) q.set('filters', formatFilterArgs(plan.forward));
-  else q.delete('filters');
+  const nodes = healthyNodesNamed(ctx.deps.cluster, plan.nodes);
+  const q = withFilters(ctx.query, plan.forward);
   const answers = await fanout(nodes, (n) =>
     n.client.json<NetworkJson[]>('GET', enginePath(ctx, '/networks', q)),
   );

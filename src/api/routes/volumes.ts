@@ -4,12 +4,19 @@ import { findVolumes } from '../../scheduler/lookup.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { fanout, getIfExists } from '../fanout.js';
-import { formatFilterArgs, parseFilterArgs } from '../filters/filter-args.js';
+import { parseFilterArgs, withFilters } from '../filters/filter-args.js';
 import { planVolumeList } from '../filters/volume-filters.js';
 import { readJsonObject } from '../json-body.js';
 import { volumeTargets } from '../node-targets.js';
 import { enginePath, sendJson } from '../proxy.js';
-import { healthyClient, healthyNodes, nodePrefixed, nodeSplitter, requireKnownPrefix } from '../refs.js';
+import {
+  healthyClient,
+  healthyNodes,
+  healthyNodesNamed,
+  nodePrefixed,
+  nodeSplitter,
+  requireKnownPrefix,
+} from '../refs.js';
 
 interface VolumeJson {
   Name: string;
@@ -27,13 +34,8 @@ async function list(ctx: RequestContext): Promise<void> {
     parseFilterArgs(ctx.query.get('filters'), { badRequest: true }),
     nodeSplitter(ctx.deps.cluster),
   );
-  const want = plan.nodes;
-  const nodes = healthyNodes(ctx.deps.cluster).filter(
-    (n) => !want || want.includes(n.name) || want.includes(n.id),
-  );
-  const q = new URLSearchParams(ctx.query);
-  if (plan.forward.size > 0) q.set('filters', formatFilterArgs(plan.forward));
-  else q.delete('filters');
+  const nodes = healthyNodesNamed(ctx.deps.cluster, plan.nodes);
+  const q = withFilters(ctx.query, plan.forward);
   const answers = await fanout(nodes, (n) =>
     n.client.json<{ Volumes: VolumeJson[] | null; Warnings: string[] | null }>(
       'GET',
