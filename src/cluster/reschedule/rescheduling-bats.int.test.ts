@@ -234,7 +234,8 @@ describe("classic Swarm's rescheduling.bats against shoal manage", () => {
     await waitUnhealthy();
     await retry(15, 'c1 running on shb-1', () => containerRunning('c1', node(1)));
     // c2's hard constraint names the dead node: it cannot move
-    expect((await swarm(['inspect', 'c2'])).code).toBe(1);
+    const c2 = await swarm(['inspect', 'c2']);
+    expect(c2.code, `${c2.stdout.slice(0, 1500)}\n--- manager\n${manager?.log.slice(-3000)}`).toBe(1);
     await expectRunning('c3', node(1));
   }, 180_000);
 
