@@ -88,6 +88,26 @@ describe('EngineCache', () => {
   });
 });
 
+describe('EngineCache reinstate', () => {
+  it('puts back a removed entry, but never over one cached since', async () => {
+    const { s, cache } = await setup();
+    s.containers = [cached({ id: hexId('f6'), name: 'stuck', state: 'running' })];
+    await cache.refreshContainers();
+    const before = cache.container(hexId('f6'))!;
+    cache.removeContainer(hexId('f6'));
+    expect(cache.container(hexId('f6'))).toBeUndefined();
+    const version = cache.version;
+    cache.reinstate(before);
+    expect(cache.container(hexId('f6'))).toBe(before);
+    expect(cache.version).not.toBe(version);
+    // a newer entry wins over the one put back
+    s.containers = [cached({ id: hexId('f6'), name: 'stuck', state: 'exited' })];
+    await cache.refreshContainer(hexId('f6'));
+    cache.reinstate(before);
+    expect(cache.container(hexId('f6'))?.summary.State).toBe('exited');
+  });
+});
+
 describe('EngineCache clock skew', () => {
   it('shifts container times from an engine whose clock runs ahead into the manager clock', async () => {
     server = new FakeEngineServer();

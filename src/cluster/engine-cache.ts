@@ -401,6 +401,16 @@ export class EngineCache {
     this.drop(id, ++this.issued);
   }
 
+  /**
+   * Puts back an entry {@link removeContainer} took out, when nothing has cached that container since (a move off
+   * a failed node that could not be made: the container stays listed on its node, as `Host Down`).
+   */
+  reinstate(entry: CachedContainer): void {
+    const id = entry.summary.Id;
+    if (this.byId.has(id)) return;
+    this.put(id, entry, true, ++this.issued);
+  }
+
   async refreshImages(): Promise<void> {
     const list = await this.client.json<ImageSummary[]>('GET', '/images/json', undefined, {
       query: { all: 1 },

@@ -620,6 +620,8 @@ export class Rescheduler {
           .catch(() => undefined);
         await engine.cache.refreshContainer(v.containerId).catch(() => undefined);
       }
+      // Not moved: the old copy is listed on its dead node again (as Swarm adds it back), until a move succeeds.
+      if (why === 'failed' && last) engine?.cache.reinstate(last);
       this.deferred(v, from, asError(err).message);
       return err instanceof NoNodeAvailableError ? 'no_node' : 'failed';
     }

@@ -236,6 +236,10 @@ describe("classic Swarm's rescheduling.bats against shoal manage", () => {
     // c2's hard constraint names the dead node: it cannot move
     const c2 = await swarm(['inspect', 'c2']);
     expect(c2.code, `${c2.stdout.slice(0, 1500)}\n--- manager\n${manager?.log.slice(-3000)}`).toBe(1);
+    // and it stays listed on its node, as Host Down (Swarm puts a container it could not move back)
+    expect(await lines(['ps', '-a', '--filter', 'name=c2', '--format', '{{.Names}} {{.Status}}'])).toEqual([
+      'shb-0/c2 Host Down',
+    ]);
     await expectRunning('c3', node(1));
   }, 180_000);
 
