@@ -12,13 +12,14 @@
  * Everything it starts is stopped in `finally`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { freePort } from '../src/util/free-port.js';
 import { shoalNodeFlags } from '../src/util/node-flags.js';
+import { cpuSeconds } from './proc-cpu.js';
 import { startFleet } from './sim-engine/sim-fleet.js';
 
 const args = new Map<string, string>();
@@ -38,13 +39,6 @@ const PROF_DIR = args.get('prof-dir');
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor(s.length * p))]! * 10) / 10 : 0;
-}
-
-/** CPU seconds (user + system) process `pid` has used so far. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 /** Cores the process used over the next `ms`. */

@@ -36,6 +36,7 @@ import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { freePort } from '../src/util/free-port.js';
 import { shoalNodeFlags } from '../src/util/node-flags.js';
+import { cpuSeconds } from './proc-cpu.js';
 import { startFleet } from './sim-engine/sim-fleet.js';
 
 /** Open files of process `pid` now (0 when it is gone). */
@@ -71,13 +72,6 @@ function serverTiming(header: string, metric: string): number {
   const m = new RegExp(`(?:^|,\\s*)${metric};dur=([\\d.]+)`).exec(header);
   if (!m) throw new Error(`no ${metric} in Server-Timing "${header}"`);
   return Number(m[1]);
-}
-
-/** CPU seconds (user + system) process `pid` has used so far. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 async function vm(pid: number): Promise<{ rss: number; hwm: number }> {

@@ -285,7 +285,16 @@ describe('Cluster snapshot and container memos', () => {
     expect(c.findContainer(hexId('b1'))).toBeUndefined();
     c.engine('b').cache.addProvisional(hexId('b1'), 'two', { Image: 'busybox' }, 0);
 
+    // a rename reaches the check through the engine's answer to a re-read
+    a.containers = [cached({ id: hexId('a1'), name: 'renamed' })];
+    await c.engine('a').cache.refreshContainer(hexId('a1'));
+    expect(await taken('one')).toBeUndefined();
+    expect(await taken('renamed')).toBe(hexId('a1'));
+
     await c.updateEntries([b.addr]);
     expect(c.containers().map((x) => x.container.summary.Names[0])).toEqual(['/two']);
+    // the engine that left holds no name any more
+    expect(await taken('renamed')).toBeUndefined();
+    expect(await taken('two')).toBe(hexId('b1'));
   });
 });

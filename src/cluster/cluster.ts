@@ -11,6 +11,7 @@ import { EngineValidator } from './engine-validator.js';
 import { NoSuchNodeError } from './errors.js';
 import { annotateEvent, ClusterEvents, type SwarmAction, swarmEvent } from './events.js';
 import { Limiter } from './limiter.js';
+import { NameIndex } from './name-index.js';
 import { Placement, type PlacementScheduler } from './placement.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
@@ -66,6 +67,8 @@ export class Cluster {
   private readonly inspects: Limiter;
   private readonly snapshotCache: SnapshotCache;
   private readonly index = new ContainerIndex();
+  /** Every cached container's names across engines, kept by the engines' caches (the create's name check). */
+  private readonly names = new NameIndex<Engine>();
   /** Engines whose snapshot and name index are built off the request path at the next turn of the event loop. */
   private readonly toWarm = new Set<Engine>();
 
@@ -79,7 +82,7 @@ export class Cluster {
     this.placement = new Placement({
       scheduler: opts.scheduler,
       engines: this.byAddr,
-      index: this.index,
+      names: this.names,
       snapshots: this.snapshotCache,
       createRetry: opts.createRetry ?? 0,
       rng: this.rng,
@@ -96,6 +99,9 @@ export class Cluster {
         this.emitSwarm(t, engine);
       },
       event: (engine, ev) => this.events.emit({ message: annotateEvent(ev, engine), engine }),
+      container: (engine, id, entry) => {
+        if (this.byAddr.get(engine.addr) === engine) this.names.record(engine, id, entry);
+      },
       refreshFailed: (engine, err) => opts.onRefreshError?.(engine, err),
     };
     this.validator = new EngineValidator(
@@ -123,6 +129,7 @@ export class Cluster {
     for (const [addr, engine] of this.byAddr) {
       if (!wanted.has(addr)) {
         this.byAddr.delete(addr);
+        this.names.dropNode(engine);
         removed.push(engine);
       }
     }
@@ -241,6 +248,7 @@ export class Cluster {
     await this.validator.stop();
     const all = this.engines();
     this.byAddr.clear();
+    for (const e of all) this.names.dropNode(e);
     await Promise.all(all.map((e) => e.disconnect()));
     await this.validator.settled();
   }

@@ -22,16 +22,16 @@ export const CACHED_CONTAINER_KEYS: ContainerKeys<NodeContainer> = {
   node: (e) => e.node,
 };
 
-/** One engine's containers with its engine, and its primary-name index, at one cache revision. */
+/** One engine's containers with its engine, at one cache revision. */
 interface EngineContainers {
   readonly revision: number;
   readonly list: NodeContainer<Engine>[];
-  readonly names: Map<string, NodeContainer<Engine>>;
 }
 
 /**
- * Containers across engines for lookups: the flat list of every engine's containers and a per-engine index of
- * primary names, each rebuilt only when that engine's container list changed ({@link EngineCache.revision}).
+ * Containers across engines for lookups: the flat list of every engine's containers, each engine's part rebuilt
+ * only when that engine's container list changed ({@link EngineCache.revision}). Names are looked up in the
+ * cluster's `NameIndex` instead.
  */
 export class ContainerIndex {
   private readonly perEngine = new WeakMap<Engine, EngineContainers>();
@@ -55,17 +55,7 @@ export class ContainerIndex {
     return list;
   }
 
-  /** The container holding the primary name `/name` on the first engine (in order) that has one. */
-  nameHolder(engines: readonly Engine[], name: string): NodeContainer<Engine> | undefined {
-    const wanted = `/${name.replace(/^\//, '')}`;
-    for (const e of engines) {
-      const hit = this.of(e).names.get(wanted);
-      if (hit) return hit;
-    }
-    return undefined;
-  }
-
-  /** Builds (or reuses) one engine's list and name index now; lookups then find it ready. */
+  /** Builds (or reuses) one engine's list now; lookups then find it ready. */
   warm(e: Engine): void {
     this.of(e);
   }
@@ -74,15 +64,7 @@ export class ContainerIndex {
     const memo = this.perEngine.get(node);
     if (memo && memo.revision === node.cache.revision) return memo;
     const list = node.cache.containers().map((container) => ({ node, container }));
-    const names = new Map<string, NodeContainer<Engine>>();
-    for (const entry of list) {
-      const c = entry.container;
-      for (const n of containerNames(c)) {
-        const key = n.startsWith('/') ? n : `/${n}`;
-        if (!names.has(key)) names.set(key, entry);
-      }
-    }
-    const fresh = { revision: node.cache.revision, list, names };
+    const fresh = { revision: node.cache.revision, list };
     this.perEngine.set(node, fresh);
     return fresh;
   }

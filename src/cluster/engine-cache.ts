@@ -154,14 +154,15 @@ export class EngineCache {
    * @param skewMs engine clock minus manager clock in ms (docs/behaviour/nodes.md#clock-skew); when non-zero,
    * container times read from the engine are shifted into the manager's clock so uptimes print right.
    * @param limit runs each container inspect (default: no limit); the cluster passes one limit shared by all engines.
-   * @param changed told the ID of every container added, re-read or dropped.
+   * @param changed told the ID of every container added, re-read or dropped, with its new entry (undefined when
+   * dropped).
    * @param inspectsAtOnce inspects of this engine at once (default {@link INSPECTS_PER_ENGINE}).
    */
   constructor(
     private readonly client: EngineClient,
     private readonly skewMs: () => number = () => 0,
     private readonly limit: CallLimit = unlimited,
-    private readonly changed: (id: string) => void = () => undefined,
+    private readonly changed: (id: string, entry: CachedContainer | undefined) => void = () => undefined,
     inspectsAtOnce = INSPECTS_PER_ENGINE,
   ) {
     this.ownInspects = new Limiter(inspectsAtOnce);
@@ -246,7 +247,7 @@ export class EngineCache {
     this.tombstones.delete(id);
     this.listRevision++;
     if (changed) this.contentVersion++;
-    this.changed(id);
+    this.changed(id, entry);
   }
 
   private drop(id: string, n: number): void {
@@ -256,7 +257,7 @@ export class EngineCache {
     if (!this.byId.delete(id)) return;
     this.listRevision++;
     this.contentVersion++;
-    this.changed(id);
+    this.changed(id, undefined);
   }
 
   /** The cached container with this full ID. */

@@ -4,7 +4,7 @@ import { EngineUnreachableError } from '../engine/errors.js';
 import type { Clock } from '../util/clock.js';
 import { asError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
-import { type CallLimit, EngineCache, nextTurn } from './engine-cache.js';
+import { type CachedContainer, type CallLimit, EngineCache, nextTurn } from './engine-cache.js';
 import { EngineEventStream } from './engine-events.js';
 import type { EngineEvent, EngineInfo, EngineVersion } from './engine-types.js';
 import { EngineValidationError } from './errors.js';
@@ -35,6 +35,8 @@ export interface EngineHooks {
   transition(engine: Engine, t: HealthTransition): void;
   /** A raw event from the engine's `/events` stream. */
   event(engine: Engine, ev: EngineEvent): void;
+  /** A cached container was added or re-read (`entry`), or dropped (undefined). */
+  container?(engine: Engine, id: string, entry: CachedContainer | undefined): void;
   /** A periodic refresh failed (metrics). */
   refreshFailed?(engine: Engine, err: Error): void;
 }
@@ -109,7 +111,10 @@ export class Engine {
       this.client,
       () => this.clockDeltaMs,
       settings.inspectLimit,
-      (id) => this.inspects.forget(id),
+      (id, entry) => {
+        this.inspects.forget(id);
+        hooks.container?.(this, id, entry);
+      },
     );
     const log = settings.logger;
     this.loop = new RefreshLoop(

@@ -13,7 +13,7 @@ import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/type
 import { cached, hexId } from '../testkit/cluster-fixtures.js';
 import { flush } from '../testkit/manual-clock.js';
 import { seededRng } from '../util/rng.js';
-import { ContainerIndex } from './container-index.js';
+import { containerNames } from './container-index.js';
 import type { Engine } from './engine.js';
 import type { CachedContainer } from './engine-cache.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
@@ -134,7 +134,19 @@ function context(
   const placement = new Placement({
     scheduler: fakeScheduler,
     engines: new Map(engines.map((e) => [e.addr, e as unknown as Engine])),
-    index: new ContainerIndex(),
+    // the fakes' lists change in place: look names up by scanning them
+    names: {
+      holder: (name, candidate) => {
+        for (const e of engines as unknown as Engine[]) {
+          if (!candidate(e)) continue;
+          const c = (e as unknown as FakeEngine).containers.find((x) =>
+            containerNames(x).includes(`/${name.replace(/^\//, '')}`),
+          );
+          if (c) return { node: e, container: c };
+        }
+        return undefined;
+      },
+    },
     snapshots: new SnapshotCache(0),
     createRetry,
     rng: seededRng(1),

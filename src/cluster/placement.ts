@@ -10,22 +10,26 @@ import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/type
 import type { Clock } from '../util/clock.js';
 import { asError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
-import type { ContainerIndex } from './container-index.js';
 import type { Engine } from './engine.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import { pullImage } from './image-pull.js';
+import type { NameLookup } from './name-index.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { engineCreateBody, stripNodePrefixes } from './swarm-config.js';
 
 /** The scheduler as placement uses it (pure: snapshots in, decision out). */
 export type PlacementScheduler = Pick<Scheduler, 'decide' | 'strategy' | 'filterNames'>;
 
-/** What a {@link Placement} is built from. The engine map, index and snapshot cache are the cluster's own, live. */
+/**
+ * What a {@link Placement} is built from. The engine map, name lookup and snapshot cache are the cluster's own,
+ * live.
+ */
 export interface PlacementOptions {
   readonly scheduler: PlacementScheduler;
   /** Every engine by address (pending ones included); only validated ones are placement candidates. */
   readonly engines: ReadonlyMap<string, Engine>;
-  readonly index: ContainerIndex;
+  /** Cached containers by name across engines (the cluster's `NameIndex`). */
+  readonly names: NameLookup<Engine>;
   readonly snapshots: SnapshotCache;
   /** `swarm.createretry`: extra attempts after a failed container create (default 0). */
   readonly createRetry?: number;
@@ -130,6 +134,9 @@ export class Placement {
   constructor(private readonly opts: PlacementOptions) {
     this.createRetry = opts.createRetry ?? 0;
   }
+
+  /** True for a validated engine (healthy or unhealthy) that is still a member. */
+  private readonly isCandidate = (e: Engine): boolean => e.active && this.opts.engines.get(e.addr) === e;
 
   /** Validated engines (healthy or unhealthy), in discovery order. */
   private candidates(): Engine[] {
@@ -260,7 +267,7 @@ export class Placement {
   } {
     const name = request.name;
     if (name) {
-      const holder = this.opts.index.nameHolder(this.candidates(), name);
+      const holder = this.opts.names.holder(name, this.isCandidate);
       if (holder) throw new NameConflictError(name, holder.container.info.Id);
       if (this.book.nameHolder(name)) throw new NameConflictError(name, '');
     }

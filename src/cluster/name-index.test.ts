@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { cached, hexId } from '../testkit/cluster-fixtures.js';
+import { NameIndex } from './name-index.js';
+
+const any = () => true;
+
+describe('NameIndex', () => {
+  it('finds a container by each of its names, with or without the leading slash', () => {
+    const idx = new NameIndex<string>();
+    idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'web', extraNames: ['/app/db'] }));
+    expect(idx.holder('web', any)?.container.info.Id).toBe(hexId('a1'));
+    expect(idx.holder('/web', any)?.node).toBe('a');
+    expect(idx.holder('app/db', any)?.node).toBe('a');
+    expect(idx.holder('db', any)).toBeUndefined();
+    expect(idx.holder('', any)).toBeUndefined();
+    expect(idx.holder('/', any)).toBeUndefined();
+  });
+
+  it('follows a re-read that renames the container, and its removal', () => {
+    const idx = new NameIndex<string>();
+    const id = hexId('a1');
+    idx.record('a', id, cached({ id, name: 'old' }));
+    idx.record('a', id, cached({ id, name: 'new' }));
+    expect(idx.holder('old', any)).toBeUndefined();
+    expect(idx.holder('new', any)?.container.info.Id).toBe(id);
+    idx.record('a', id, undefined);
+    expect(idx.holder('new', any)).toBeUndefined();
+    expect(idx.size).toBe(0);
+    // dropping what is not recorded changes nothing
+    idx.record('a', id, undefined);
+    expect(idx.size).toBe(0);
+  });
+
+  it('keeps a name held by two engines until both let it go, the first recorded answering', () => {
+    const idx = new NameIndex<string>();
+    idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'web' }));
+    idx.record('b', hexId('b1'), cached({ id: hexId('b1'), name: 'web' }));
+    expect(idx.holder('web', any)?.node).toBe('a');
+    expect(idx.holder('web', (n) => n !== 'a')?.node).toBe('b');
+    expect(idx.holder('web', () => false)).toBeUndefined();
+    idx.record('a', hexId('a1'), undefined);
+    expect(idx.holder('web', any)?.node).toBe('b');
+    idx.record('b', hexId('b1'), undefined);
+    expect(idx.holder('web', any)).toBeUndefined();
+  });
+
+  it('forgets every container of an engine that left', () => {
+    const idx = new NameIndex<string>();
+    idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'one' }));
+    idx.record('a', hexId('a2'), cached({ id: hexId('a2'), name: 'two' }));
+    idx.record('b', hexId('b1'), cached({ id: hexId('b1'), name: 'two' }));
+    idx.dropNode('a');
+    expect(idx.holder('one', any)).toBeUndefined();
+    expect(idx.holder('two', any)?.node).toBe('b');
+    idx.dropNode('a');
+    idx.dropNode('b');
+    expect(idx.size).toBe(0);
+    // an engine that comes back is recorded afresh
+    idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'one' }));
+    expect(idx.holder('one', any)?.node).toBe('a');
+  });
+});
