@@ -11,7 +11,7 @@ import { EngineValidator } from './engine-validator.js';
 import { NoSuchNodeError } from './errors.js';
 import { annotateEvent, ClusterEvents, type SwarmAction, swarmEvent } from './events.js';
 import { Limiter } from './limiter.js';
-import { NameIndex } from './name-index.js';
+import { ContainerDirectory } from './container-directory.js';
 import { Placement, type PlacementScheduler } from './placement.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
@@ -67,8 +67,11 @@ export class Cluster {
   private readonly inspects: Limiter;
   private readonly snapshotCache: SnapshotCache;
   private readonly index = new ContainerIndex();
-  /** Every cached container's names across engines, kept by the engines' caches (the create's name check). */
-  private readonly names = new NameIndex<Engine>();
+  /**
+   * Every cached container's full ID and names across engines, kept by the engines' caches (the create's name
+   * check, lookups by full ID).
+   */
+  private readonly directory = new ContainerDirectory<Engine>();
   /** Engines whose snapshot and name index are built off the request path at the next turn of the event loop. */
   private readonly toWarm = new Set<Engine>();
 
@@ -82,7 +85,7 @@ export class Cluster {
     this.placement = new Placement({
       scheduler: opts.scheduler,
       engines: this.byAddr,
-      names: this.names,
+      names: this.directory,
       snapshots: this.snapshotCache,
       createRetry: opts.createRetry ?? 0,
       rng: this.rng,
@@ -100,7 +103,7 @@ export class Cluster {
       },
       event: (engine, ev) => this.events.emit({ message: annotateEvent(ev, engine), engine }),
       container: (engine, id, entry) => {
-        if (this.byAddr.get(engine.addr) === engine) this.names.record(engine, id, entry);
+        if (this.byAddr.get(engine.addr) === engine) this.directory.record(engine, id, entry);
       },
       refreshFailed: (engine, err) => opts.onRefreshError?.(engine, err),
     };
@@ -129,7 +132,7 @@ export class Cluster {
     for (const [addr, engine] of this.byAddr) {
       if (!wanted.has(addr)) {
         this.byAddr.delete(addr);
-        this.names.dropNode(engine);
+        this.directory.dropNode(engine);
         removed.push(engine);
       }
     }
@@ -218,10 +221,8 @@ export class Cluster {
   findContainer(ref: string): NodeContainer<Engine> | undefined {
     // A full ID matches by exact ID only (the first lookup rule): answer it from the engines' ID maps.
     if (/^[0-9a-f]{64}$/.test(ref)) {
-      for (const node of this.activeEngines()) {
-        const container = node.cache.container(ref);
-        if (container) return { node, container };
-      }
+      const hit = this.directory.byId(ref, (e) => e.active && this.byAddr.get(e.addr) === e);
+      if (hit) return hit;
     }
     return findContainer(this.containers(), ref, CACHED_CONTAINER_KEYS);
   }
@@ -248,7 +249,7 @@ export class Cluster {
     await this.validator.stop();
     const all = this.engines();
     this.byAddr.clear();
-    for (const e of all) this.names.dropNode(e);
+    for (const e of all) this.directory.dropNode(e);
     await Promise.all(all.map((e) => e.disconnect()));
     await this.validator.settled();
   }

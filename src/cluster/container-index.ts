@@ -31,7 +31,7 @@ interface EngineContainers {
 /**
  * Containers across engines for lookups: the flat list of every engine's containers, each engine's part rebuilt
  * only when that engine's container list changed ({@link EngineCache.revision}). Names are looked up in the
- * cluster's `NameIndex` instead.
+ * cluster's `ContainerDirectory` instead.
  */
 export class ContainerIndex {
   private readonly perEngine = new WeakMap<Engine, EngineContainers>();

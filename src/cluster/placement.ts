@@ -13,7 +13,7 @@ import type { Rng } from '../util/rng.js';
 import type { Engine } from './engine.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import { pullImage } from './image-pull.js';
-import type { NameLookup } from './name-index.js';
+import type { NameLookup } from './container-directory.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { engineCreateBody, stripNodePrefixes } from './swarm-config.js';
 
@@ -28,7 +28,7 @@ export interface PlacementOptions {
   readonly scheduler: PlacementScheduler;
   /** Every engine by address (pending ones included); only validated ones are placement candidates. */
   readonly engines: ReadonlyMap<string, Engine>;
-  /** Cached containers by name across engines (the cluster's `NameIndex`). */
+  /** Cached containers by name across engines (the cluster's `ContainerDirectory`). */
   readonly names: NameLookup<Engine>;
   readonly snapshots: SnapshotCache;
   /** `swarm.createretry`: extra attempts after a failed container create (default 0). */
@@ -98,6 +98,15 @@ export interface Placed<T> {
   readonly decision: Decision & { ok: true };
   /** The snapshots the decision was made from (without the reservations added to them). */
   readonly nodes: readonly NodeSnapshot[];
+  /** When the decision was made (ms since the epoch, the placement's clock). */
+  readonly at: number;
+}
+
+/** A placement kept for its explanation: the decision, the snapshots it was made from, and when. */
+interface KeptPlacement {
+  readonly decision: Decision;
+  readonly nodes: readonly NodeSnapshot[];
+  readonly at: number;
 }
 
 /** The work run on the chosen engine, and optionally what the reservation waits for after it succeeded. */
@@ -128,8 +137,13 @@ export class Placement {
   readonly createRetry: number;
   /** Engine IDs whose availability is `pause` or `drain`: nothing new is placed there. */
   private readonly unavailable = new Set<string>();
-  /** Explanations of recent container placements by container ID, oldest first (a bounded LRU). */
-  private readonly explanations = new Map<string, PlacementExplanation>();
+  /**
+   * Recent container placements by container ID, oldest first (a bounded LRU), kept as the decision and the
+   * snapshots it was made from: the explanation is built only when asked for ({@link explanationOf}), as building it
+   * walks every node. A kept record holds one array of snapshot references; the snapshots themselves are mostly the
+   * current ones, shared with the snapshot cache.
+   */
+  private readonly explanations = new Map<string, KeptPlacement>();
 
   constructor(private readonly opts: PlacementOptions) {
     this.createRetry = opts.createRetry ?? 0;
@@ -195,31 +209,33 @@ export class Placement {
     const { request } = buildPlacementRequest(body, undefined, this.opts.rng);
     const nodes = this.snapshots(opts.exclude);
     const decision = this.opts.scheduler.decide(request, nodes, { rankingLimit: Number.POSITIVE_INFINITY });
-    return this.explain(decision, nodes);
+    return this.explain(decision, nodes, this.opts.clock.now());
   }
 
   /** The explanation of the placement that created container `id` (full ID), while it is among the kept ones. */
   explanationOf(id: string): PlacementExplanation | undefined {
-    return this.explanations.get(id);
+    const kept = this.explanations.get(id);
+    return kept && this.explain(kept.decision, kept.nodes, kept.at, id);
   }
 
   private explain(
     decision: Decision,
     nodes: readonly NodeSnapshot[],
+    atMs: number,
     container?: string,
   ): PlacementExplanation {
     return explainDecision(decision, nodes, {
       ...(container ? { scoredOnly: true } : {}),
       strategy: this.opts.scheduler.strategy.name,
       filters: this.opts.scheduler.filterNames,
-      at: new Date(this.opts.clock.now()).toISOString(),
+      at: new Date(atMs).toISOString(),
       ...(container ? { container } : {}),
     });
   }
 
-  private remember(id: string, explanation: PlacementExplanation): void {
+  private remember(id: string, kept: KeptPlacement): void {
     this.explanations.delete(id);
-    this.explanations.set(id, explanation);
+    this.explanations.set(id, kept);
     const keep = this.opts.keepExplanations ?? 256;
     for (const oldest of this.explanations.keys()) {
       if (this.explanations.size <= keep) break;
@@ -238,6 +254,7 @@ export class Placement {
     work: PlacementWork<T>,
     opts: PlaceOptions = {},
   ): Promise<Placed<T>> {
+    const at = this.opts.clock.now();
     const { engine, decision, reservation, nodes } = this.reserve(request, opts);
     let value: T;
     try {
@@ -252,7 +269,7 @@ export class Placement {
         .catch(() => undefined)
         .finally(() => reservation.release());
     } else reservation?.release();
-    return { engine, value, decision, nodes };
+    return { engine, value, decision, nodes, at };
   }
 
   /** Name check, decision and reservation in one synchronous step. */
@@ -302,14 +319,15 @@ export class Placement {
   ): Promise<CreateResult> {
     const cleanName = name?.replace(/^\//, '') || undefined;
     const built = buildPlacementRequest(body, cleanName, this.opts.rng, { swarmId: opts.swarmId });
-    const nodeNames = new Set(this.candidates().map((e) => e.name));
+    // asked only for a network name with a slash: most creates never walk the engines for it
+    const nodeNames = { has: (n: string) => this.candidates().some((e) => e.name === n) };
     const engineBody = stripNodePrefixes(built.body, nodeNames);
     const timing: CreateTiming = { scheduleMs: 0, engineMs: 0, attempts: 0 };
     const attempt = async (request: PlacementRequest): Promise<CreateResult> => {
       timing.attempts++;
       const placed = await this.timedPlace(request, engineBody, cleanName, opts, timing);
       const created = placed.value;
-      this.remember(created.Id, this.explain(placed.decision, placed.nodes, created.Id));
+      this.remember(created.Id, { decision: placed.decision, nodes: placed.nodes, at: placed.at });
       return {
         Id: created.Id,
         Warnings: created.Warnings ?? [],

@@ -1,6 +1,7 @@
-import type { NodeSnapshot } from '../scheduler/types.js';
+import type { ContainerSnapshot, NodeSnapshot } from '../scheduler/types.js';
 import type { Engine } from './engine.js';
-import { snapshotOf } from './snapshot.js';
+import type { CachedContainer } from './engine-cache.js';
+import { containerSnapshot, snapshotOf } from './snapshot.js';
 
 /** What a kept snapshot was built from; any difference rebuilds it. */
 interface Built {
@@ -35,6 +36,19 @@ function fresh(b: Built, e: Engine): boolean {
  */
 export class SnapshotCache {
   private readonly built = new WeakMap<Engine, Built>();
+  /**
+   * Each cached container's snapshot, for the engine CPU count it was converted with. Cache entries are replaced,
+   * never changed, when a container is re-read, so an engine's snapshot rebuilt after one container changed
+   * converts that one container only.
+   */
+  private readonly containers = new WeakMap<CachedContainer, { cpus: number; snapshot: ContainerSnapshot }>();
+  private readonly toSnapshot = (c: CachedContainer, cpus: number): ContainerSnapshot => {
+    const kept = this.containers.get(c);
+    if (kept?.cpus === cpus) return kept.snapshot;
+    const snapshot = containerSnapshot(c.info, cpus);
+    this.containers.set(c, { cpus, snapshot });
+    return snapshot;
+  };
 
   constructor(private readonly overcommit: number) {}
 
@@ -42,7 +56,7 @@ export class SnapshotCache {
   get(e: Engine): NodeSnapshot {
     const b = this.built.get(e);
     if (b && fresh(b, e)) return b.snapshot;
-    const snapshot = snapshotOf(e, this.overcommit);
+    const snapshot = snapshotOf(e, this.overcommit, [], this.toSnapshot);
     this.built.set(e, {
       version: e.cache.version,
       state: e.state,

@@ -66,11 +66,15 @@ export function containerSnapshot(info: ContainerInspect, engineCpus: number): C
 /**
  * Builds the scheduler's {@link NodeSnapshot} of an engine: cached containers plus `pending` (in-flight creates
  * reserved on it, usually added later by the scheduler's `ReservationBook.apply`), totals including overcommit.
+ * `toSnapshot` turns one cached container into its snapshot (default {@link containerSnapshot}; the snapshot cache
+ * passes one that reuses the snapshots of containers that did not change).
  */
 export function snapshotOf(
   engine: SnapshotSource,
   overcommit: number,
   pending: readonly ContainerSnapshot[] = [],
+  toSnapshot: (c: CachedContainer, engineCpus: number) => ContainerSnapshot = (c, cpus) =>
+    containerSnapshot(c.info, cpus),
 ): NodeSnapshot {
   return {
     id: engine.id,
@@ -82,7 +86,7 @@ export function snapshotOf(
     healthIndicator: engine.healthIndicator,
     totalCpus: withOvercommit(engine.cpus, overcommit),
     totalMemory: withOvercommit(engine.memory, overcommit),
-    containers: [...engine.cache.containers().map((c) => containerSnapshot(c.info, engine.cpus)), ...pending],
+    containers: [...engine.cache.containers().map((c) => toSnapshot(c, engine.cpus)), ...pending],
     images: engine.cache.images().map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [] })),
   };
 }

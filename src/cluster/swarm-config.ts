@@ -1,12 +1,13 @@
 import type { CreateBody } from '../scheduler/request.js';
 
 /**
- * Strips `node/` from network names in a create body when `node` is one of `nodeNames`
+ * Strips `node/` from network names in a create body when `node` is one of `nodeNames` (asked only for names with a
+ * slash)
  * (docs/behaviour/create.md#steps, step 3): `NetworkingConfig.EndpointsConfig` keys and, as a shoal addition,
  * `HostConfig.NetworkMode` (`--net node/net` sets both; the engine only knows `net`). Returns a copy; the
  * input is not modified.
  */
-export function stripNodePrefixes(body: CreateBody, nodeNames: ReadonlySet<string>): CreateBody {
+export function stripNodePrefixes(body: CreateBody, nodeNames: { has(name: string): boolean }): CreateBody {
   const strip = (name: string): string => {
     const slash = name.indexOf('/');
     return slash > 0 && nodeNames.has(name.slice(0, slash)) ? name.slice(slash + 1) : name;

@@ -1,6 +1,6 @@
 import { defaultRng, type Rng } from '../../util/rng.js';
 import type { NodeSnapshot, PlacementRequest, RankedNode, Strategy } from '../types.js';
-import { BINPACK_HEALTH_FACTOR, toRanking, UsageMemo, weighNodes } from './weigh.js';
+import { BINPACK_HEALTH_FACTOR, rankNodes, UsageMemo } from './weigh.js';
 
 /**
  * `binpack` (alias `binpacking`): highest weight first (fullest node that still fits, healthiest), then most
@@ -17,9 +17,6 @@ export class BinpackStrategy implements Strategy {
   }
 
   rank(req: PlacementRequest, nodes: readonly NodeSnapshot[], limit?: number): RankedNode[] {
-    return toRanking(
-      weighNodes(req, nodes, BINPACK_HEALTH_FACTOR, this.#rng, false, (n) => this.#usage.of(n)),
-      limit,
-    );
+    return rankNodes(req, nodes, BINPACK_HEALTH_FACTOR, this.#rng, false, (n) => this.#usage.of(n), limit);
   }
 }

@@ -1,6 +1,6 @@
 import { defaultRng, type Rng } from '../../util/rng.js';
 import type { NodeSnapshot, PlacementRequest, RankedNode, Strategy } from '../types.js';
-import { SPREAD_HEALTH_FACTOR, toRanking, UsageMemo, weighNodes } from './weigh.js';
+import { SPREAD_HEALTH_FACTOR, rankNodes, UsageMemo } from './weigh.js';
 
 /**
  * `spread`: lowest weight first (least loaded, healthiest), then fewest containers, then random. Containers in
@@ -17,9 +17,6 @@ export class SpreadStrategy implements Strategy {
   }
 
   rank(req: PlacementRequest, nodes: readonly NodeSnapshot[], limit?: number): RankedNode[] {
-    return toRanking(
-      weighNodes(req, nodes, SPREAD_HEALTH_FACTOR, this.#rng, true, (n) => this.#usage.of(n)),
-      limit,
-    );
+    return rankNodes(req, nodes, SPREAD_HEALTH_FACTOR, this.#rng, true, (n) => this.#usage.of(n), limit);
   }
 }

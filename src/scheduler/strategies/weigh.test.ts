@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { container, node, request } from '../../testkit/scheduler-fixtures.js';
 import { seededRng } from '../../util/rng.js';
-import { applyOvercommit, resourceShortfall, weighNodes } from './weigh.js';
+import {
+  applyOvercommit,
+  rankNodes,
+  resourceShortfall,
+  toRanking,
+  usedResources,
+  weighNodes,
+} from './weigh.js';
 
 describe('applyOvercommit', () => {
   it.each([
@@ -73,5 +80,32 @@ describe('weighNodes (Swarm integer arithmetic)', () => {
   it('an already overbooked dimension that is not requested does not matter', () => {
     const n = node('n').cpus(1).container(container().cpus(3)).build();
     expect(weighNodes(request().mem('1m').build(), [n], 10, rng, false)).toHaveLength(1);
+  });
+});
+
+describe('rankNodes', () => {
+  it('keeps the same top nodes, in the same order, as ranking every node', () => {
+    // many ties (same load, same count) and a few distinct loads, so the random tie-break decides much
+    const nodes = Array.from({ length: 200 }, (_, i) => {
+      const n = node(`n${i}`)
+        .cpus(4)
+        .mem(1024 ** 3);
+      for (let c = 0; c < i % 3; c++) n.container(container().mem((i % 7) * 1024 ** 2));
+      return n.build();
+    });
+    const req = request()
+      .mem(64 * 1024 ** 2)
+      .build();
+    for (const [factor, ascending] of [
+      [-10, true],
+      [10, false],
+    ] as const) {
+      for (const limit of [1, 10, 199, 200, 500]) {
+        const all = toRanking(weighNodes(req, nodes, factor, seededRng(7), ascending), limit);
+        const top = rankNodes(req, nodes, factor, seededRng(7), ascending, usedResources, limit);
+        expect(top.map((r) => r.node.name)).toEqual(all.map((r) => r.node.name));
+        expect(top).toHaveLength(Math.min(limit, 200));
+      }
+    }
   });
 });

@@ -63,6 +63,57 @@ export function weighNodes(
   usage: (node: NodeSnapshot) => { cpus: number; memory: number } = usedResources,
 ): WeightedNode[] {
   const out: WeightedNode[] = [];
+  weighEach(req, nodes, factor, rng, ascending, usage, (node, weight, cpu, memory, health, order) => {
+    out.push({ node, weight, cpu, memory, health, order });
+  });
+  return out;
+}
+
+/**
+ * The strategies' ranking: {@link weighNodes} then {@link toRanking}, the same nodes in the same order (the same
+ * draws from `rng`), but with a `limit` below the node count only the nodes that make the running top list are
+ * kept, so a decision over 1,000 nodes allocates a few entries instead of one per node.
+ */
+export function rankNodes(
+  req: PlacementRequest,
+  nodes: readonly NodeSnapshot[],
+  factor: number,
+  rng: Rng,
+  ascending: boolean,
+  usage: (node: NodeSnapshot) => { cpus: number; memory: number },
+  limit = Number.POSITIVE_INFINITY,
+): RankedNode[] {
+  if (limit >= nodes.length) return toRanking(weighNodes(req, nodes, factor, rng, ascending, usage), limit);
+  const best: WeightedNode[] = [];
+  weighEach(req, nodes, factor, rng, ascending, usage, (node, weight, cpu, memory, health, order) => {
+    if (best.length === limit && order >= best[limit - 1]!.order) return;
+    let i = best.length === limit ? limit - 1 : best.length;
+    while (i > 0 && best[i - 1]!.order > order) {
+      best[i] = best[i - 1]!;
+      i--;
+    }
+    best[i] = { node, weight, cpu, memory, health, order };
+  });
+  return toRanking(best);
+}
+
+/** The weighting loop of {@link weighNodes}: `keep` is called for each surviving node, in order. */
+function weighEach(
+  req: PlacementRequest,
+  nodes: readonly NodeSnapshot[],
+  factor: number,
+  rng: Rng,
+  ascending: boolean,
+  usage: (node: NodeSnapshot) => { cpus: number; memory: number },
+  keep: (
+    node: NodeSnapshot,
+    weight: number,
+    cpu: number,
+    memory: number,
+    health: number,
+    order: number,
+  ) => void,
+): void {
   for (const node of nodes) {
     if (node.totalMemory < req.memory || node.totalCpus < req.cpus) continue;
     let cpu = 100;
@@ -82,9 +133,8 @@ export function weighNodes(
     // One number orders by weight, then container count, then the random tie-break in [0, 1): exact while
     // |weight| and the count stay below 2^20 (weights are within ±1,200), with ~2^-22 left for the tie.
     const primary = weight * 2 ** 20 + node.containers.length;
-    out.push({ node, weight, cpu, memory, health, order: (ascending ? primary : -primary) + rng() });
+    keep(node, weight, cpu, memory, health, (ascending ? primary : -primary) + rng());
   }
-  return out;
 }
 
 /** One node with its weight and the parts it is made of. */

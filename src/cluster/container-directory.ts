@@ -15,15 +15,24 @@ function key(name: string): string {
   return name.startsWith('/') ? name : `/${name}`;
 }
 
+function file<N>(map: Map<string, NodeContainer<N>[]>, k: string, entry: NodeContainer<N>): void {
+  const list = map.get(k);
+  if (list) list.push(entry);
+  else map.set(k, [entry]);
+}
+
 /**
- * Every cached container's names across all engines, kept up to date by the engines' caches as they change
- * ({@link record} for each container added, re-read or dropped, {@link dropNode} for an engine that left), so the
- * cluster-wide name check of a create is one map lookup instead of a scan of every engine. A name is filed under
- * each of a container's names (`/web`, and link aliases such as `/app/db`), as the engine lists them.
+ * Every cached container's full ID and names across all engines, kept up to date by the engines' caches as they
+ * change ({@link record} for each container added, re-read or dropped, {@link dropNode} for an engine that left), so
+ * the cluster-wide name check of a create and the lookup of a full ID are one map lookup each instead of a scan of
+ * every engine. A container is filed under each of its names (`/web`, and link aliases such as `/app/db`), as the
+ * engine lists them.
  */
-export class NameIndex<N> implements NameLookup<N> {
+export class ContainerDirectory<N> implements NameLookup<N> {
   /** Holders by name, in the order they were recorded (usually one). */
   readonly #byName = new Map<string, NodeContainer<N>[]>();
+  /** Holders by full ID (more than one only when engines report the same ID). */
+  readonly #byId = new Map<string, NodeContainer<N>[]>();
   /** Each node's recorded containers by ID, with the names they were filed under. */
   readonly #byNode = new Map<N, Map<string, { entry: NodeContainer<N>; names: readonly string[] }>>();
 
@@ -35,7 +44,8 @@ export class NameIndex<N> implements NameLookup<N> {
     let held = this.#byNode.get(node);
     const old = held?.get(id);
     if (old) {
-      for (const n of old.names) this.#unfile(n, old.entry);
+      this.#unfile(this.#byId, id, old.entry);
+      for (const n of old.names) this.#unfile(this.#byName, n, old.entry);
       held!.delete(id);
     }
     if (!container) {
@@ -48,11 +58,8 @@ export class NameIndex<N> implements NameLookup<N> {
     }
     const entry: NodeContainer<N> = { node, container };
     const names = [...new Set(containerNames(container).map(key))];
-    for (const n of names) {
-      const list = this.#byName.get(n);
-      if (list) list.push(entry);
-      else this.#byName.set(n, [entry]);
-    }
+    for (const n of names) file(this.#byName, n, entry);
+    file(this.#byId, id, entry);
     held.set(id, { entry, names });
   }
 
@@ -60,7 +67,10 @@ export class NameIndex<N> implements NameLookup<N> {
   dropNode(node: N): void {
     const held = this.#byNode.get(node);
     if (!held) return;
-    for (const { entry, names } of held.values()) for (const n of names) this.#unfile(n, entry);
+    for (const [id, { entry, names }] of held) {
+      this.#unfile(this.#byId, id, entry);
+      for (const n of names) this.#unfile(this.#byName, n, entry);
+    }
     this.#byNode.delete(node);
   }
 
@@ -73,16 +83,24 @@ export class NameIndex<N> implements NameLookup<N> {
     return undefined;
   }
 
-  /** How many names are filed (for tests and memory checks). */
-  get size(): number {
-    return this.#byName.size;
+  /** The container with this full ID on an engine `candidate` accepts (the first recorded when several). */
+  byId(id: string, candidate: (node: N) => boolean): NodeContainer<N> | undefined {
+    const list = this.#byId.get(id);
+    if (!list) return undefined;
+    for (const e of list) if (candidate(e.node)) return e;
+    return undefined;
   }
 
-  #unfile(name: string, entry: NodeContainer<N>): void {
-    const list = this.#byName.get(name);
+  /** How many names and IDs are filed (for tests). */
+  get size(): { names: number; ids: number } {
+    return { names: this.#byName.size, ids: this.#byId.size };
+  }
+
+  #unfile(map: Map<string, NodeContainer<N>[]>, k: string, entry: NodeContainer<N>): void {
+    const list = map.get(k);
     if (!list) return;
     const i = list.indexOf(entry);
     if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.#byName.delete(name);
+    if (list.length === 0) map.delete(k);
   }
 }

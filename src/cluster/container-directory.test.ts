@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { cached, hexId } from '../testkit/cluster-fixtures.js';
-import { NameIndex } from './name-index.js';
+import { ContainerDirectory } from './container-directory.js';
 
 const any = () => true;
 
-describe('NameIndex', () => {
+describe('ContainerDirectory', () => {
   it('finds a container by each of its names, with or without the leading slash', () => {
-    const idx = new NameIndex<string>();
+    const idx = new ContainerDirectory<string>();
     idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'web', extraNames: ['/app/db'] }));
     expect(idx.holder('web', any)?.container.info.Id).toBe(hexId('a1'));
     expect(idx.holder('/web', any)?.node).toBe('a');
@@ -16,8 +16,22 @@ describe('NameIndex', () => {
     expect(idx.holder('/', any)).toBeUndefined();
   });
 
+  it('finds a container by its full ID until it is dropped', () => {
+    const idx = new ContainerDirectory<string>();
+    const id = hexId('a1');
+    idx.record('a', id, cached({ id, name: 'web' }));
+    expect(idx.byId(id, any)?.container.info.Name).toBe('/web');
+    expect(idx.byId(id, (n) => n !== 'a')).toBeUndefined();
+    expect(idx.byId(hexId('a2'), any)).toBeUndefined();
+    const again = cached({ id, name: 'web' });
+    idx.record('a', id, again);
+    expect(idx.byId(id, any)?.container).toBe(again);
+    idx.record('a', id, undefined);
+    expect(idx.byId(id, any)).toBeUndefined();
+  });
+
   it('follows a re-read that renames the container, and its removal', () => {
-    const idx = new NameIndex<string>();
+    const idx = new ContainerDirectory<string>();
     const id = hexId('a1');
     idx.record('a', id, cached({ id, name: 'old' }));
     idx.record('a', id, cached({ id, name: 'new' }));
@@ -25,14 +39,14 @@ describe('NameIndex', () => {
     expect(idx.holder('new', any)?.container.info.Id).toBe(id);
     idx.record('a', id, undefined);
     expect(idx.holder('new', any)).toBeUndefined();
-    expect(idx.size).toBe(0);
+    expect(idx.size).toEqual({ names: 0, ids: 0 });
     // dropping what is not recorded changes nothing
     idx.record('a', id, undefined);
-    expect(idx.size).toBe(0);
+    expect(idx.size).toEqual({ names: 0, ids: 0 });
   });
 
   it('keeps a name held by two engines until both let it go, the first recorded answering', () => {
-    const idx = new NameIndex<string>();
+    const idx = new ContainerDirectory<string>();
     idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'web' }));
     idx.record('b', hexId('b1'), cached({ id: hexId('b1'), name: 'web' }));
     expect(idx.holder('web', any)?.node).toBe('a');
@@ -45,16 +59,18 @@ describe('NameIndex', () => {
   });
 
   it('forgets every container of an engine that left', () => {
-    const idx = new NameIndex<string>();
+    const idx = new ContainerDirectory<string>();
     idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'one' }));
     idx.record('a', hexId('a2'), cached({ id: hexId('a2'), name: 'two' }));
     idx.record('b', hexId('b1'), cached({ id: hexId('b1'), name: 'two' }));
     idx.dropNode('a');
     expect(idx.holder('one', any)).toBeUndefined();
+    expect(idx.byId(hexId('a1'), any)).toBeUndefined();
     expect(idx.holder('two', any)?.node).toBe('b');
+    expect(idx.byId(hexId('b1'), any)?.node).toBe('b');
     idx.dropNode('a');
     idx.dropNode('b');
-    expect(idx.size).toBe(0);
+    expect(idx.size).toEqual({ names: 0, ids: 0 });
     // an engine that comes back is recorded afresh
     idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'one' }));
     expect(idx.holder('one', any)?.node).toBe('a');
