@@ -81,27 +81,37 @@ async function settle(p: Promise<unknown>): Promise<void> {
 }
 
 describe('EngineCache answer ordering', () => {
-  it('never lets an answer to an older read undo a state change a later read saw', async () => {
+  it('reads a container asked for during a read of it once more, after that read, for every caller in between', async () => {
     const e = new ScriptedEngine();
     const cache = new EngineCache(e.client, undefined, undefined, undefined, 8);
     e.containers = [running()];
     // the start's own refresh is asked for while the container still runs...
     const startRefresh = cache.refreshContainer(ID);
-    // ...then the container exits and its `die` event triggers another read
+    // ...then the container exits: its `die` and `stop` events each ask for a read
     e.containers = [exited()];
     const dieRefresh = cache.refreshContainer(ID);
-    expect(e.waiting).toHaveLength(4);
-    // the die read answers first, the start read last
-    await e.release(3);
-    await e.release(2);
-    await settle(dieRefresh);
-    expect(cache.container(ID)?.info.State.Running).toBe(false);
+    const stopRefresh = cache.refreshContainer(ID);
+    expect(stopRefresh).toBe(dieRefresh);
+    // one read (list + inspect) at a time; the second starts only once the first has answered
+    expect(e.waiting).toHaveLength(2);
     await e.release(1);
     await e.release(0);
     await settle(startRefresh);
+    expect(cache.container(ID)?.info.State.Running).toBe(true);
+    expect(e.waiting).toHaveLength(2);
+    await e.release(1);
+    await e.release(0);
+    await settle(dieRefresh);
     expect(cache.container(ID)?.info.State.Running).toBe(false);
     expect(cache.container(ID)?.summary.State).toBe('exited');
-    expect(await startRefresh).toBe(cache.container(ID));
+    expect(await dieRefresh).toBe(cache.container(ID));
+    expect(e.waiting).toHaveLength(0);
+    // nothing in flight: the next caller reads at once
+    const later = cache.refreshContainer(ID);
+    expect(e.waiting).toHaveLength(2);
+    await e.release(0);
+    await e.release(0);
+    await settle(later);
   });
 
   it('applies answers that arrive in the order they were asked for', async () => {

@@ -31,6 +31,14 @@ export interface ContainerStats {
   readonly memory: number;
 }
 
+/** A read of one container in flight, and the one queued to start after it. */
+interface ContainerRead {
+  readonly done: Promise<void>;
+  next?: Promise<CachedContainer | undefined>;
+}
+
+const noop = (): void => undefined;
+
 /** Runs an engine call under a concurrency limit (the cluster shares one {@link Limiter}-like function). */
 export type CallLimit = <T>(task: () => Promise<T>) => Promise<T>;
 
@@ -149,6 +157,8 @@ export class EngineCache {
   private readonly tombstones = new Map<string, number>();
   /** Numbers of the reads still in flight. */
   private readonly pending = new Set<number>();
+  /** Single-container reads in flight by the ID asked for, each with the read queued after it (see refreshContainer). */
+  private readonly reading = new Map<string, ContainerRead>();
 
   /**
    * @param skewMs engine clock minus manager clock in ms (docs/behaviour/nodes.md#clock-skew); when non-zero,
@@ -321,8 +331,32 @@ export class EngineCache {
    * Re-reads one container (list entry + inspect). Removes it from the cache when the engine no longer knows it.
    * Returns the cached entry afterwards (undefined when it is gone). An answer older than what the cache holds
    * (see {@link newer}) changes nothing.
+   *
+   * Asked while a read of the same container is in flight, the new read starts once that one has ended (it may have
+   * been sent before the change the caller knows of), and every caller asking in the meantime shares it: the refresh
+   * after a create, the create and start events and the refresh after a start make two reads instead of four, and
+   * each engine keeps to fewer connections.
    */
-  async refreshContainer(id: string): Promise<CachedContainer | undefined> {
+  refreshContainer(id: string): Promise<CachedContainer | undefined> {
+    const running = this.reading.get(id);
+    if (!running) return this.readContainer(id);
+    running.next ??= running.done.then(() => this.readContainer(id));
+    return running.next;
+  }
+
+  /** Starts a read of one container now, recorded in {@link reading} while it runs. */
+  private readContainer(id: string): Promise<CachedContainer | undefined> {
+    const read = this.readContainerNow(id);
+    const entry: ContainerRead = { done: read.then(noop, noop) };
+    this.reading.set(id, entry);
+    // registered before any follower's `then`, so a follower finds the way clear when it starts
+    void entry.done.then(() => {
+      if (this.reading.get(id) === entry) this.reading.delete(id);
+    });
+    return read;
+  }
+
+  private async readContainerNow(id: string): Promise<CachedContainer | undefined> {
     const n = this.begin();
     try {
       const [list, info] = await Promise.all([

@@ -16,7 +16,7 @@ const QUIET_CONTAINER_ACTIONS = new Set([
 
 /**
  * Refreshes the part of an engine's cache an event touched (docs/behaviour/nodes.md#refresh): a container
- * event re-reads that container (`destroy` drops it), image/network/volume events re-read that list, a daemon
+ * event re-reads that container (`destroy` drops it; `create` of a container already cached reads nothing), image/network/volume events re-read that list, a daemon
  * `reload` re-reads everything. Exec and other quiet actions refresh nothing.
  */
 export async function targetedRefresh(
@@ -33,6 +33,9 @@ export async function targetedRefresh(
         engine.cache.removeContainer(id);
         return;
       }
+      // A cached container is older than its create event says: the entry comes from a read made after the create
+      // (or from the manager's own create, whose read follows at once). Later changes bring their own events.
+      if (action === 'create' && engine.cache.container(id)) return;
       await engine.cache.refreshContainer(id);
       return;
     }
