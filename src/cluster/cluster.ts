@@ -4,6 +4,7 @@ import { findContainer, type NodeNetwork } from '../scheduler/lookup.js';
 import type { Decision } from '../scheduler/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { defaultRng, type Rng } from '../util/rng.js';
+import { ContainerDirectory } from './container-directory.js';
 import { CACHED_CONTAINER_KEYS, ContainerIndex, type NodeContainer } from './container-index.js';
 import { Engine, type EngineHooks } from './engine.js';
 import type { NetworkResource } from './engine-types.js';
@@ -11,7 +12,6 @@ import { EngineValidator } from './engine-validator.js';
 import { NoSuchNodeError } from './errors.js';
 import { annotateEvent, ClusterEvents, type SwarmAction, swarmEvent } from './events.js';
 import { Limiter } from './limiter.js';
-import { ContainerDirectory } from './container-directory.js';
 import { Placement, type PlacementScheduler } from './placement.js';
 import { SnapshotCache } from './snapshot-cache.js';
 

@@ -10,10 +10,10 @@ import type { Decision, NodeSnapshot, PlacementRequest } from '../scheduler/type
 import type { Clock } from '../util/clock.js';
 import { asError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
+import type { NameLookup } from './container-directory.js';
 import type { Engine } from './engine.js';
 import { NameConflictError, NoNodeAvailableError } from './errors.js';
 import { pullImage } from './image-pull.js';
-import type { NameLookup } from './container-directory.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { engineCreateBody, stripNodePrefixes } from './swarm-config.js';
 

@@ -1,6 +1,6 @@
 import { defaultRng, type Rng } from '../../util/rng.js';
 import type { NodeSnapshot, PlacementRequest, RankedNode, Strategy } from '../types.js';
-import { SPREAD_HEALTH_FACTOR, rankNodes, UsageMemo } from './weigh.js';
+import { rankNodes, SPREAD_HEALTH_FACTOR, UsageMemo } from './weigh.js';
 
 /**
  * `spread`: lowest weight first (least loaded, healthiest), then fewest containers, then random. Containers in
