@@ -263,7 +263,9 @@ function imageCases(): Case[] {
     { path: `${V}/images/json?all=1`, shape: 'images' },
     l({ dangling: ['true'] }),
     l({ dangling: ['false'] }),
-    l({ dangling: ['x'] }),
+    // Swarm's own check and text, whatever the value (the engine: 400 `Invalid filter 'dangling=[x]'`)
+    { ...l({ dangling: ['x'] }), swarm: { status: 400, message: "Invalid filter: 'type'='dangling'" } },
+    { ...l({ dangling: ['1'] }), swarm: { status: 400, message: "Invalid filter: 'type'='dangling'" } },
     l({ label: ['shx'] }),
     l({ label: ['shx=1'] }),
     l({ before: ['shx/labelled:1'] }),
@@ -434,6 +436,7 @@ function cliCases(): CliCase[] {
     { args: ['ps', '-a', '--filter', 'ancestor=busybox', ...id] },
     { args: ['ps', '--filter', 'foo=bar'] },
     { args: ['images', '--filter', 'dangling=true', '-q'] },
+    { args: ['images', '--filter', 'dangling=maybe', '-q'], swarm: "Invalid filter: 'type'='dangling'" },
     { args: ['images', '--filter', 'reference=shx/*', ...id] },
     { args: ['images', '--filter', 'before=nope', '-q'] },
     { args: ['network', 'ls', '--filter', 'type=custom', ...id] },

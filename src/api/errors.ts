@@ -120,3 +120,15 @@ export class NoEngineWithImagesError extends NotFoundError {
     super(`Unable to find a healthy engine containing all images: [${names.join(' ')}]`);
   }
 }
+
+/**
+ * A list filter value classic Swarm refused itself, in its wording (400): a network list's `type` other than
+ * `custom` or `builtin` (`Invalid filter: 'type'='foo'`), and an image list's `dangling` other than `true` or
+ * `false`, which Swarm words as `Invalid filter: 'type'='dangling'` whatever the value.
+ */
+export class InvalidFilterTypeError extends InvalidArgumentError {
+  override readonly code: string = 'INVALID_FILTER_TYPE';
+  constructor(type: string) {
+    super(`Invalid filter: 'type'='${type}'`);
+  }
+}

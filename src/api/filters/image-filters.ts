@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../../util/errors.js';
-import { exactMatch, type FilterArgs, goList, nodeScope, without } from './filter-args.js';
+import { InvalidFilterTypeError } from '../errors.js';
+import { exactMatch, type FilterArgs, nodeScope, without } from './filter-args.js';
 
 /** Filter keys of `GET /images/json`: the engine's (dockerd 20.10) plus Swarm's `node`. */
 export const IMAGE_FILTER_KEYS: ReadonlySet<string> = new Set([
@@ -24,8 +25,9 @@ export interface ImageListPlan {
 
 /**
  * Checks image list filters as dockerd 20.10 does and splits them.
- * @throws InvalidArgumentError (400) with the engine's text for an unknown key (`Invalid filter 'x'`) or a bad
- *   `dangling` value (`Invalid filter 'dangling=[x]'`).
+ * @throws InvalidArgumentError (400) with the engine's text for an unknown key (`Invalid filter 'x'`), and
+ *   {@link InvalidFilterTypeError} (400) with classic Swarm's text for a `dangling` value other than `true` or
+ *   `false` (`Invalid filter: 'type'='dangling'`; the engine says `Invalid filter 'dangling=[x]'`).
  */
 export function planImageList(filters: FilterArgs): ImageListPlan {
   for (const k of filters.keys()) {
@@ -36,7 +38,7 @@ export function planImageList(filters: FilterArgs): ImageListPlan {
     !exactMatch(filters, 'dangling', 'true') &&
     !exactMatch(filters, 'dangling', 'false')
   )
-    throw new InvalidArgumentError(`Invalid filter 'dangling=${goList(filters.get('dangling') ?? [])}'`);
+    throw new InvalidFilterTypeError('dangling');
   return {
     nodes: nodeScope(filters),
     forward: without(filters, 'node', 'before', 'since'),

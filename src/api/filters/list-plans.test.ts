@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../util/errors.js';
+import { InvalidFilterTypeError } from '../errors.js';
 import { formatFilterArgs, parseFilterArgs } from './filter-args.js';
 import { ancestorIds, planImageList, qualifiedRef, resolveImage } from './image-filters.js';
 import { planNetworkList } from './network-filters.js';
@@ -36,6 +38,7 @@ describe('planNetworkList', () => {
   it.each([
     ['{"foo":["1"]}', "Invalid filter 'foo'"],
     ['{"type":["foo"]}', "Invalid filter: 'type'='foo'"],
+    ['{"type":["custom","bar"]}', "Invalid filter: 'type'='bar'"],
     [
       '{"dangling":["x"]}',
       `invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")`,
@@ -73,10 +76,28 @@ describe('image filters', () => {
     ]);
   });
   it.each([
-    ['{"foo":["1"]}', "Invalid filter 'foo'"],
-    ['{"dangling":["x"]}', "Invalid filter 'dangling=[x]'"],
-  ])('%s is refused: %s', (filters, message) => {
-    expect(() => planImageList(parseFilterArgs(filters))).toThrow(message);
+    ['{"foo":["1"]}', "Invalid filter 'foo'", InvalidArgumentError],
+    // classic Swarm's text and status, whatever the value (the engine says `Invalid filter 'dangling=[x]'`)
+    ['{"dangling":["x"]}', "Invalid filter: 'type'='dangling'", InvalidFilterTypeError],
+    ['{"dangling":["1"]}', "Invalid filter: 'type'='dangling'", InvalidFilterTypeError],
+    ['{"dangling":["yes","no"]}', "Invalid filter: 'type'='dangling'", InvalidFilterTypeError],
+  ])('%s is refused: %s', (filters, message, type) => {
+    const err = (() => {
+      try {
+        planImageList(parseFilterArgs(filters));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(type);
+    expect((err as Error).message).toBe(message);
+    expect((err as InvalidArgumentError).httpStatus).toBe(400);
+  });
+  it.each(['true', 'false'])('accepts dangling=%s and forwards it', (v) => {
+    expect(fwd(planImageList(parseFilterArgs(`{"dangling":["${v}"]}`)).forward)).toEqual({
+      dangling: { [v]: true },
+    });
   });
   it.each([
     ['nope', 'nope:latest'],

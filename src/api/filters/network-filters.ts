@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../util/errors.js';
+import { InvalidFilterTypeError } from '../errors.js';
 import { type FilterArgs, nodeScope, without } from './filter-args.js';
 
 /** Filter keys of `GET /networks`: the engine's (dockerd 20.10) plus Swarm's `node`. */
@@ -26,8 +27,8 @@ export interface NetworkListPlan {
 /**
  * Checks network list filters and splits them. `splitNode` takes a known node prefix off a name (`n1/web`).
  * @throws InvalidArgumentError (400): an unknown key (`Invalid filter 'x'`, the engine's text), a bad `type`
- *   (Swarm's `Invalid filter: 'type'='x'`; the engine says the same in lower case with a 500) or a bad `dangling`
- *   (the engine's text).
+ *   ({@link InvalidFilterTypeError}, Swarm's `Invalid filter: 'type'='x'`; the engine says the same in lower case
+ *   with a 500) or a bad `dangling` (the engine's text).
  */
 export function planNetworkList(
   filters: FilterArgs,
@@ -37,7 +38,7 @@ export function planNetworkList(
     if (!NETWORK_FILTER_KEYS.has(k)) throw new InvalidArgumentError(`Invalid filter '${k}'`);
   }
   for (const t of filters.get('type') ?? []) {
-    if (t !== 'custom' && t !== 'builtin') throw new InvalidArgumentError(`Invalid filter: 'type'='${t}'`);
+    if (t !== 'custom' && t !== 'builtin') throw new InvalidFilterTypeError(t);
   }
   const dangling = filters.get('dangling') ?? [];
   if (
