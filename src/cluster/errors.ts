@@ -80,6 +80,24 @@ export class NoNodeAvailableError extends ClusterError {
   }
 }
 
+/**
+ * The node the scheduler chose left the cluster (or stopped being validated) before the work could begin (500,
+ * retryable). The message is classic Swarm's for the same race: `error creating container` for a container create,
+ * `no node available in the cluster` for the other work that needs one scheduler-chosen node (search, auth, build,
+ * network create).
+ */
+export class ChosenNodeGoneError extends ClusterError {
+  override readonly code: string = 'CHOSEN_NODE_GONE';
+  override readonly httpStatus: number = 500;
+  override readonly retryable: boolean = true;
+  /** Address of the node that was chosen. */
+  readonly node: string;
+  constructor(node: string, work: 'create' | 'other') {
+    super(work === 'create' ? 'error creating container' : 'no node available in the cluster');
+    this.node = node;
+  }
+}
+
 /** No healthy node is available for an operation that needs one (500, retryable). */
 export class NoHealthyNodeError extends ClusterError {
   override readonly code: string = 'NO_HEALTHY_NODE';

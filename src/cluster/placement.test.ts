@@ -16,7 +16,7 @@ import { seededRng } from '../util/rng.js';
 import { containerNames } from './container-index.js';
 import type { Engine } from './engine.js';
 import type { CachedContainer } from './engine-cache.js';
-import { NameConflictError, NoNodeAvailableError } from './errors.js';
+import { ChosenNodeGoneError, NameConflictError, NoNodeAvailableError } from './errors.js';
 import { type CreateOptions, Placement, type PlacementScheduler } from './placement.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
@@ -332,6 +332,35 @@ describe('createContainer', () => {
     expect(err).toBeInstanceOf(NoNodeAvailableError);
     expect((err as NoNodeAvailableError).httpStatus).toBe(500);
     expect((err as Error).message).toBe('No healthy node available in the cluster');
+  });
+
+  it("answers Swarm's texts when the chosen node leaves before the work begins", async () => {
+    const a = new FakeEngine('node-1', '10.0.0.1:2376', ok);
+    // the node stops being validated between the decision and the engine lookup
+    const ctx = context([a], 0, () => {
+      (a as { active: boolean }).active = false;
+    });
+    const err = await createContainer(ctx, { Image: 'busybox' }, 'web').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChosenNodeGoneError);
+    expect([(err as Error).message, (err as ChosenNodeGoneError).httpStatus]).toEqual([
+      'error creating container',
+      500,
+    ]);
+    expect((err as ChosenNodeGoneError).node).toBe('10.0.0.1:2376');
+    expect(a.creates).toHaveLength(0);
+    expect(ctx.book.size).toBe(0);
+    (a as { active: boolean }).active = true;
+    const work = { run: async () => 'ran' };
+    const other = await ctx
+      .place(ctx.requestFromEnv([]), work, { reserve: false })
+      .catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(ChosenNodeGoneError);
+    expect((other as Error).message).toBe('no node available in the cluster');
+    (a as { active: boolean }).active = true;
+    const named = await ctx
+      .place(ctx.requestFromEnv([]), work, { reserve: false, work: 'create' })
+      .catch((e: unknown) => e);
+    expect((named as Error).message).toBe('error creating container');
   });
 
   it('sends the cleaned body with a swarm ID', async () => {

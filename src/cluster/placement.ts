@@ -12,7 +12,7 @@ import { asError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import type { NameLookup } from './container-directory.js';
 import type { Engine } from './engine.js';
-import { NameConflictError, NoNodeAvailableError } from './errors.js';
+import { ChosenNodeGoneError, NameConflictError, NoNodeAvailableError } from './errors.js';
 import { pullImage } from './image-pull.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { engineCreateBody, stripNodePrefixes } from './swarm-config.js';
@@ -57,6 +57,11 @@ export interface PlaceOptions {
    * creates no container (build, network create, search) passes false, so it counts for nothing on the node.
    */
   readonly reserve?: boolean;
+  /**
+   * What the work is, for the error when the chosen node is gone before it starts ({@link ChosenNodeGoneError}):
+   * `create` (a container create, the default when reserving) or `other`.
+   */
+  readonly work?: 'create' | 'other';
 }
 
 /** Options of {@link Placement.createContainer}. */
@@ -246,8 +251,9 @@ export class Placement {
   /**
    * The one placement step: cluster-wide name check (when `request.name` is set, in-flight creates included) →
    * decision → reservation (unless `reserve: false`) → `work.run(engine)` → release (after `work.settle` when given).
-   * Throws {@link NameConflictError} (409), {@link NoNodeAvailableError} (500, the scheduler's explanation), or
-   * what the work threw (the reservation is then already released).
+   * Throws {@link NameConflictError} (409), {@link NoNodeAvailableError} (500, the scheduler's explanation),
+   * {@link ChosenNodeGoneError} (500, the chosen node left before the work began), or what the work threw (the
+   * reservation is then already released).
    */
   async place<T>(
     request: PlacementRequest,
@@ -299,7 +305,7 @@ export class Placement {
     const engine = this.opts.engines.get(decision.node.addr);
     if (!engine?.active) {
       reservation?.release();
-      throw new NoNodeAvailableError('No nodes available in the cluster');
+      throw new ChosenNodeGoneError(decision.node.addr, opts.work ?? (opts.reserve === false ? 'other' : 'create'));
     }
     return { engine, decision, reservation, nodes: raw };
   }
