@@ -159,6 +159,8 @@ function normalize(shape: Shape, a: Answer): unknown {
 }
 
 interface Case {
+  /** The request's method (default GET). */
+  readonly method?: 'GET' | 'POST';
   /** What the manager is asked. */
   readonly path: string;
   /** What the engine is asked, when it differs (a node prefix or `node` filter taken out). */
@@ -382,6 +384,24 @@ function inspectCases(): Case[] {
   ];
 }
 
+/** Build routes Swarm checked itself. */
+function buildCases(): Case[] {
+  return [
+    // the same text and status on both (Swarm copied the engine's check)
+    { method: 'POST', path: `${V}/build/cancel`, shape: 'raw' },
+    { method: 'POST', path: `${V}/build/cancel?id=`, shape: 'raw' },
+    // no build by that ID runs anywhere: the engine answers 200, and so does the manager (it asked every node)
+    { method: 'POST', path: `${V}/build/cancel?id=shx-nope`, shape: 'raw' },
+    // the engine: 400 `no upgrade proto in request`
+    {
+      method: 'POST',
+      path: `${V}/session`,
+      shape: 'raw',
+      swarm: { status: 400, message: 'no session ID provided' },
+    },
+  ];
+}
+
 async function differ(cases: readonly Case[]): Promise<string[]> {
   const diffs: string[] = [];
   const batch = 8;
@@ -389,8 +409,8 @@ async function differ(cases: readonly Case[]): Promise<string[]> {
     await Promise.all(
       cases.slice(s, s + batch).map(async (c) => {
         const [m, e] = await Promise.all([
-          request('manager', 'GET', c.path),
-          request('engine', 'GET', c.enginePath ?? c.path),
+          request('manager', c.method ?? 'GET', c.path),
+          request('engine', c.method ?? 'GET', c.enginePath ?? c.path),
         ]);
         const nm = normalize(c.shape, m);
         const ne = normalize(c.shape, e);
@@ -630,6 +650,7 @@ describe('manager vs. engine: the same request, the same answer', () => {
     ['network list filters', networkCases],
     ['volume list filters', volumeCases],
     ['network, volume and image inspects', inspectCases],
+    ['build cancel and session checks', buildCases],
   ] as const)('%s', async (_what, cases) => {
     const diffs = await differ(cases());
     expect(diffs, diffs.join('\n')).toEqual([]);

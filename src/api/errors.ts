@@ -132,3 +132,30 @@ export class InvalidFilterTypeError extends InvalidArgumentError {
     super(`Invalid filter: 'type'='${type}'`);
   }
 }
+
+/** `POST /build/cancel` without an `id` (400; classic Swarm's text, which is also the engine's). */
+export class BuildIdMissingError extends InvalidArgumentError {
+  override readonly code: string = 'BUILD_ID_MISSING';
+  constructor() {
+    super('build ID not provided');
+  }
+}
+
+/**
+ * `POST /session` without the `X-Docker-Expose-Session-Uuid` header (400, classic Swarm's text; the engine answers
+ * `no upgrade proto in request`).
+ */
+export class SessionIdMissingError extends InvalidArgumentError {
+  override readonly code: string = 'SESSION_ID_MISSING';
+  constructor() {
+    super('no session ID provided');
+  }
+}
+
+/** `POST /session` that is not an HTTP upgrade (400, the engine's text). */
+export class SessionUpgradeMissingError extends InvalidArgumentError {
+  override readonly code: string = 'SESSION_UPGRADE_MISSING';
+  constructor() {
+    super('no upgrade proto in request');
+  }
+}

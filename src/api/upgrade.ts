@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiDeps } from './context.js';
 import { writeSocketError } from './error-handler.js';
-import { NoSuchRouteError } from './errors.js';
+import { NoSuchRouteError, SessionIdMissingError } from './errors.js';
 import { spliceToEngine } from './hijack.js';
 import { containerClient, decodePathRef, healthyClient, requireContainer } from './refs.js';
+import { SESSION_HEADER } from './routes/build.js';
 import { execNode } from './routes/exec.js';
 
 const PREFIX = /^\/v(\d+\.\d+)(?=\/)/;
@@ -14,7 +15,8 @@ const EXEC_START = /^\/exec\/([^/]+)\/start$/;
 /**
  * Serves `Upgrade: tcp` (and websocket attach) requests: `POST /containers/{id}/attach`,
  * `GET /containers/{id}/attach/ws`, `POST /exec/{id}/start`, spliced raw to the engine holding the container or
- * exec (docs/behaviour/api.md#streams). Anything else is answered 404 on the socket.
+ * exec (docs/behaviour/api.md#streams). A `POST /session` without its `X-Docker-Expose-Session-Uuid` header gets
+ * Swarm's 400 `no session ID provided`; anything else is answered 404 on the socket.
  */
 export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, deps: ApiDeps): void {
   (socket as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
@@ -50,6 +52,10 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
         (err: unknown) => writeSocketError(socket, err),
       );
       return;
+    }
+    // a BuildKit session without its ID: Swarm's 400 (sessions themselves are not forwarded)
+    if (path === '/session' && req.method === 'POST' && !req.headers[SESSION_HEADER]) {
+      throw new SessionIdMissingError();
     }
     throw new NoSuchRouteError();
   } catch (err) {
