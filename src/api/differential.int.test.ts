@@ -160,7 +160,7 @@ function normalize(shape: Shape, a: Answer): unknown {
 
 interface Case {
   /** The request's method (default GET). */
-  readonly method?: 'GET' | 'POST';
+  readonly method?: 'GET' | 'POST' | 'DELETE';
   /** What the manager is asked. */
   readonly path: string;
   /** What the engine is asked, when it differs (a node prefix or `node` filter taken out). */
@@ -399,6 +399,18 @@ function buildCases(): Case[] {
       shape: 'raw',
       swarm: { status: 400, message: 'no session ID provided' },
     },
+  ];
+}
+
+/**
+ * Removing a volume or network a container uses: the engine's status and text pass through (Swarm answered 500 with
+ * the engine's text; its `volume mounted in container` / `network attached to container` were the container list's
+ * internal match markers, never an answer).
+ */
+function inUseCases(): Case[] {
+  return [
+    { method: 'DELETE', path: `${V}/volumes/shxvol`, shape: 'raw' },
+    { method: 'DELETE', path: `${V}/networks/shxnet`, shape: 'raw' },
   ];
 }
 
@@ -651,6 +663,7 @@ describe('manager vs. engine: the same request, the same answer', () => {
     ['volume list filters', volumeCases],
     ['network, volume and image inspects', inspectCases],
     ['build cancel and session checks', buildCases],
+    ['removing a volume or network in use', inUseCases],
   ] as const)('%s', async (_what, cases) => {
     const diffs = await differ(cases());
     expect(diffs, diffs.join('\n')).toEqual([]);
