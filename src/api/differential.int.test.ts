@@ -163,6 +163,8 @@ interface Case {
   readonly method?: 'GET' | 'POST' | 'DELETE';
   /** What the manager is asked. */
   readonly path: string;
+  /** A JSON request body, sent to both. */
+  readonly body?: unknown;
   /** What the engine is asked, when it differs (a node prefix or `node` filter taken out). */
   readonly enginePath?: string;
   readonly shape: Shape;
@@ -414,6 +416,43 @@ function inUseCases(): Case[] {
   ];
 }
 
+/**
+ * A missing object where Swarm's handler answered itself (the engine says `No such container: nope`, `get nope: no
+ * such volume`, `network nope not found`, `No such image: nope:latest`), and an exec without a command, which Swarm
+ * refused with the engine's own text.
+ */
+function missingCases(): Case[] {
+  const swarm = (message: string) => ({ status: 404, message });
+  return [
+    { path: `${V}/containers/nope/json`, shape: 'raw', swarm: swarm('No such container nope') },
+    {
+      method: 'POST',
+      path: `${V}/containers/nope/start`,
+      shape: 'raw',
+      swarm: swarm('No such container nope'),
+    },
+    {
+      method: 'POST',
+      path: `${V}/containers/nope/exec`,
+      body: { Cmd: ['true'] },
+      shape: 'raw',
+      swarm: swarm('No such container nope'),
+    },
+    {
+      method: 'DELETE',
+      path: `${V}/containers/nope`,
+      shape: 'raw',
+      swarm: swarm('Container nope not found'),
+    },
+    { method: 'DELETE', path: `${V}/images/nope`, shape: 'raw', swarm: swarm('No such image nope') },
+    { method: 'DELETE', path: `${V}/networks/nope`, shape: 'raw', swarm: swarm('No such network nope') },
+    { method: 'DELETE', path: `${V}/volumes/nope`, shape: 'raw', swarm: swarm('No such volume nope') },
+    // proxied: the engine's text, as Swarm's proxy gave it
+    { method: 'POST', path: `${V}/containers/nope/stop`, shape: 'raw' },
+    { method: 'POST', path: `${V}/containers/run1/exec`, body: {}, shape: 'raw' },
+  ];
+}
+
 async function differ(cases: readonly Case[]): Promise<string[]> {
   const diffs: string[] = [];
   const batch = 8;
@@ -421,8 +460,8 @@ async function differ(cases: readonly Case[]): Promise<string[]> {
     await Promise.all(
       cases.slice(s, s + batch).map(async (c) => {
         const [m, e] = await Promise.all([
-          request('manager', c.method ?? 'GET', c.path),
-          request('engine', c.method ?? 'GET', c.enginePath ?? c.path),
+          request('manager', c.method ?? 'GET', c.path, c.body),
+          request('engine', c.method ?? 'GET', c.enginePath ?? c.path, c.body),
         ]);
         const nm = normalize(c.shape, m);
         const ne = normalize(c.shape, e);
@@ -664,6 +703,7 @@ describe('manager vs. engine: the same request, the same answer', () => {
     ['network, volume and image inspects', inspectCases],
     ['build cancel and session checks', buildCases],
     ['removing a volume or network in use', inUseCases],
+    ['missing objects and an exec without a command', missingCases],
   ] as const)('%s', async (_what, cases) => {
     const diffs = await differ(cases());
     expect(diffs, diffs.join('\n')).toEqual([]);

@@ -505,7 +505,8 @@ describe('shoal manage through the docker CLIs', () => {
     expect(bad.status).toBe(400);
     const missing = await api('GET', '/v1.41/containers/no-such-thing/json');
     expect(missing.status).toBe(404);
-    expect(JSON.parse(missing.text).message).toBe('No such container: no-such-thing');
+    // Swarm's own wording for an inspect (the engine's has a colon)
+    expect(JSON.parse(missing.text).message).toBe('No such container no-such-thing');
     await ok(['run', '-d', '--name', 'taken', 'busybox', 'sleep', '300']);
     const dup = await api('POST', '/v1.41/containers/create?name=taken', '{"Image":"busybox"}');
     expect(dup.status).toBe(409);

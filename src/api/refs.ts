@@ -6,6 +6,7 @@
 import {
   ContainerOnUnhealthyNodeError,
   NoSuchContainerError,
+  SwarmNoSuchContainerError,
   UnhealthyNodeError,
 } from '../cluster/errors.js';
 import type { EngineClient } from '../engine/index.js';
@@ -45,10 +46,17 @@ export function decodePathRef(raw: string): string {
   }
 }
 
-/** Resolves a container reference (already decoded) or throws the 404 the Engine would give. */
-export function requireContainer(cluster: ApiCluster, ref: string): ApiContainer {
+/**
+ * Resolves a container reference (already decoded) or throws a 404: the Engine's `No such container: REF`, or
+ * with `wording` one of classic Swarm's ({@link SwarmNoSuchContainerError}) for the routes where Swarm said its own.
+ */
+export function requireContainer(
+  cluster: ApiCluster,
+  ref: string,
+  wording?: 'lookup' | 'remove',
+): ApiContainer {
   const c = cluster.container(ref);
-  if (!c) throw new NoSuchContainerError(ref);
+  if (!c) throw wording ? new SwarmNoSuchContainerError(ref, wording) : new NoSuchContainerError(ref);
   return c;
 }
 

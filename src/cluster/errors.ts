@@ -41,6 +41,43 @@ export class NoSuchVolumeError extends NotFoundError {
   }
 }
 
+/**
+ * Classic Swarm's wordings for a missing object on the routes where its handler answered itself rather than with
+ * the engine's text (404 each, subclasses of the engine-worded errors so callers that test for those still match):
+ * `No such container REF` (inspect, start, exec create), `Container REF not found` (container remove),
+ * `No such image REF`, `No such network REF`, `No such volume REF` (image, network and volume remove).
+ */
+export class SwarmNoSuchContainerError extends NoSuchContainerError {
+  constructor(ref: string, form: 'lookup' | 'remove' = 'lookup') {
+    super(ref);
+    this.message = form === 'remove' ? `Container ${ref} not found` : `No such container ${ref}`;
+  }
+}
+
+/** Swarm's `No such image REF` (404) when no node holds the image a remove names; see {@link SwarmNoSuchContainerError}. */
+export class SwarmNoSuchImageError extends NoSuchImageError {
+  constructor(ref: string) {
+    super(ref);
+    this.message = `No such image ${ref}`;
+  }
+}
+
+/** Swarm's `No such network REF` (404) for a network remove; see {@link SwarmNoSuchContainerError}. */
+export class SwarmNoSuchNetworkError extends NoSuchNetworkError {
+  constructor(ref: string) {
+    super(ref);
+    this.message = `No such network ${ref}`;
+  }
+}
+
+/** Swarm's `No such volume REF` (404) for a volume remove; see {@link SwarmNoSuchContainerError}. */
+export class SwarmNoSuchVolumeError extends NoSuchVolumeError {
+  constructor(ref: string) {
+    super(ref);
+    this.message = `No such volume ${ref}`;
+  }
+}
+
 /** No engine (node) matches a name, ID or address (404). */
 export class NoSuchNodeError extends NotFoundError {
   override readonly code: string = 'NO_SUCH_NODE';

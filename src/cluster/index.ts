@@ -29,6 +29,10 @@ export {
   NoSuchNetworkError,
   NoSuchNodeError,
   NoSuchVolumeError,
+  SwarmNoSuchContainerError,
+  SwarmNoSuchImageError,
+  SwarmNoSuchNetworkError,
+  SwarmNoSuchVolumeError,
   UnhealthyNodeError,
 } from './errors.js';
 export {

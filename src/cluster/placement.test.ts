@@ -351,9 +351,7 @@ describe('createContainer', () => {
     expect(ctx.book.size).toBe(0);
     (a as { active: boolean }).active = true;
     const work = { run: async () => 'ran' };
-    const other = await ctx
-      .place(ctx.requestFromEnv([]), work, { reserve: false })
-      .catch((e: unknown) => e);
+    const other = await ctx.place(ctx.requestFromEnv([]), work, { reserve: false }).catch((e: unknown) => e);
     expect(other).toBeInstanceOf(ChosenNodeGoneError);
     expect((other as Error).message).toBe('no node available in the cluster');
     (a as { active: boolean }).active = true;

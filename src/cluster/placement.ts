@@ -305,7 +305,10 @@ export class Placement {
     const engine = this.opts.engines.get(decision.node.addr);
     if (!engine?.active) {
       reservation?.release();
-      throw new ChosenNodeGoneError(decision.node.addr, opts.work ?? (opts.reserve === false ? 'other' : 'create'));
+      throw new ChosenNodeGoneError(
+        decision.node.addr,
+        opts.work ?? (opts.reserve === false ? 'other' : 'create'),
+      );
     }
     return { engine, decision, reservation, nodes: raw };
   }

@@ -78,7 +78,7 @@ export function serverTiming(t: CreateTiming): string {
  * (`src/cluster/inspect-cache.ts`).
  */
 async function inspect(ctx: RequestContext, ref: string): Promise<void> {
-  const c = requireContainer(ctx.deps.cluster, ref);
+  const c = requireContainer(ctx.deps.cluster, ref, 'lookup');
   const client = containerClient(c);
   const path = enginePath(ctx, `/containers/${c.id}/json`);
   const store = wantsSize(ctx.query) ? undefined : c.node.inspects;
@@ -122,7 +122,7 @@ async function rename(ctx: RequestContext, ref: string): Promise<void> {
 }
 
 async function execCreate(ctx: RequestContext, ref: string): Promise<void> {
-  const c = requireContainer(ctx.deps.cluster, ref);
+  const c = requireContainer(ctx.deps.cluster, ref, 'lookup');
   const client = containerClient(c);
   const body = await readJsonObject(ctx.req);
   c.node.inspects.forget(c.id);
@@ -138,7 +138,8 @@ async function postAny(ctx: RequestContext): Promise<void> {
   if (!action) throw new NoSuchRouteError();
   if (action === 'rename') return rename(ctx, ref);
   if (action === 'exec') return execCreate(ctx, ref);
-  const c = requireContainer(ctx.deps.cluster, ref);
+  // Swarm answered a missing container's start itself, without the colon; the other actions with the engine's text
+  const c = requireContainer(ctx.deps.cluster, ref, action === 'start' ? 'lookup' : undefined);
   const path = enginePath(ctx, `/containers/${c.id}/${action}`);
   await proxy(ctx, containerClient(c), {
     path,
@@ -151,7 +152,7 @@ async function postAny(ctx: RequestContext): Promise<void> {
 
 async function remove(ctx: RequestContext): Promise<void> {
   const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
-  const c = requireContainer(ctx.deps.cluster, ref);
+  const c = requireContainer(ctx.deps.cluster, ref, 'remove');
   await proxy(ctx, containerClient(c), {
     path: enginePath(ctx, `/containers/${c.id}`),
     changes: () => c.node.inspects.forget(c.id),

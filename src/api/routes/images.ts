@@ -1,4 +1,4 @@
-import { NoHealthyNodeError, NoSuchImageError } from '../../cluster/errors.js';
+import { NoHealthyNodeError, NoSuchImageError, SwarmNoSuchImageError } from '../../cluster/errors.js';
 import { EngineRequestError } from '../../engine/index.js';
 import { ClusterError } from '../../util/errors.js';
 import type { ApiNode } from '../cluster-port.js';
@@ -215,7 +215,7 @@ async function postAny(ctx: RequestContext): Promise<void> {
 async function remove(ctx: RequestContext): Promise<void> {
   const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const holders = await owners(ctx, ref);
-  if (holders.length === 0) throw new NoSuchImageError(ref);
+  if (holders.length === 0) throw new SwarmNoSuchImageError(ref);
   const answers = await fanout(holders, (n) => n.client.json<unknown[]>('DELETE', ctx.req.url ?? '/'));
   await Promise.all(holders.map((n) => ctx.deps.cluster.refreshNode(n, 'images').catch(() => undefined)));
   const errors = answers.filter((a) => a.error !== undefined);

@@ -1,4 +1,4 @@
-import { NoSuchNetworkError } from '../../cluster/errors.js';
+import { NoSuchNetworkError, SwarmNoSuchNetworkError } from '../../cluster/errors.js';
 import { findNetwork } from '../../scheduler/lookup.js';
 import { InvalidArgumentError, NotFoundError } from '../../util/errors.js';
 import type { ApiNode } from '../cluster-port.js';
@@ -71,7 +71,11 @@ async function list(ctx: RequestContext): Promise<void> {
  * networks, then Swarm's rule (`findNetwork`) picks among the answers, so a name matching different local
  * networks on several nodes is ambiguous (404) while a global network seen everywhere is one.
  */
-async function resolve(ctx: RequestContext, ref: string): Promise<{ node: ApiNode; net: NetworkJson }> {
+async function resolve(
+  ctx: RequestContext,
+  ref: string,
+  missing: (ref: string) => Error = (r) => new NoSuchNetworkError(r),
+): Promise<{ node: ApiNode; net: NetworkJson }> {
   const { node, name } = nodePrefixed(ctx.deps.cluster, ref);
   const nodes = node ? [node] : healthyNodes(ctx.deps.cluster);
   const answers = await fanout(nodes, (n) =>
@@ -80,7 +84,7 @@ async function resolve(ctx: RequestContext, ref: string): Promise<{ node: ApiNod
   const hits: { node: ApiNode; network: NetworkJson }[] = [];
   for (const a of answers) if (a.value !== undefined) hits.push({ node: a.node, network: a.value });
   const hit = findNetwork(hits, name);
-  if (!hit) throw new NoSuchNetworkError(ref);
+  if (!hit) throw missing(ref);
   return { node: hit.node, net: hit.network };
 }
 
@@ -141,7 +145,7 @@ async function connectOrDisconnect(ctx: RequestContext): Promise<void> {
 
 async function remove(ctx: RequestContext): Promise<void> {
   const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
-  const { node, net } = await resolve(ctx, ref);
+  const { node, net } = await resolve(ctx, ref, (r) => new SwarmNoSuchNetworkError(r));
   await healthyClient(node).json('DELETE', enginePath(ctx, `/networks/${net.Id}`));
   const touched = net.Scope === 'local' ? [node] : healthyNodes(ctx.deps.cluster);
   await Promise.all(touched.map((n) => ctx.deps.cluster.refreshNode(n, 'networks').catch(() => undefined)));

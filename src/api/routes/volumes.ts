@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { NoHealthyNodeError, NoSuchVolumeError } from '../../cluster/errors.js';
+import { NoHealthyNodeError, NoSuchVolumeError, SwarmNoSuchVolumeError } from '../../cluster/errors.js';
 import { findVolumes } from '../../scheduler/lookup.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
@@ -99,7 +99,7 @@ async function create(ctx: RequestContext): Promise<void> {
 async function remove(ctx: RequestContext): Promise<void> {
   const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const found = await holders(ctx, ref);
-  if (found.length === 0) throw new NoSuchVolumeError(ref);
+  if (found.length === 0) throw new SwarmNoSuchVolumeError(ref);
   const answers = await Promise.allSettled(
     found.map((h) =>
       h.node.client.json('DELETE', enginePath(ctx, `/volumes/${encodeURIComponent(h.vol.Name)}`)),
