@@ -159,3 +159,14 @@ export class SessionUpgradeMissingError extends InvalidArgumentError {
     super('no upgrade proto in request');
   }
 }
+
+/**
+ * A `-H` address on Docker's port 2375 is taken (classic Swarm's text, which guesses an engine holds it): the manager
+ * cannot start.
+ */
+export class DockerPortInUseError extends UnavailableError {
+  override readonly code: string = 'DOCKER_PORT_IN_USE';
+  constructor(addr: string, options?: { cause?: unknown }) {
+    super(`${addr}: is Docker already running on this machine? Try using a different port`, options);
+  }
+}

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { rebuildRequestHead } from './hijack.js';
-import { type ApiHandler, ApiServer, parseListenHost } from './server.js';
+import { DockerPortInUseError } from './errors.js';
+import { type ApiHandler, ApiServer, listenError, parseListenHost } from './server.js';
 
 describe('parseListenHost', () => {
   it.each([
@@ -15,12 +16,46 @@ describe('parseListenHost', () => {
     expect(parseListenHost(text)).toEqual(want);
   });
   it.each([
-    ['http://1.2.3.4:2375', 'Invalid protocol'],
+    ['http://1.2.3.4:2375', 'unsupported protocol: "http" (in host "http://1.2.3.4:2375"'],
+    ['udp://1.2.3.4:2375', 'unsupported protocol: "udp"'],
     ['1.2.3.4', 'Invalid bind address format'],
     ['1.2.3.4:99999', 'Invalid bind address format'],
     ['unix://', 'invalid unix socket address'],
   ])('rejects %s', (text, message) => {
     expect(() => parseListenHost(text)).toThrow(message);
+  });
+});
+
+describe('listenError', () => {
+  const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 0.0.0.0:2375'), {
+    code: 'EADDRINUSE',
+  });
+  it('names Docker for a taken port 2375, as Swarm did', () => {
+    const err = listenError(inUse, '0.0.0.0:2375');
+    expect(err).toBeInstanceOf(DockerPortInUseError);
+    expect(err.message).toBe(
+      '0.0.0.0:2375: is Docker already running on this machine? Try using a different port',
+    );
+    expect(err.cause).toBe(inUse);
+  });
+  it('keeps the listen error for another port or another failure', () => {
+    expect(listenError(inUse, '127.0.0.1:3376')).toBe(inUse);
+    const denied = Object.assign(new Error('listen EACCES'), { code: 'EACCES' });
+    expect(listenError(denied, '0.0.0.0:2375')).toBe(denied);
+  });
+  it('is what listen rejects with when the address is taken', async () => {
+    const first = new ApiServer({ onRequest: () => undefined, onUpgrade: () => undefined });
+    const second = new ApiServer({ onRequest: () => undefined, onUpgrade: () => undefined });
+    try {
+      const [addr] = await first.listen([{ kind: 'tcp', host: '127.0.0.1', port: 0 }]);
+      const port = Number(addr?.split(':').pop());
+      const err = await second
+        .listen([{ kind: 'tcp', host: '127.0.0.1', port }])
+        .catch((e: unknown) => e as NodeJS.ErrnoException);
+      expect((err as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
   });
 });
 

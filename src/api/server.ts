@@ -6,7 +6,12 @@ import type { Duplex } from 'node:stream';
 import { InvalidArgumentError } from '../util/errors.js';
 import type { ApiDeps, Route } from './context.js';
 import { writeSocketError } from './error-handler.js';
-import { HeadersTooLargeError, MalformedRequestError, RequestTimeoutError } from './errors.js';
+import {
+  DockerPortInUseError,
+  HeadersTooLargeError,
+  MalformedRequestError,
+  RequestTimeoutError,
+} from './errors.js';
 import { ApiRouter, type RawRouter } from './router.js';
 import { allRoutes } from './routes/index.js';
 import { handleUpgrade } from './upgrade.js';
@@ -18,7 +23,7 @@ export type ListenSpec =
 
 /**
  * Parses one `-H` value: `tcp://host:port`, `unix:///path`, bare `host:port` or `:port` (all interfaces).
- * @throws InvalidArgumentError for other schemes or a bad port.
+ * @throws InvalidArgumentError for other schemes (Swarm's `unsupported protocol: "udp"`) or a bad port.
  */
 export function parseListenHost(text: string): ListenSpec {
   if (text.startsWith('unix://')) {
@@ -30,7 +35,7 @@ export function parseListenHost(text: string): ListenSpec {
   if (rest.startsWith('tcp://')) rest = rest.slice('tcp://'.length);
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest))
     throw new InvalidArgumentError(
-      `Invalid protocol in host "${text}": only tcp:// and unix:// are supported`,
+      `unsupported protocol: "${rest.slice(0, rest.indexOf('://'))}" (in host "${text}": only tcp:// and unix:// are supported)`,
     );
   rest = rest.replace(/\/+$/, '');
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(rest);
@@ -39,6 +44,15 @@ export function parseListenHost(text: string): ListenSpec {
     throw new InvalidArgumentError(`Invalid bind address format: ${text}`);
   }
   return { kind: 'tcp', host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/**
+ * The error a failed TCP listen reports: classic Swarm's {@link DockerPortInUseError} when the address is in use and
+ * names port 2375 (Docker's own port, as Swarm checked it), else the listen error itself.
+ */
+export function listenError(err: Error, addr: string): Error {
+  const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  return inUse && addr.includes('2375') ? new DockerPortInUseError(addr, { cause: err }) : err;
 }
 
 /** Server-side TLS (`--tls` / `--tlsverify`). */
@@ -169,7 +183,7 @@ export class ApiServer {
         out.push(`unix://${spec.path}`);
       } else {
         await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
+          server.once('error', (err) => reject(listenError(err, `${spec.host}:${spec.port}`)));
           server.listen(spec.port, spec.host, () => resolve());
         });
         this.servers.push({ server });

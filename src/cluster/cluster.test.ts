@@ -81,7 +81,10 @@ describe('Cluster membership and validation', () => {
     await settle(c);
     const e = c.engines()[0]!;
     expect(e.state).toBe('pending');
-    expect(e.lastError).toMatch(/make sure 127\.0\.0\.1:\d+ is a Docker Engine, not a Swarm manager$/);
+    // Swarm's text first, then what the engine reported
+    expect(e.lastError).toMatch(
+      /^cannot get resources for this engine, make sure 127\.0\.0\.1:\d+ is a Docker Engine, not a Swarm manager \(it reports 0 CPUs and \d+ bytes of memory\)$/,
+    );
   });
 
   it('retries an unreachable pending engine on the 2^failures + 30 s schedule', async () => {

@@ -254,7 +254,7 @@ export class Engine {
     const version = await this.client.json<EngineVersion>('GET', '/version');
     if (!(info.NCPU > 0) || !(info.MemTotal > 0)) {
       throw new EngineValidationError(
-        `Engine ${this.addr} reports ${info.NCPU ?? 0} CPUs and ${info.MemTotal ?? 0} bytes of memory: make sure ${this.addr} is a Docker Engine, not a Swarm manager`,
+        `cannot get resources for this engine, make sure ${this.addr} is a Docker Engine, not a Swarm manager (it reports ${info.NCPU ?? 0} CPUs and ${info.MemTotal ?? 0} bytes of memory)`,
       );
     }
     if (versionBelow(version.Version, 1, 8)) {
