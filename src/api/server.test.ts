@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { rebuildRequestHead } from './hijack.js';
 import { DockerPortInUseError } from './errors.js';
+import { rebuildRequestHead } from './hijack.js';
 import { type ApiHandler, ApiServer, listenError, parseListenHost } from './server.js';
 
 describe('parseListenHost', () => {
