@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeNetError, EngineClient, engineMessage, splitAddr } from './engine-client.js';
-import { EngineRequestError, EngineUnreachableError } from './errors.js';
+import { EngineGoneError, EngineRequestError, EngineUnreachableError } from './errors.js';
 
 // A loopback HTTP server standing in for the engine's HTTP framing only (the engine itself is covered by the
 // cluster integration test).
@@ -171,6 +171,29 @@ describe('EngineClient', () => {
     await expect(c.json('GET', '/missing')).rejects.toThrow('No such container: nope');
     for (const r of streams) r.body.destroy();
     await c.close();
+  });
+
+  it("answers Swarm's `Engine no longer exists` once closed, without counting a failure", async () => {
+    const failures: unknown[] = [];
+    const c = new EngineClient({
+      addr,
+      observer: { success: () => undefined, failure: (e: unknown) => failures.push(e) },
+    });
+    expect(await c.json('GET', '/echo')).toMatchObject({ method: 'GET' });
+    await c.close();
+    for (const call of [
+      () => c.json('GET', '/echo'),
+      () => c.request('POST', '/echo'),
+      () => c.stream('GET', '/hang'),
+    ]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EngineGoneError);
+      expect([(err as Error).message, (err as EngineGoneError).httpStatus]).toEqual([
+        'Engine no longer exists',
+        500,
+      ]);
+    }
+    expect(failures).toEqual([]);
   });
 
   it('gives raw connect options for hijacking', () => {

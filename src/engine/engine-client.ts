@@ -1,7 +1,13 @@
 import type { ConnectionOptions } from 'node:tls';
 import { type Dispatcher, Pool } from 'undici';
 import { asError } from '../util/errors.js';
-import { type EngineCallKind, EngineRequestError, EngineUnreachableError, engineError } from './errors.js';
+import {
+  type EngineCallKind,
+  EngineGoneError,
+  EngineRequestError,
+  EngineUnreachableError,
+  engineError,
+} from './errors.js';
 
 /**
  * Client-side TLS material for talking to engines (the manager's own cert serves as client cert,
@@ -93,6 +99,8 @@ export class EngineClient {
   readonly tls: EngineTlsOptions | undefined;
   private readonly timeoutMs: number;
   private readonly pool: Pool;
+  /** Set by {@link close}: every later call fails with {@link EngineGoneError}. */
+  private closed = false;
   private readonly streamPool: Pool;
   private readonly observer: EngineCallObserver | undefined;
 
@@ -146,6 +154,7 @@ export class EngineClient {
    * and is reported to the observer (unless the caller aborted).
    */
   private async withRetry<T>(method: string, opts: EngineRequestOptions, call: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new EngineGoneError(this.addr);
     const retryable = method === 'GET' && !opts.stream && opts.body == null;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -287,8 +296,9 @@ export class EngineClient {
     return res.body;
   }
 
-  /** Closes every pooled connection (in-flight streams are destroyed). */
+  /** Closes every pooled connection (in-flight streams are destroyed); later calls fail with {@link EngineGoneError}. */
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([
       this.pool.destroy().catch(() => undefined),
       this.streamPool.destroy().catch(() => undefined),

@@ -86,6 +86,18 @@ export class EngineUnreachableError extends ClusterError {
   }
 }
 
+/**
+ * A call on the client of an engine that was closed (the engine left the cluster while a request still held it):
+ * classic Swarm's `Engine no longer exists` (500). Not retryable, and not a failure of the engine's health.
+ */
+export class EngineGoneError extends EngineUnreachableError {
+  override readonly code: string = 'ENGINE_GONE';
+  override readonly retryable: boolean = false;
+  constructor(addr: string) {
+    super(addr, 'Engine no longer exists');
+  }
+}
+
 /** What a failed engine call was doing, for the few answers whose status alone does not say what is missing. */
 export type EngineCallKind = 'create' | 'pull' | 'image' | 'other';
 

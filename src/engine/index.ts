@@ -15,6 +15,7 @@ export {
   EngineBadRequestError,
   type EngineCallKind,
   EngineConflictError,
+  EngineGoneError,
   EngineImageNotFoundError,
   EngineNotFoundError,
   EngineNotModifiedError,
