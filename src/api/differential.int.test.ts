@@ -389,12 +389,22 @@ function inspectCases(): Case[] {
 /** Build routes Swarm checked itself. */
 function buildCases(): Case[] {
   return [
-    // the same text and status on both (Swarm copied the engine's check)
-    { method: 'POST', path: `${V}/build/cancel`, shape: 'raw' },
-    { method: 'POST', path: `${V}/build/cancel?id=`, shape: 'raw' },
+    // Swarm's status with the engine's text (dockerd 20.10 answers the same text with a 500)
+    {
+      method: 'POST',
+      path: `${V}/build/cancel`,
+      shape: 'raw',
+      swarm: { status: 400, message: 'build ID not provided' },
+    },
+    {
+      method: 'POST',
+      path: `${V}/build/cancel?id=`,
+      shape: 'raw',
+      swarm: { status: 400, message: 'build ID not provided' },
+    },
     // no build by that ID runs anywhere: the engine answers 200, and so does the manager (it asked every node)
     { method: 'POST', path: `${V}/build/cancel?id=shx-nope`, shape: 'raw' },
-    // the engine: 400 `no upgrade proto in request`
+    // the engine: `no upgrade proto in request` (checked with Swarm's texts below)
     {
       method: 'POST',
       path: `${V}/session`,
@@ -714,6 +724,16 @@ describe('manager vs. engine: the same request, the same answer', () => {
       404,
       'Unable to find a healthy engine containing all images: [busybox nope]',
     ]);
+    // a BuildKit session without its ID: Swarm's 400; the engine words it differently
+    const [session, engineSession] = await Promise.all([
+      request('manager', 'POST', `${V}/session`),
+      request('engine', 'POST', `${V}/session`),
+    ]);
+    expect([session.status, (session.body as { message: string }).message]).toEqual([
+      400,
+      'no session ID provided',
+    ]);
+    expect((engineSession.body as { message: string }).message).toBe('no upgrade proto in request');
     // a connect that names no container
     const connect = await request('manager', 'POST', `${V}/networks/bridge/connect`, {});
     expect([connect.status, (connect.body as { message: string }).message]).toEqual([

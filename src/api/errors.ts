@@ -133,7 +133,7 @@ export class InvalidFilterTypeError extends InvalidArgumentError {
   }
 }
 
-/** `POST /build/cancel` without an `id` (400; classic Swarm's text, which is also the engine's). */
+/** `POST /build/cancel` without an `id` (classic Swarm's 400; dockerd 20.10 says the same with a 500). */
 export class BuildIdMissingError extends InvalidArgumentError {
   override readonly code: string = 'BUILD_ID_MISSING';
   constructor() {
