@@ -10,14 +10,7 @@ import { isStorableInspect, wantsSize, withNodeHostIps, withNodeObject } from '.
 import { readJsonObject } from '../json-body.js';
 import { pinToNetworkNodes } from '../network-pin.js';
 import { enginePath, proxy, sendJson, sendJsonText } from '../proxy.js';
-import {
-  containerClient,
-  healthyClient,
-  healthyNodes,
-  nodeSplitter,
-  requireContainer,
-  splitRef,
-} from '../refs.js';
+import { containerClient, healthyNodes, nodeSplitter, requireContainer, splitRef } from '../refs.js';
 
 const GET_ACTIONS = new Set(['json', 'archive', 'export', 'changes', 'top', 'logs', 'stats', 'attach', 'ws']);
 const POST_ACTIONS = new Set([

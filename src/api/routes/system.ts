@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '../../util/errors.js';
 import { SHOAL_VERSION, serverVersion } from '../../version.js';
-import type { ApiCluster, ApiEvent, ApiNode } from '../cluster-port.js';
+import type { ApiCluster } from '../cluster-port.js';
 import type { RequestContext, Route } from '../context.js';
 import { InfoRenderer } from '../info-body.js';
 import { proxy, sendJson, sendJsonChunks } from '../proxy.js';
