@@ -73,10 +73,15 @@ export class Replication extends EventEmitter<ReplicationEvents> {
     return this.candidate.fence();
   }
 
-  /** The primary's advertised address, or undefined when none is known. */
+  /**
+   * The primary's advertised address, or undefined when none is known. The leader key naming this manager while its
+   * candidate no longer holds a live lease (it was frozen past the TTL and has not heard the news yet) names no
+   * primary: such a manager must neither serve as primary nor forward to itself.
+   */
   primary(): string | undefined {
     if (this.candidate.isLeader) return this.advertise;
-    return this.follower.leader;
+    const seen = this.follower.leader;
+    return seen === this.advertise ? undefined : seen;
   }
 
   /**

@@ -46,6 +46,8 @@ export class Candidate extends EventEmitter<CandidateEvents> {
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
   private leader = false;
+  /** Clock time until which the lease is surely alive in etcd: the send time of its last grant or keepalive + TTL. */
+  private validUntil = 0;
   private held: LeaderFence | undefined;
   private readonly clock: Clock;
   private readonly ttlSeconds: number;
@@ -61,9 +63,13 @@ export class Candidate extends EventEmitter<CandidateEvents> {
     this.ttlSeconds = Math.max(1, Math.ceil(opts.ttlMs / 1000));
   }
 
-  /** True while this candidate holds the key. */
+  /**
+   * True while this candidate holds the key. Checked against the clock, not only the loop's state: a process frozen
+   * (SIGSTOP, a long pause) past its TTL wakes up with its loop still saying "leader", and may serve requests before
+   * any timer of the loop runs; from the first instant after the lease's sure lifetime it is no longer leader.
+   */
   get isLeader(): boolean {
-    return this.leader;
+    return this.leader && this.clock.now() < this.validUntil;
   }
 
   /**
@@ -72,7 +78,7 @@ export class Candidate extends EventEmitter<CandidateEvents> {
    * leader that was frozen past its TTL and resumes cannot write on behalf of the cluster. Undefined otherwise.
    */
   fence(): LeaderFence | undefined {
-    return this.leader ? this.held : undefined;
+    return this.isLeader ? this.held : undefined;
   }
 
   /** Starts campaigning (idempotent). Attach listeners first. */
@@ -100,9 +106,10 @@ export class Candidate extends EventEmitter<CandidateEvents> {
         lease = won?.lease;
         if (!won) break;
         this.held = { key: this.key, revision: won.revision };
+        this.validUntil = won.grantedAt + this.ttlSeconds * 1000;
         this.leader = true;
         this.emit('elected');
-        await this.hold(won.lease, won.revision, signal);
+        await this.hold(won.lease, won.revision, won.grantedAt, signal);
       } catch (err) {
         if (!signal.aborted) this.report(err);
       } finally {
@@ -117,8 +124,13 @@ export class Candidate extends EventEmitter<CandidateEvents> {
     }
   }
 
-  /** Returns the lease that now owns the key and the revision that created it, or undefined when aborted. */
-  private async campaign(signal: AbortSignal): Promise<{ lease: Lease; revision: string } | undefined> {
+  /**
+   * Returns the lease that now owns the key, the revision that created it and the clock time its grant was sent
+   * (etcd starts the TTL no earlier), or undefined when aborted.
+   */
+  private async campaign(
+    signal: AbortSignal,
+  ): Promise<{ lease: Lease; revision: string; grantedAt: number } | undefined> {
     while (!signal.aborted) {
       const current = await this.client.get(this.key).exec();
       const kv = current.kvs[0];
@@ -136,18 +148,19 @@ export class Candidate extends EventEmitter<CandidateEvents> {
       }
       const lease = this.client.lease(this.ttlSeconds, { autoKeepAlive: false });
       lease.on('lost', () => undefined);
+      const grantedAt = this.clock.now();
       const id = await lease.grant();
       const txn = await this.client
         .if(this.key, 'Create', '==', 0)
         .then(this.client.put(this.key).value(this.value).lease(id))
         .commit();
-      if (txn.succeeded) return { lease, revision: txn.header.revision };
+      if (txn.succeeded) return { lease, revision: txn.header.revision, grantedAt };
       await lease.revoke().catch(() => undefined);
     }
     return undefined;
   }
 
-  private async hold(lease: Lease, revision: string, signal: AbortSignal): Promise<void> {
+  private async hold(lease: Lease, revision: string, grantedAt: number, signal: AbortSignal): Promise<void> {
     const lost = new AbortController();
     const both = AbortSignal.any([signal, lost.signal]);
     const id = await lease.grant();
@@ -164,12 +177,13 @@ export class Candidate extends EventEmitter<CandidateEvents> {
     })();
     const ttlMs = this.ttlSeconds * 1000;
     const period = Math.max(200, Math.floor(ttlMs / 3));
-    let lastOk = this.clock.now();
+    let lastOk = grantedAt;
     while (!both.aborted) {
       if (!(await sleepUnlessAborted(this.clock, period, both))) break;
       const r = await renewLease(lease, { lastOk, ttlMs, clock: this.clock, signal: both });
       if (r.ok) {
         lastOk = r.sentAt;
+        this.validUntil = r.sentAt + ttlMs;
       } else if (!both.aborted) {
         this.report(r.error ?? new Error(`lease not renewed within its TTL (${ttlMs} ms)`));
         lost.abort();

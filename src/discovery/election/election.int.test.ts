@@ -2,8 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Replication } from '../../cluster/replication.js';
 import { type LocalEtcd, startLocalEtcd } from '../../kv/index.js';
 import { type Child, CLI, eventually, spawnNode } from '../../testkit/discovery.js';
+import { type Clock, systemClock } from '../../util/clock.js';
+import { Candidate } from './candidate.js';
+import { Follower } from './follower.js';
 import { createLeaderElection, type LeaderElection } from './leader-election.js';
 
 const TTL_MS = 3000;
@@ -113,5 +117,54 @@ describe('leader election on etcd (real processes)', () => {
       await c.resign();
     }
     expect(c.isLeader).toBe(false);
+  });
+
+  it('a primary frozen past its TTL is no longer primary from its first instant awake, before its loop runs', async () => {
+    const { Etcd3 } = await import('etcd3');
+    const raw = new Etcd3({ hosts: etcd.endpoints.map((e) => `http://${e}`) });
+    // The manager's clock; `frozenFor` stands for time that passed while the process did not run at all.
+    let frozenFor = 0;
+    const clock: Clock = { now: () => Date.now() + frozenFor, sleep: systemClock.sleep };
+    const addr = '10.235.0.4:3376';
+    const rep = new Replication(
+      {
+        key: election.key,
+        candidate: (a) => new Candidate(raw, election.key, a, { ttlMs: TTL_MS, retryMs: 200, clock }),
+        follower: () => new Follower(raw, election.key, { retryMs: 200 }),
+        close: async () => undefined,
+      },
+      addr,
+      { clock },
+    );
+    const events: string[] = [];
+    rep.on('elected', () => events.push('elected'));
+    rep.on('lost', () => events.push('lost'));
+    rep.on('leader', (a) => events.push(`leader ${a}`));
+    const errors: string[] = [];
+    rep.on('error', (e) => errors.push(e.message));
+    rep.start();
+    try {
+      await eventually(async () =>
+        events.includes(`leader ${addr}`) && rep.role() === 'primary' ? true : undefined,
+      );
+      expect(rep.primary()).toBe(addr);
+      expect(rep.fence()?.key).toBe(election.key);
+
+      // Wakes up one TTL later: no event and no timer has run yet, the leader key still names it.
+      frozenFor = TTL_MS;
+      expect(rep.role()).toBe('replica');
+      expect(rep.fence()).toBeUndefined();
+      expect(rep.primary()).toBeUndefined();
+
+      // Its loop then finds the lease run out, steps down, and campaigns again (etcd still had the key: it wins).
+      await eventually(async () => (events.filter((e) => e === 'elected').length === 2 ? true : undefined));
+      expect(events.filter((e) => e === 'lost')).toHaveLength(1);
+      expect(errors).toEqual(['leader election: lease not renewed within its TTL (3000 ms)']);
+      expect(rep.role()).toBe('primary');
+      expect(rep.primary()).toBe(addr);
+    } finally {
+      await rep.close();
+      raw.close();
+    }
   });
 });
