@@ -69,11 +69,21 @@ export async function dumpState(
   );
   const history: Record<string, OpRecord[]> = {};
   for (const name of named) history[name] = workload.ops.filter((op) => op.name === name);
+  // every line of each manager's whole log that names one of them, by name or by the ID a create answered
+  const needles = [...named, ...Object.values(history).flatMap((ops) => ops.flatMap((op) => op.id ?? []))];
+  const mentions: Record<string, string[]> = {};
+  if (needles.length > 0) {
+    for (const m of cluster.managers) {
+      const all = await cluster.swarmLog(m.name, 'shoal-agent-master', 'all');
+      mentions[m.name] = all.split('\n').filter((line) => needles.some((n) => line.includes(n)));
+    }
+  }
   return {
     snapshot: last,
     status: status.code === 0 ? JSON.parse(status.stdout) : status.stderr,
     managerLogs: logs,
     history,
+    mentions,
     recentRequests: workload.ops.slice(-40),
     ledger: [...workload.ledger.values()].filter((e) => e.exists !== 'no'),
   };

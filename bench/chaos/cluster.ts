@@ -181,7 +181,7 @@ export class ChaosCluster {
   }
 
   /** The last lines of a swarm container's log on `host` (stdout and stderr), for state dumps. */
-  async swarmLog(host: string, container: string, lines = 60): Promise<string> {
+  async swarmLog(host: string, container: string, lines: number | 'all' = 60): Promise<string> {
     const a = await this.call(
       this.engine(host),
       'GET',

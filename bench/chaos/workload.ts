@@ -34,6 +34,8 @@ export interface OpRecord {
   readonly message?: string;
   /** An inspect answered 404 for a container the ledger says exists. */
   readonly missing?: boolean;
+  /** The engine's container ID a create answered 201 with. */
+  readonly id?: string;
 }
 
 /** Label every workload container carries. */
@@ -196,6 +198,14 @@ export class Workload {
 
   private log(op: OpRecord['op'], via: string, name: string | undefined, a: Answer, missing = false): void {
     let message: string | undefined;
+    let id: string | undefined;
+    if (op === 'create' && a.status === 201) {
+      try {
+        id = (JSON.parse(a.body) as { Id?: string }).Id;
+      } catch {
+        id = undefined;
+      }
+    }
     if (a.status >= 400) {
       try {
         message = (JSON.parse(a.body) as { message?: string }).message;
@@ -213,6 +223,7 @@ export class Workload {
       ...(a.error ? { error: a.error } : {}),
       ...(message ? { message } : {}),
       ...(missing ? { missing } : {}),
+      ...(id ? { id } : {}),
     });
   }
 }
