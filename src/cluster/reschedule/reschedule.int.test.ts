@@ -4,8 +4,9 @@
  * Cases: a dockerd killed hard (policy containers come back elsewhere under the same name and swarm ID, the others
  * stay), the node returning (one copy left, volumes kept), a moved container removed by its user while its old
  * node is down (the returning copy is removed, not adopted), the primary and its host killed together before a new
- * manager was ever started (the new primary moves containers it never saw), and a frozen primary resuming past its
- * lease while another manager moved its work (no second replacement).
+ * manager was ever started (the new primary moves containers it never saw), a container removed just before its
+ * node dies (not brought back), and a frozen primary resuming past its lease while another manager moved its work
+ * (no second replacement).
  */
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
@@ -312,6 +313,26 @@ describe('rescheduling on node failure', () => {
     expect((await docker(a, ['ps', '-a', '--filter', 'name=pol3', '-q'])).trim()).toBe('');
     // nothing is left to remember once the copy is gone
     await waitFor('the removal forgotten', async () => (await removedEntry(sid)) === undefined, [a]);
+  });
+
+  it('a container removed just before its node dies is not brought back elsewhere', async () => {
+    const sid = await runWithPolicy(a, 'pol5', 'shr-3');
+    await waitFor('the record of pol5', async () => (await recorded(sid))?.running === true, [a]);
+    const id = (await docker(a, ['inspect', '--format', '{{.Id}}', 'pol5'])).trim();
+    // An update makes the next round write the record again, so the removal and the node's failure both come while
+    // the record is fresh (the exact order is forced in rescheduler.test.ts).
+    const before = (await recorded(sid))?.updatedAt;
+    await docker(a, ['update', '--cpu-shares', '512', 'pol5']);
+    await waitFor('the record written again', async () => (await recorded(sid))?.updatedAt !== before, [a]);
+    await docker(a, ['rm', '-f', 'pol5']);
+    await host('shr-3').killEngine();
+    await waitFor('the record of pol5 gone', async () => (await recorded(sid)) === undefined, [a]);
+    // well past the grace period (2 s) and a few rounds: nothing was created again
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(await copies(sid, [host('shr-1'), host('shr-2')])).toEqual([]);
+    expect(a.log).not.toContain(`Rescheduled container ${id}`);
+    await host('shr-3').startEngine();
+    await healthyNodes(a, 3);
   });
 
   it('the primary and its host die together: a manager started afterwards moves what it never saw', async () => {

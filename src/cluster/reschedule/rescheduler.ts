@@ -33,6 +33,11 @@ const MOVES_AT_ONCE = 8;
  * the copy of a container removed meanwhile); one back later has the copy of a removed container adopted.
  */
 export const REMOVED_RETENTION_MS = 7 * 24 * 3600_000;
+/**
+ * How long an engine's `destroy` event is remembered: long enough for a record to be settled by the rounds (a
+ * record is forgotten at most a few seconds after its container is seen gone).
+ */
+const DESTROYED_MEMORY_MS = 10 * 60_000;
 /** Node verdicts an explanation keeps in a container's record (the summary still counts every node). */
 const RECORDED_VERDICTS = 32;
 
@@ -112,7 +117,8 @@ export interface DrainStatus {
  * Self-healing on the primary (docs/behaviour/rescheduling.md): keeps the desired state of every container that has the
  * `on-node-failure` policy in the {@link ClusterStateStore}, and each round (primary only):
  * - records new policy containers and changes (name, running, config after an `update`) seen on healthy nodes;
- * - forgets a record whose container was removed from a healthy node;
+ * - forgets a record whose container was removed: seen gone from its healthy node, or destroyed (the engine's event)
+ *   even if its node failed right after, so a container removed just before its node died is not brought back;
  * - creates a container again elsewhere (same name, config and swarm ID; the failed node excluded) when its node
  *   stayed unhealthy or absent for the grace period, starting it when it should run; the claim and the new record
  *   are conditional writes, so at most one manager acts on a record and a lost race removes its own copy;
@@ -137,6 +143,8 @@ export class Rescheduler {
   private readonly pendingBySwarmId = new Map<string, PendingReschedule>();
   /** Container IDs whose config must be read again (an `update` event). */
   private readonly dirty = new Set<string>();
+  /** Container IDs some engine reported destroyed, with when (see {@link DESTROYED_MEMORY_MS}). */
+  private readonly destroyed = new Map<string, number>();
   private readonly drains = new Map<
     string,
     { moved: string[]; failed: Map<string, string>; gone: Set<string> }
@@ -164,7 +172,9 @@ export class Rescheduler {
   start(): void {
     this.unsubscribe ??= this.cluster.events.subscribe((ev) => {
       const m = ev.message;
-      if (m.Type === 'container' && m.Action === 'update' && m.Actor?.ID) this.dirty.add(m.Actor.ID);
+      if (m.Type !== 'container' || !m.Actor?.ID) return;
+      if (m.Action === 'update') this.dirty.add(m.Actor.ID);
+      else if (m.Action === 'destroy') this.destroyed.set(m.Actor.ID, this.clock.now());
     });
     this.loop ??= this.run();
   }
@@ -241,6 +251,7 @@ export class Rescheduler {
   async round(): Promise<void> {
     const now = this.clock.now();
     this.observe(now);
+    for (const [id, at] of this.destroyed) if (now - at > DESTROYED_MEMORY_MS) this.destroyed.delete(id);
     await this.syncAvailability();
     if (!this.opts.isPrimary()) return;
     const records = await this.store.containers();
@@ -520,19 +531,23 @@ export class Rescheduler {
     return true;
   }
 
-  /** Removes a copy that must not run (forced, without its volumes); true when it is gone. */
-  private async removeCopy(x: { engine: Engine; c: CachedContainer }): Promise<boolean> {
-    const id = x.c.summary.Id;
+  /** Removes container `id` from `engine` (forced, without its volumes: they stay on the node); true when gone. */
+  private async removeFrom(engine: Engine, id: string): Promise<boolean> {
     try {
-      // force, without v=1: the copy's volumes stay on the node
-      await x.engine.client.json('DELETE', `/containers/${id}`, undefined, { query: { force: '1' } });
+      await engine.client.json('DELETE', `/containers/${id}`, undefined, { query: { force: '1' } });
     } catch (err) {
       if (!(err instanceof EngineRequestError && err.status === 404)) {
-        this.logger.warn({ err: asError(err).message, id }, 'Failed to remove duplicate container');
+        this.logger.warn({ err: asError(err).message, id, node: engine.name }, 'Failed to remove container');
         return false;
       }
     }
-    x.engine.cache.removeContainer(id);
+    engine.cache.removeContainer(id);
+    return true;
+  }
+
+  /** Removes a copy that must not run; true when it is gone. */
+  private async removeCopy(x: { engine: Engine; c: CachedContainer }): Promise<boolean> {
+    if (!(await this.removeFrom(x.engine, x.c.summary.Id))) return false;
     this.opts.observer?.duplicateRemoved();
     return true;
   }
@@ -541,15 +556,15 @@ export class Rescheduler {
     const v = rec.value;
     this.knownNodes.add(v.node.id);
     const engine = this.cluster.engines().find((e) => e.id === v.node.id);
+    // Its engine said it was destroyed: removed, whatever became of the node since.
+    if (this.destroyed.has(v.containerId)) {
+      await this.forget(v, rec.version, now);
+      return;
+    }
     if (engine?.state === 'healthy') {
-      // The node is up and the container is not on it: it was removed. Forget it (unless a create is settling),
-      // remembering first the copies earlier moves left on failed nodes, so none is adopted when its node returns.
+      // The node is up and the container is not on it: it was removed. Forget it (unless a create is settling).
       if (now - v.updatedAt < 2 * this.intervalMs + 2000) return;
-      const stale = this.stillOut(v.staleCopies ?? [], new Set());
-      if (stale.length > 0)
-        await this.store.putRemoved({ swarmId: v.swarmId, name: v.name, removedAt: now, staleCopies: stale });
-      await this.store.removeContainer(v.swarmId, rec.version);
-      this.pendingBySwarmId.delete(v.swarmId);
+      await this.forget(v, rec.version, now);
       return;
     }
     const down = this.downSince.get(v.node.id) ?? now;
@@ -557,6 +572,18 @@ export class Rescheduler {
     const p = this.pendingBySwarmId.get(v.swarmId);
     if (p && p.nextAt > now) return;
     await this.moveAway(rec, engine, 'failed');
+  }
+
+  /**
+   * Forgets the record of a removed container, remembering first the copies earlier moves left on failed nodes, so
+   * none is adopted when its node returns.
+   */
+  private async forget(v: DesiredContainer, version: string, now: number): Promise<void> {
+    const stale = this.stillOut(v.staleCopies ?? [], new Set(this.destroyed.keys()));
+    if (stale.length > 0)
+      await this.store.putRemoved({ swarmId: v.swarmId, name: v.name, removedAt: now, staleCopies: stale });
+    await this.store.removeContainer(v.swarmId, version);
+    this.pendingBySwarmId.delete(v.swarmId);
   }
 
   /**
@@ -686,6 +713,14 @@ export class Rescheduler {
       if (saved === undefined && why === 'drain' && started) return 'lost';
       if (why === 'drain') this.deferred(v, from, 'the new copy did not start');
       return saved === undefined ? 'lost' : 'failed';
+    }
+    if (this.destroyed.has(v.containerId) && (await this.removeFrom(to, created.Id))) {
+      // Its user removed it while it moved (the old node was back and took the remove): the new copy goes too.
+      this.logger.info(
+        `Removed container ${created.Id} on ${to.name}: ${v.name} was removed while it was moved from ${from}`,
+      );
+      await this.forget(next, saved, this.clock.now());
+      return 'lost';
     }
     this.pendingBySwarmId.delete(v.swarmId);
     this.logger.info(`Rescheduled container ${v.containerId} from ${from} to ${to.name} as ${created.Id}`);
