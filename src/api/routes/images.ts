@@ -89,23 +89,39 @@ async function list(ctx: RequestContext): Promise<void> {
   );
 }
 
-/** Pull on every healthy node; progress lines carry the node name as `id` (docs/behaviour/api.md#images). */
+/** The reference a pull names, as Swarm joined `fromImage` and `tag` (a digest tag with `@`). */
+export function pulledRef(fromImage: string, tag: string | null): string {
+  if (!tag) return fromImage;
+  return /^[a-z0-9]+:[0-9a-f]{32,}$/i.test(tag) ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
+}
+
+/**
+ * Pull on every healthy node (docs/behaviour/api.md#images). Progress lines carry the node name as `id` and
+ * Swarm's `Pulling IMAGE... : STATUS`; a node that fails says why in its own line (Swarm's `Failed to load IMAGE:
+ * MESSAGE` for an error the engine streamed), and once every node is done one error line repeats the last failure,
+ * as Swarm ended a pull that failed anywhere.
+ */
 async function pull(ctx: RequestContext): Promise<void> {
   const nodes = nodesOrFail(ctx);
-  const image = `${ctx.query.get('fromImage') ?? ''}${ctx.query.get('tag') ? `:${ctx.query.get('tag')}` : ''}`;
+  const image = pulledRef(ctx.query.get('fromImage') ?? '', ctx.query.get('tag'));
   const headers: Record<string, string> = {};
   const auth = ctx.req.headers['x-registry-auth'];
   if (typeof auth === 'string') headers['x-registry-auth'] = auth;
   ctx.req.resume();
   ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
   const line = (v: unknown) => ctx.res.write(`${JSON.stringify(v)}\n`);
+  const prefix = `Pulling ${image}...`;
+  let lastError = '';
+  const failed = (node: string, message: string) => {
+    lastError = message;
+    line({ status: `${prefix} : ${message}`, id: node });
+  };
   await fanout(nodes, async (n) => {
-    const prefix = `Pulling ${image}...`;
     try {
       line({ status: prefix, id: n.name });
       const body = await n.client.stream('POST', ctx.req.url ?? '/images/create', { headers });
       let buf = '';
-      let failed = '';
+      let streamed = '';
       for await (const chunk of body) {
         buf += Buffer.from(chunk).toString('utf8');
         let nl = buf.indexOf('\n');
@@ -115,17 +131,17 @@ async function pull(ctx: RequestContext): Promise<void> {
           nl = buf.indexOf('\n');
           if (!text) continue;
           const msg = JSON.parse(text) as { status?: string; error?: string };
-          if (msg.error) failed = msg.error;
+          if (msg.error) streamed = msg.error;
           else if (msg.status) line({ status: `${prefix} : ${msg.status}`, id: n.name });
         }
       }
-      if (failed) line({ error: `${n.name}: ${failed}`, errorDetail: { message: `${n.name}: ${failed}` } });
+      if (streamed) failed(n.name, `Failed to load ${image}: ${streamed}`);
       else line({ status: `${prefix} : downloaded`, id: n.name });
     } catch (err) {
-      const message = `${n.name}: ${err instanceof Error ? err.message : String(err)}`;
-      line({ error: message, errorDetail: { message } });
+      failed(n.name, err instanceof Error ? err.message : String(err));
     }
   });
+  if (lastError) line({ errorDetail: { code: 1, message: lastError }, error: lastError });
   ctx.res.end();
   await Promise.all(nodes.map((n) => ctx.deps.cluster.refreshNode(n, 'images').catch(() => undefined)));
 }
