@@ -6,7 +6,7 @@ import { fakeCluster, fakeNode } from '../../testkit/fake-cluster.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext } from '../context.js';
 import { ExecLocations } from '../exec-locations.js';
-import { imageRoutes, pulledRef, pushedImage } from './images.js';
+import { imageRoutes, pulledRef, pushedImage, streamedError } from './images.js';
 
 describe('pushedImage', () => {
   it.each([
@@ -104,5 +104,101 @@ describe('pull', () => {
     expect(refused.at(-1)).toMatchObject({ error: 'pull access denied for nope' });
     const ok = await pullThrough([puller('n1', [{ status: 'Already exists' }])]);
     expect(ok.some((l) => l.error !== undefined)).toBe(false);
+  });
+});
+
+describe('load and import on every node', () => {
+  /** A node whose engine answers a load or import with `status` and `lines` (JSON lines). */
+  function loader(name: string, status: number, lines: object[]): ApiNode {
+    const client = {
+      request: async (_m: string, _p: string, opts: { body: Readable }) => {
+        opts.body.resume();
+        const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+        return { statusCode: status, body: { text: async () => text } };
+      },
+    } as unknown as EngineClient;
+    return fakeNode({ name, addr: `${name}:2376`, client });
+  }
+
+  async function tee(nodes: ApiNode[], query: string): Promise<{ status: number; text: string } | Error> {
+    const route = imageRoutes().find(
+      (r) => r.method === 'POST' && r.path === (query ? '/images/create' : '/images/load'),
+    );
+    const req = Object.assign(Readable.from([Buffer.from('tar bytes')]), {
+      method: 'POST',
+      headers: {},
+      url: query ? `/v1.41/images/create?${query}` : '/v1.41/images/load',
+    });
+    const out = { status: 0, text: '' };
+    const res = {
+      writeHead: (status: number) => {
+        out.status = status;
+        return res;
+      },
+      end: (text: string) => {
+        out.text = text;
+      },
+    } as unknown as ServerResponse;
+    const ctx: RequestContext = {
+      req: req as unknown as IncomingMessage,
+      res,
+      path: query ? '/images/create' : '/images/load',
+      version: '1.41',
+      params: {},
+      query: new URLSearchParams(query),
+      deps: {
+        cluster: fakeCluster(nodes),
+        execs: new ExecLocations(),
+        manager: {} as RequestContext['deps']['manager'],
+      },
+    };
+    try {
+      await route?.handler(ctx);
+      return out;
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  it.each([
+    ['', 'Failed to load image: archive/tar: invalid tar header'],
+    ['fromSrc=-&repo=mine&tag=1', 'Failed to import mine:1: archive/tar: invalid tar header'],
+  ])("ends with Swarm's error when a node's engine streamed one (%s)", async (query, message) => {
+    const r = (await tee(
+      [
+        loader('n1', 200, [{ stream: 'Loaded image: mine:1' }]),
+        loader('n2', 200, [
+          {
+            errorDetail: { message: 'archive/tar: invalid tar header' },
+            error: 'archive/tar: invalid tar header',
+          },
+        ]),
+      ],
+      query,
+    )) as { status: number; text: string };
+    const lines = r.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(r.status).toBe(200);
+    expect(lines).toEqual([
+      { stream: 'Loaded image: mine:1' },
+      { errorDetail: { code: 1, message }, error: message },
+    ]);
+  });
+
+  it("answers the first node's output when every node took it, and a refusal as the engine's error", async () => {
+    const ok = (await tee([loader('n1', 200, [{ stream: 'Loaded image: mine:1' }])], '')) as { text: string };
+    expect(ok.text).toBe('{"stream":"Loaded image: mine:1"}\n');
+    const refused = await tee([loader('n1', 500, [{ message: 'no space left' }])], '');
+    expect((refused as Error).message).toBe('n1: {"message":"no space left"}');
+  });
+
+  it.each([
+    ['{"status":"x"}\n{"error":"boom","errorDetail":{}}\n', 'boom'],
+    ['{"stream":"ok"}\n', undefined],
+    ['not json\n', undefined],
+  ])('streamedError(%j) = %s', (text, want) => {
+    expect(streamedError(text)).toBe(want);
   });
 });

@@ -146,7 +146,26 @@ async function pull(ctx: RequestContext): Promise<void> {
   await Promise.all(nodes.map((n) => ctx.deps.cluster.refreshNode(n, 'images').catch(() => undefined)));
 }
 
-/** Sends the body to every healthy node and answers with the first node's output (load, import). */
+/** The message of the first error line in an engine's JSON-lines answer (a failure streamed after a 200), if any. */
+export function streamedError(text: string): string | undefined {
+  for (const l of text.split('\n')) {
+    const t = l.trim();
+    if (!t.startsWith('{')) continue;
+    try {
+      const m = JSON.parse(t) as { error?: unknown };
+      if (typeof m.error === 'string' && m.error !== '') return m.error;
+    } catch {
+      // not a JSON line: nothing streamed there
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Sends the body to every healthy node and answers with the first node's output (load, import). A node whose engine
+ * refused the request makes the answer that refusal; a node whose engine streamed an error after its 200 ends the
+ * answer with one error line in Swarm's words: `Failed to load image: MESSAGE`, `Failed to import REF: MESSAGE`.
+ */
 async function teeToAll(ctx: RequestContext): Promise<void> {
   const nodes = nodesOrFail(ctx);
   const answers = await teeBody(ctx.req, nodes, ctx.req.url ?? '/');
@@ -159,8 +178,25 @@ async function teeToAll(ctx: RequestContext): Promise<void> {
     throw new EngineRequestError(v.status, `${f.node.name}: ${v.text.trim()}`);
   }
   const first = answers[0]?.value as { status: number; text: string };
+  const streamed = answers.map((a) => streamedError(a.value?.text ?? '')).filter((m) => m !== undefined);
+  const last = streamed.at(-1);
+  if (last === undefined) {
+    ctx.res.writeHead(first.status, { 'Content-Type': 'application/json' });
+    ctx.res.end(first.text);
+    return;
+  }
+  const fromSrc = ctx.query.get('fromSrc');
+  const message =
+    fromSrc !== null
+      ? `Failed to import ${pulledRef(ctx.query.get('repo') ?? '', ctx.query.get('tag'))}: ${last}`
+      : `Failed to load image: ${last}`;
+  const progress = first.text
+    .split('\n')
+    .filter((l) => l.trim() !== '' && streamedError(l) === undefined)
+    .map((l) => `${l}\n`)
+    .join('');
   ctx.res.writeHead(first.status, { 'Content-Type': 'application/json' });
-  ctx.res.end(first.text);
+  ctx.res.end(`${progress}${JSON.stringify({ errorDetail: { code: 1, message }, error: message })}\n`);
 }
 
 async function create(ctx: RequestContext): Promise<void> {
