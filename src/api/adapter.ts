@@ -1,4 +1,4 @@
-import type { Cluster, Engine } from '../cluster/index.js';
+import type { CachedContainer, Cluster, Engine } from '../cluster/index.js';
 import { reservedCpus, withOvercommit } from '../cluster/index.js';
 import type { CreateBody, PlacementExplanation } from '../scheduler/index.js';
 import type {
@@ -80,6 +80,7 @@ class EngineNode implements ApiNode {
 export class ClusterAdapter implements ApiCluster {
   private readonly views = new WeakMap<Engine, EngineNode>();
   private containersMemo: { from: readonly unknown[]; list: readonly ApiContainer[] } | undefined;
+  private readonly containerViews = new WeakMap<CachedContainer, ApiContainer & { node: EngineNode }>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -107,12 +108,20 @@ export class ClusterAdapter implements ApiCluster {
     // The cluster returns the same array until a container list changes; map it once per change.
     const from = this.cluster.containers();
     if (this.containersMemo?.from === from) return this.containersMemo.list;
-    const list = from.map(({ node, container }) => ({
-      node: this.view(node),
-      id: container.summary.Id,
-      summary: container.summary as unknown as EngineContainerSummary,
-      created: container.info.Created,
-    }));
+    // Entries are replaced, not changed, when a container is re-read: one view per entry, made once.
+    const list = from.map(({ node, container }) => {
+      let v = this.containerViews.get(container);
+      if (v?.node.engine !== node) {
+        v = {
+          node: this.view(node),
+          id: container.summary.Id,
+          summary: container.summary as unknown as EngineContainerSummary,
+          created: container.info.Created,
+        };
+        this.containerViews.set(container, v);
+      }
+      return v;
+    });
     this.containersMemo = { from, list };
     return list;
   }

@@ -122,9 +122,19 @@ export function listContainers(
     const imageName = (s.Image ?? '').split(':')[0] ?? '';
     if (!opts.all && (imageName === 'shoal' || imageName === 'swarm')) return undefined;
     if (!all && (!healthy || !RUNNING.has(s.State))) return undefined;
-    const names = s.Names.map((n) => `/${c.node.name}${n.startsWith('/') ? n : `/${n}`}`);
-    if (!filter.test({ id: c.id, nodeName: c.node.name, nodeId: c.node.id, aliases: names, summary: s }))
+    const prefixed = () => s.Names.map((n) => `/${c.node.name}${n.startsWith('/') ? n : `/${n}`}`);
+    let names = filter.usesAliases ? prefixed() : undefined;
+    if (
+      !filter.test({
+        id: c.id,
+        nodeName: c.node.name,
+        nodeId: c.node.id,
+        ...(names ? { aliases: names } : {}),
+        summary: s,
+      })
+    )
       return undefined;
+    names ??= prefixed();
     return {
       ...s,
       Names: names,

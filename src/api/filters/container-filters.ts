@@ -1,5 +1,12 @@
 import { InvalidArgumentError } from '../../util/errors.js';
-import { exactMatch, type FilterArgs, FilterParseError, goList, match, matchLabels } from './filter-args.js';
+import {
+  exactMatch,
+  type FilterArgs,
+  FilterParseError,
+  goList,
+  matcher,
+  matchLabels,
+} from './filter-args.js';
 
 /** Filter keys of `GET /containers/json`: the engine's (dockerd 20.10) plus Swarm's `node`. */
 export const CONTAINER_FILTER_KEYS: ReadonlySet<string> = new Set([
@@ -52,6 +59,8 @@ export interface ContainerFilter {
   /** Refs of the `before` / `since` keys, resolved by the caller against the listing. */
   readonly before: string | undefined;
   readonly since: string | undefined;
+  /** Whether `test` reads the container's `aliases` (a `name` filter): a listing builds them only then. */
+  readonly usesAliases: boolean;
   test(c: FilterableContainer): boolean;
 }
 
@@ -133,14 +142,16 @@ export function compileContainerFilter(
   const nodes = get('node');
   const ancestors = filters.has('ancestor') ? (opts.ancestors ?? new Set<string>()) : undefined;
 
+  const nameMatches = matcher(filters, 'name');
+  const idMatches = matcher(filters, 'id');
   const test = (c: FilterableContainer): boolean => {
     const s = c.summary;
     if (nodes.length > 0 && !nodes.some((n) => n === c.nodeName || n === c.nodeId)) return false;
+    if (!idMatches(c.id)) return false;
     if (filters.has('name')) {
       const names = [s.Names[0] ?? '', ...(c.aliases ?? [])];
-      if (!names.some((n) => match(filters, 'name', n) || match(filters, 'name', n.slice(1)))) return false;
+      if (!names.some((n) => nameMatches(n) || nameMatches(n.slice(1)))) return false;
     }
-    if (!match(filters, 'id', c.id)) return false;
     if (!matchLabels(filters, 'label', s.Labels)) return false;
     if (!exactMatch(filters, 'status', s.State)) return false;
     // `isolation` is accepted and matches everything: Linux engines have one isolation (dockerd 20.10 checked)
@@ -183,6 +194,7 @@ export function compileContainerFilter(
     return true;
   };
   return {
+    usesAliases: filters.has('name'),
     impliesAll: filters.has('status'),
     before: get('before')[0],
     since: get('since')[0],

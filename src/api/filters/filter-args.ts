@@ -98,6 +98,23 @@ export function without(args: FilterArgs, ...keys: string[]): Map<string, readon
   return out;
 }
 
+/**
+ * {@link match} compiled once for a listing: each value's regexp is built here, not once per container tested (at
+ * 30,000 containers a filtered `docker ps` built 30,000 of them).
+ */
+export function matcher(args: FilterArgs, key: string): (source: string) => boolean {
+  const values = args.get(key);
+  if (!values || values.length === 0) return () => true;
+  const compiled = values.map((v) => {
+    try {
+      return { v, re: new RegExp(v) as RegExp | undefined };
+    } catch {
+      return { v, re: undefined };
+    }
+  });
+  return (source) => compiled.some(({ v, re }) => v === source || (re?.test(source) ?? false));
+}
+
 /** The engine's `Match`: true without values for `key`; else some value equals `source` or, as a regexp, matches it. */
 export function match(args: FilterArgs, key: string, source: string): boolean {
   const values = args.get(key);

@@ -117,3 +117,51 @@ describe('container inspect', () => {
     expect(paths).toHaveLength(2);
   });
 });
+
+describe('GET /containers/json by full ID', () => {
+  async function list(query: string, counted: { scans: number }): Promise<{ Id: string; Names: string[] }[]> {
+    const node = fakeNode({ name: 'n1', ip: '10.0.0.7', addr: '10.0.0.7:2376' });
+    const other = 'beef'.padEnd(64, '0');
+    const cluster = fakeCluster(
+      [node],
+      [fakeContainer(node, { Id: ID, Names: ['/web'] }), fakeContainer(node, { Id: other, Names: ['/db'] })],
+    );
+    const all = cluster.containers;
+    cluster.containers = () => {
+      counted.scans++;
+      return all();
+    };
+    const route = containerRoutes().find((r) => r.method === 'GET' && r.path === '/containers/json');
+    let text = '';
+    const res = {
+      writeHead: () => res,
+      end: (chunk?: string) => {
+        text = chunk ?? '';
+      },
+    } as unknown as ServerResponse;
+    await route?.handler({
+      req: { method: 'GET', headers: {} } as IncomingMessage,
+      res,
+      path: '/containers/json',
+      version: '1.41',
+      params: {},
+      query: new URLSearchParams(query),
+      deps: { cluster, execs: new ExecLocations(), manager: {} as RequestContext['deps']['manager'] },
+    });
+    return JSON.parse(text) as { Id: string; Names: string[] }[];
+  }
+
+  it('looks up full IDs instead of passing over every container, with the same answer', async () => {
+    const counted = { scans: 0 };
+    const filters = (f: object) => `all=1&filters=${encodeURIComponent(JSON.stringify(f))}`;
+    const hit = await list(filters({ id: [ID, ID] }), counted);
+    expect(hit.map((c) => [c.Id, c.Names])).toEqual([[ID, ['/n1/web']]]);
+    expect(await list(filters({ id: ['f'.repeat(64)] }), counted)).toEqual([]);
+    // other filters still apply to what the lookup found
+    expect(await list(filters({ id: [ID], name: ['db'] }), counted)).toEqual([]);
+    expect(counted.scans).toBe(0);
+    // a prefix is a regexp over every ID: a pass over all of them
+    expect((await list(filters({ id: ['c0ffee'] }), counted)).map((c) => c.Id)).toEqual([ID]);
+    expect(counted.scans).toBe(1);
+  });
+});

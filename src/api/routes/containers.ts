@@ -1,7 +1,8 @@
 import { NameConflictError } from '../../cluster/errors.js';
 import type { CreateTiming } from '../../cluster/index.js';
 import { readCreateBody } from '../../scheduler/request.js';
-import { listContainers, listOptions } from '../container-list.js';
+import type { ApiContainer } from '../cluster-port.js';
+import { type ListOptions, listContainers, listOptions } from '../container-list.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
 import { fanout } from '../fanout.js';
@@ -43,7 +44,32 @@ async function list(ctx: RequestContext): Promise<void> {
     ancestors = new Set(answers.flatMap((a) => [...ancestorIds(a.value ?? [], refs)]));
   }
   const splitNode = nodeSplitter(ctx.deps.cluster);
-  sendJson(ctx, listContainers(ctx.deps.cluster.containers(), opts, { ancestors, splitNode }));
+  sendJson(ctx, listContainers(candidates(ctx, opts), opts, { ancestors, splitNode }));
+}
+
+const FULL_ID = /^[0-9a-f]{64}$/;
+
+/**
+ * The containers a listing looks at: all of them, or, when an `id` filter names full IDs only (and no
+ * `before`/`since` needs the others' order), just those. A full ID, as a value or a regexp, matches only the
+ * container with that ID, so the answer is the same; polling one container's state is then one lookup, not a pass
+ * over every container of the cluster.
+ */
+function candidates(ctx: RequestContext, opts: ListOptions): readonly ApiContainer[] {
+  const ids = opts.args.get('id') ?? [];
+  const ordered =
+    opts.before !== undefined ||
+    opts.since !== undefined ||
+    opts.args.has('before') ||
+    opts.args.has('since');
+  if (ids.length === 0 || ordered || !ids.every((id) => FULL_ID.test(id)))
+    return ctx.deps.cluster.containers();
+  const out: ApiContainer[] = [];
+  for (const id of new Set(ids)) {
+    const c = ctx.deps.cluster.container(id);
+    if (c?.id === id) out.push(c);
+  }
+  return out;
 }
 
 async function create(ctx: RequestContext): Promise<void> {
