@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestTls, testTls } from '../testkit/tls.js';
 import { describeNetError, EngineClient, engineMessage, splitAddr } from './engine-client.js';
 import { EngineGoneError, EngineRequestError, EngineUnreachableError } from './errors.js';
 
@@ -288,4 +289,59 @@ describe('EngineClient reset retry', () => {
       await new Promise((r) => raw.close(r));
     }
   });
+});
+
+describe('EngineClient close', () => {
+  /**
+   * An engine that takes a request and never answers, noting how each connection ended on its side: `FIN` for a
+   * close (the client's kernel would still deliver anything queued before it), or the error of a reset.
+   */
+  async function silentEngine(tls?: TestTls) {
+    const { createServer: netServer } = await import('node:net');
+    const { createServer: tlsServer } = await import('node:tls');
+    const ends: string[] = [];
+    let requests = 0;
+    const onConn = (sock: import('node:net').Socket): void => {
+      sock.on('data', () => requests++);
+      sock.on('end', () => ends.push('FIN'));
+      sock.on('error', (e: NodeJS.ErrnoException) => ends.push(e.code ?? e.message));
+    };
+    const server = tls
+      ? tlsServer({ ca: tls.ca, cert: tls.server.cert, key: tls.server.key, requestCert: true }, onConn)
+      : netServer(onConn);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      addr: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+      ends,
+      requests: () => requests,
+      close: () => new Promise((r) => server.close(r)),
+    };
+  }
+
+  async function until(what: string, ok: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!ok()) throw new Error(`timed out waiting for ${what}`);
+  }
+
+  for (const secure of [false, true]) {
+    it(`resets its connections${secure ? ' under TLS' : ''}, so a request in flight cannot act after its caller heard it failed`, async () => {
+      const tls = secure ? await testTls() : undefined;
+      const engine = await silentEngine(tls);
+      const c = new EngineClient({
+        addr: engine.addr,
+        ...(tls ? { tls: { ca: tls.ca, cert: tls.client.cert, key: tls.client.key, verify: true } } : {}),
+      });
+      try {
+        const pending = c.json('DELETE', '/containers/x').catch((e: unknown) => e);
+        await until('the request', () => engine.requests() > 0);
+        await c.close();
+        expect(await pending).toBeInstanceOf(EngineUnreachableError);
+        await until('the connection to end', () => engine.ends.length > 0);
+        expect(engine.ends).toEqual(['ECONNRESET']);
+      } finally {
+        await c.close();
+        await engine.close();
+      }
+    });
+  }
 });

@@ -1,5 +1,6 @@
+import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { type Dispatcher, Pool } from 'undici';
+import { buildConnector, type Dispatcher, Pool } from 'undici';
 import { asError } from '../util/errors.js';
 import {
   type EngineCallKind,
@@ -101,6 +102,8 @@ export class EngineClient {
   private readonly pool: Pool;
   /** Set by {@link close}: every later call fails with {@link EngineGoneError}. */
   private closed = false;
+  /** Every TCP socket of both pools (under TLS, the sockets TLS runs on), for {@link close} to reset. */
+  private readonly sockets = new Set<net.Socket>();
   private readonly streamPool: Pool;
   private readonly observer: EngineCallObserver | undefined;
 
@@ -117,14 +120,41 @@ export class EngineClient {
     const poolOptions = {
       bodyTimeout: 0,
       headersTimeout: 0,
-      connectTimeout: Math.min(this.timeoutMs, 10_000),
       keepAliveTimeout: 30_000,
-      ...(opts.tls ? { connect: tlsConnectOptions(opts.tls) } : {}),
+      connect: this.connector(opts.tls, Math.min(this.timeoutMs, 10_000)),
     };
     this.pool = new Pool(origin, { ...poolOptions, connections: opts.connections ?? 32 });
     // Long-lived responses (logs -f, wait, events, attach, pull) each hold a connection for minutes; they get their
     // own unbounded pool so they can never queue short calls behind them.
     this.streamPool = new Pool(origin, poolOptions);
+  }
+
+  /**
+   * undici's connector, keeping each TCP socket it opens in {@link sockets}. Under TLS the TCP socket is opened here
+   * and TLS runs on it, so that the TCP socket itself can be reset.
+   */
+  private connector(tls: EngineTlsOptions | undefined, timeout: number): buildConnector.connector {
+    const base = buildConnector({ timeout, ...(tls ? tlsConnectOptions(tls) : {}) });
+    const keep = (tcp: net.Socket): void => {
+      this.sockets.add(tcp);
+      tcp.once('close', () => this.sockets.delete(tcp));
+    };
+    return (o, done) => {
+      if (!tls) {
+        base(o, (...answer) => {
+          if (answer[1]) keep(answer[1]);
+          done(...answer);
+        });
+        return;
+      }
+      const tcp = net.connect({ host: o.hostname, port: Number(o.port) });
+      tcp.on('error', () => undefined); // reported by the TLS socket on it
+      keep(tcp);
+      base({ ...o, httpSocket: tcp }, (...answer) => {
+        if (answer[1]) answer[1].once('close', () => this.sockets.delete(tcp));
+        done(...answer);
+      });
+    };
   }
 
   /** Socket parameters for a raw (hijack) connection to this engine. */
@@ -160,7 +190,8 @@ export class EngineClient {
       try {
         return await call();
       } catch (err) {
-        if (retryable && attempt === 0 && isSocketReset(err) && !opts.signal?.aborted) continue;
+        if (retryable && attempt === 0 && isSocketReset(err) && !opts.signal?.aborted && !this.closed)
+          continue;
         const e = this.unreachable(err);
         // An abort by the caller says nothing about the engine's health.
         if (!opts.signal?.aborted) this.observer?.failure(e);
@@ -296,9 +327,15 @@ export class EngineClient {
     return res.body;
   }
 
-  /** Closes every pooled connection (in-flight streams are destroyed); later calls fail with {@link EngineGoneError}. */
+  /**
+   * Resets every pooled connection (in-flight calls and streams fail); later calls fail with {@link EngineGoneError}.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    // Reset, not closed: a request still in the kernel's send queue (sent into a partition that has not healed) would
+    // otherwise reach the engine later, after its caller was told it failed, and act then.
+    for (const tcp of this.sockets) if (!tcp.destroyed) tcp.resetAndDestroy();
+    this.sockets.clear();
     await Promise.all([
       this.pool.destroy().catch(() => undefined),
       this.streamPool.destroy().catch(() => undefined),
