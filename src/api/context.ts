@@ -42,6 +42,11 @@ export interface ApiNodeControl {
   drainStatus(engineId: string): ApiDrainStatus | undefined;
   /** Containers waiting to be rescheduled, with the reason. */
   pending(): readonly { name: string; node: string; reason: string; attempts: number; nextAt: number }[];
+  /**
+   * A container was removed through this manager: the container of that swarm ID is gone, whichever of its copies
+   * the remove found (a move of it in progress, or a copy on a node that is down, goes too).
+   */
+  removed?(swarmId: string): void;
 }
 
 /** What every route handler can use. One instance per server, shared by all requests. */

@@ -232,6 +232,7 @@ export async function startManager(
       setAvailability: (id, availability, version) => rescheduler.setAvailability(id, availability, version),
       drainStatus: (id) => rescheduler.drainStatus(id),
       pending: () => rescheduler.pending(),
+      removed: (swarmId) => rescheduler.containerRemoved(swarmId),
     },
     execs: new ExecLocations(),
     manager,

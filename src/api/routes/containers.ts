@@ -1,5 +1,6 @@
 import { NameConflictError } from '../../cluster/errors.js';
 import type { CreateTiming } from '../../cluster/index.js';
+import { SWARM_LABELS } from '../../scheduler/index.js';
 import { readCreateBody } from '../../scheduler/request.js';
 import type { ApiContainer } from '../cluster-port.js';
 import { type ListOptions, listContainers, listOptions } from '../container-list.js';
@@ -172,10 +173,15 @@ async function postAny(ctx: RequestContext): Promise<void> {
 async function remove(ctx: RequestContext): Promise<void> {
   const ref = (ctx.params['*'] ?? '').replace(/\/+$/, '');
   const c = requireContainer(ctx.deps.cluster, ref, 'remove');
+  const swarmId = c.summary.Labels?.[SWARM_LABELS.id];
   await proxy(ctx, containerClient(c), {
     path: enginePath(ctx, `/containers/${c.id}`),
     changes: () => c.node.inspects.forget(c.id),
-    after: () => ctx.deps.cluster.refreshContainer(c.node, c.id),
+    after: async (status) => {
+      // before the client hears of it: a move of this container must not outlive the removal
+      if (status < 300 && swarmId) ctx.deps.nodeControl?.removed?.(swarmId);
+      await ctx.deps.cluster.refreshContainer(c.node, c.id);
+    },
   });
 }
 

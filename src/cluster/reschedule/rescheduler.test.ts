@@ -22,13 +22,17 @@ interface FakeEngine {
   readonly cpus: number;
   /** Engine API calls made on it (`METHOD path`). */
   readonly calls: string[];
+  /** Container IDs its cache holds (for lookups by ID). */
+  readonly held: Set<string>;
   readonly cache: Record<string, unknown>;
   readonly client: { json(method: string, path: string): Promise<unknown> };
 }
 
 function engine(id: string): FakeEngine {
   const calls: string[] = [];
+  const held = new Set<string>();
   return {
+    held,
     id,
     name: id,
     addr: `${id}:2376`,
@@ -38,8 +42,8 @@ function engine(id: string): FakeEngine {
     cache: {
       revision: 0,
       containers: () => [],
-      container: () => undefined,
-      removeContainer: () => undefined,
+      container: (cid: string) => (held.has(cid) ? { summary: { Id: cid, Labels: {} } } : undefined),
+      removeContainer: (cid: string) => held.delete(cid),
       reinstate: () => undefined,
       refreshContainer: async () => undefined,
     },
@@ -173,6 +177,49 @@ describe('Rescheduler and removed containers', () => {
     expect(s.n2.calls).toContain(`DELETE /containers/${NEW_ID}`);
     expect((await s.store.containers()).size).toBe(0);
     // the destroyed old copy is not remembered as one still out on a failed node
+    expect((await s.store.removed()).size).toBe(0);
+  });
+
+  it('removed through the manager while being moved, its destroy event lost: the new copy is removed too', async () => {
+    const s = setUp();
+    stop = () => s.r.close();
+    await s.store.putContainer(record(s.n1), null);
+    s.n1.state = 'unhealthy';
+    await s.r.round();
+    s.advance(GRACE_MS + 1000);
+    // the remove reached the old copy on the node coming back; that node's event stream is still down
+    s.onCreate(() => s.r.containerRemoved('s1'));
+    await s.r.round();
+    expect(s.n2.calls).toContain(`DELETE /containers/${NEW_ID}`);
+    expect((await s.store.containers()).size).toBe(0);
+  });
+
+  it('removed through the manager while its node is down: nothing moves, the copy there is removed on return', async () => {
+    const s = setUp();
+    stop = () => s.r.close();
+    await s.store.putContainer(record(s.n1), null);
+    s.n1.state = 'unhealthy';
+    s.r.containerRemoved('s1');
+    await s.r.round();
+    s.advance(GRACE_MS + 1000);
+    await s.r.round();
+    expect(s.creates).toEqual([]);
+    expect((await s.store.containers()).size).toBe(0);
+    expect((await s.store.removed()).get('s1')?.staleCopies.map((c) => c.containerId)).toEqual([OLD_ID]);
+  });
+
+  it('removed through the manager by a stale copy: the recorded copy on a live node is removed too', async () => {
+    const s = setUp();
+    stop = () => s.r.close();
+    await s.store.putContainer(
+      { ...record(s.n1), containerId: NEW_ID, node: { id: 'n2', name: 'n2', addr: 'n2:2376' } },
+      null,
+    );
+    s.n2.held.add(NEW_ID);
+    s.r.containerRemoved('s1');
+    await s.r.round();
+    expect(s.n2.calls).toEqual([`DELETE /containers/${NEW_ID}`]);
+    expect((await s.store.containers()).size).toBe(0);
     expect((await s.store.removed()).size).toBe(0);
   });
 });

@@ -145,6 +145,8 @@ export class Rescheduler {
   private readonly dirty = new Set<string>();
   /** Container IDs some engine reported destroyed, with when (see {@link DESTROYED_MEMORY_MS}). */
   private readonly destroyed = new Map<string, number>();
+  /** Swarm IDs of containers removed through this manager, with when (kept as long as {@link destroyed}). */
+  private readonly removedByUser = new Map<string, number>();
   private readonly drains = new Map<
     string,
     { moved: string[]; failed: Map<string, string>; gone: Set<string> }
@@ -192,6 +194,15 @@ export class Rescheduler {
    */
   recordedPlacement(id: string): PlacementExplanation | undefined {
     return this.opts.isPrimary() ? this.recordedPlacements.get(id) : undefined;
+  }
+
+  /**
+   * A container was removed through this manager (one of its copies, whichever the remove found): the container is
+   * gone. A move of it in progress removes its new copy, and the next round removes the recorded copy if that was
+   * not the one removed (a node that is down has it removed when it returns) and forgets the record.
+   */
+  containerRemoved(swarmId: string): void {
+    this.removedByUser.set(swarmId, this.clock.now());
   }
 
   /** Containers waiting for a node that fits, with the reason. */
@@ -252,9 +263,16 @@ export class Rescheduler {
     const now = this.clock.now();
     this.observe(now);
     for (const [id, at] of this.destroyed) if (now - at > DESTROYED_MEMORY_MS) this.destroyed.delete(id);
+    for (const [sid, at] of this.removedByUser)
+      if (now - at > DESTROYED_MEMORY_MS) this.removedByUser.delete(sid);
     await this.syncAvailability();
     if (!this.opts.isPrimary()) return;
     const records = await this.store.containers();
+    for (const [swarmId, rec] of records) {
+      if (!this.removedByUser.has(swarmId)) continue;
+      await this.finishRemoval(rec, now);
+      records.delete(swarmId);
+    }
     const removed = await this.store.removed();
     const placements = new Map<string, PlacementExplanation>();
     for (const { value } of records.values())
@@ -575,6 +593,27 @@ export class Rescheduler {
   }
 
   /**
+   * The record of a container removed through this manager: its recorded copy goes too when the remove found another
+   * one (removed now on a live node, else remembered with the copies left on failed nodes), and the record is
+   * forgotten.
+   */
+  private async finishRemoval(rec: Versioned<DesiredContainer>, now: number): Promise<void> {
+    const v = rec.value;
+    const engine = this.cluster.engines().find((e) => e.id === v.node.id);
+    const up = engine?.state === 'healthy';
+    if (up && engine.cache.container(v.containerId) && !(await this.removeFrom(engine, v.containerId)))
+      return;
+    if (!up && !this.destroyed.has(v.containerId)) {
+      // its node is down with it: removed when the node returns
+      const left = { node: v.node, containerId: v.containerId, since: now };
+      await this.forget({ ...v, staleCopies: [...(v.staleCopies ?? []), left] }, rec.version, now);
+    } else {
+      await this.forget(v, rec.version, now);
+    }
+    this.removedByUser.delete(v.swarmId);
+  }
+
+  /**
    * Forgets the record of a removed container, remembering first the copies earlier moves left on failed nodes, so
    * none is adopted when its node returns.
    */
@@ -714,7 +753,8 @@ export class Rescheduler {
       if (why === 'drain') this.deferred(v, from, 'the new copy did not start');
       return saved === undefined ? 'lost' : 'failed';
     }
-    if (this.destroyed.has(v.containerId) && (await this.removeFrom(to, created.Id))) {
+    const gone = this.destroyed.has(v.containerId) || this.removedByUser.has(v.swarmId);
+    if (gone && (await this.removeFrom(to, created.Id))) {
       // Its user removed it while it moved (the old node was back and took the remove): the new copy goes too.
       this.logger.info(
         `Removed container ${created.Id} on ${to.name}: ${v.name} was removed while it was moved from ${from}`,
