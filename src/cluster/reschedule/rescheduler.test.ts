@@ -69,6 +69,12 @@ function record(node: FakeEngine): DesiredContainer {
   };
 }
 
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stop?.();
+  stop = undefined;
+});
+
 /** A cluster of two engines whose `createContainer` records its calls and runs `during` first. */
 function setUp() {
   let t = 1_000_000;
@@ -109,6 +115,7 @@ function setUp() {
   });
   r.start(); // subscribes; its first round does nothing while not primary
   primary = true;
+  stop = () => r.close();
   const destroyed = (on: FakeEngine, id: string): void =>
     events.emit({
       engine: on,
@@ -124,28 +131,25 @@ function setUp() {
     advance: (ms: number) => {
       t += ms;
     },
+    /** n1 fails, a round sees it, and the grace period passes. */
+    failN1: async () => {
+      n1.state = 'unhealthy';
+      await r.round();
+      t += GRACE_MS + 1000;
+    },
     onCreate: (fn: () => void) => {
       during = fn;
     },
   };
 }
 
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
-
 describe('Rescheduler and removed containers', () => {
   it('a container destroyed just before its node failed is forgotten, not created again elsewhere', async () => {
     const s = setUp();
-    stop = () => s.r.close();
     await s.store.putContainer({ ...record(s.n1), updatedAt: 1_000_000 }, null);
     // The record is fresh: a container merely missing from a live node would still count as settling.
     s.destroyed(s.n1, OLD_ID);
-    s.n1.state = 'unhealthy';
-    await s.r.round();
-    s.advance(GRACE_MS + 1000);
+    await s.failN1();
     await s.r.round();
     expect(s.creates).toEqual([]);
     expect((await s.store.containers()).size).toBe(0);
@@ -153,11 +157,8 @@ describe('Rescheduler and removed containers', () => {
 
   it('without a destroy event the same failure moves the container (the event is what tells them apart)', async () => {
     const s = setUp();
-    stop = () => s.r.close();
     await s.store.putContainer({ ...record(s.n1), updatedAt: 1_000_000 }, null);
-    s.n1.state = 'unhealthy';
-    await s.r.round();
-    s.advance(GRACE_MS + 1000);
+    await s.failN1();
     await s.r.round();
     expect(s.creates).toEqual(['web']);
     expect((await s.store.containers()).get('s1')?.value.containerId).toBe(NEW_ID);
@@ -165,11 +166,8 @@ describe('Rescheduler and removed containers', () => {
 
   it('a container removed through its returning node while it is being moved: the new copy is removed too', async () => {
     const s = setUp();
-    stop = () => s.r.close();
     await s.store.putContainer(record(s.n1), null);
-    s.n1.state = 'unhealthy';
-    await s.r.round();
-    s.advance(GRACE_MS + 1000);
+    await s.failN1();
     // The old node answers again and its copy is removed by its user while the new copy is being created.
     s.onCreate(() => s.destroyed(s.n1, OLD_ID));
     await s.r.round();
@@ -182,11 +180,8 @@ describe('Rescheduler and removed containers', () => {
 
   it('removed through the manager while being moved, its destroy event lost: the new copy is removed too', async () => {
     const s = setUp();
-    stop = () => s.r.close();
     await s.store.putContainer(record(s.n1), null);
-    s.n1.state = 'unhealthy';
-    await s.r.round();
-    s.advance(GRACE_MS + 1000);
+    await s.failN1();
     // the remove reached the old copy on the node coming back; that node's event stream is still down
     s.onCreate(() => s.r.containerRemoved('s1'));
     await s.r.round();
@@ -196,7 +191,6 @@ describe('Rescheduler and removed containers', () => {
 
   it('removed through the manager while its node is down: nothing moves, the copy there is removed on return', async () => {
     const s = setUp();
-    stop = () => s.r.close();
     await s.store.putContainer(record(s.n1), null);
     s.n1.state = 'unhealthy';
     s.r.containerRemoved('s1');
@@ -210,7 +204,6 @@ describe('Rescheduler and removed containers', () => {
 
   it('removed through the manager by a stale copy: the recorded copy on a live node is removed too', async () => {
     const s = setUp();
-    stop = () => s.r.close();
     await s.store.putContainer(
       { ...record(s.n1), containerId: NEW_ID, node: { id: 'n2', name: 'n2', addr: 'n2:2376' } },
       null,
