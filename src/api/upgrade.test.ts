@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fakeCluster, fakeNode } from '../testkit/fake-cluster.js';
-import type { ApiDeps } from './context.js';
-import { ExecLocations } from './exec-locations.js';
+import { fakeCluster, fakeDeps, fakeNode } from '../testkit/fake-cluster.js';
 import { handleUpgrade } from './upgrade.js';
 
 /** Runs one upgrade request through {@link handleUpgrade}; resolves to what was written back on the socket. */
@@ -16,11 +14,7 @@ function upgrade(url: string, headers: Record<string, string>): Promise<string> 
       cb();
     },
   });
-  const deps = {
-    cluster: fakeCluster([fakeNode({ name: 'n1' })]),
-    execs: new ExecLocations(),
-    manager: {} as ApiDeps['manager'],
-  } as ApiDeps;
+  const deps = fakeDeps(fakeCluster([fakeNode({ name: 'n1' })]));
   const done = new Promise<string>((resolve) => socket.on('finish', () => resolve(out)));
   handleUpgrade(
     { method: 'POST', url, headers } as unknown as IncomingMessage,

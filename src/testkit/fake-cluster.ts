@@ -5,6 +5,8 @@ import type {
   ContainerCounts,
   EngineContainerSummary,
 } from '../api/cluster-port.js';
+import type { ApiDeps } from '../api/context.js';
+import { ExecLocations } from '../api/exec-locations.js';
 import { InspectCache } from '../cluster/index.js';
 import type { EngineClient } from '../engine/index.js';
 import { systemClock } from '../util/clock.js';
@@ -84,4 +86,9 @@ export function fakeCluster(nodes: ApiNode[], containers: ApiContainer[] = []): 
     imageCount: () => 3,
     scheduler: () => ({ strategy: 'spread', filters: ['health', 'port'] }),
   };
+}
+
+/** Route dependencies over `cluster` for unit tests: no node control, no exec instances, no manager details. */
+export function fakeDeps(cluster: ApiCluster): ApiDeps {
+  return { cluster, execs: new ExecLocations(), manager: {} as ApiDeps['manager'] };
 }

@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { type EngineClient, engineError } from '../../engine/index.js';
-import { fakeCluster, fakeNode } from '../../testkit/fake-cluster.js';
+import { fakeCluster, fakeDeps, fakeNode } from '../../testkit/fake-cluster.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext } from '../context.js';
 import { BuildIdMissingError, SessionIdMissingError, SessionUpgradeMissingError } from '../errors.js';
-import { ExecLocations } from '../exec-locations.js';
 import { buildConstraints, buildRoutes } from './build.js';
 
 describe('buildConstraints', () => {
@@ -51,11 +50,7 @@ describe('build cancel and session routes', () => {
       version: '1.41',
       params: {},
       query: new URLSearchParams(query),
-      deps: {
-        cluster: fakeCluster(nodes),
-        execs: new ExecLocations(),
-        manager: {} as RequestContext['deps']['manager'],
-      },
+      deps: fakeDeps(fakeCluster(nodes)),
     };
     try {
       await handler?.(ctx);

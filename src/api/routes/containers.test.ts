@@ -2,11 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { InspectCache, STREAM_SETTLE_MS } from '../../cluster/index.js';
 import type { EngineClient } from '../../engine/index.js';
-import { fakeCluster, fakeContainer, fakeNode } from '../../testkit/fake-cluster.js';
+import { fakeCluster, fakeContainer, fakeDeps, fakeNode } from '../../testkit/fake-cluster.js';
 import { ManualClock } from '../../testkit/manual-clock.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext } from '../context.js';
-import { ExecLocations } from '../exec-locations.js';
 import { containerRoutes } from './containers.js';
 
 const ID = 'c0ffee'.padEnd(64, '0');
@@ -40,11 +39,7 @@ async function inspect(node: ApiNode, ref: string, query = ''): Promise<Record<s
     version: '1.41',
     params: { '*': `${ref}/json` },
     query: new URLSearchParams(query),
-    deps: {
-      cluster: fakeCluster([node], [fakeContainer(node, { Id: ID, Names: ['/web'] })]),
-      execs: new ExecLocations(),
-      manager: {} as RequestContext['deps']['manager'],
-    },
+    deps: fakeDeps(fakeCluster([node], [fakeContainer(node, { Id: ID, Names: ['/web'] })])),
   };
   await route?.handler(ctx);
   return JSON.parse(text) as Record<string, unknown>;
@@ -146,7 +141,7 @@ describe('GET /containers/json by full ID', () => {
       version: '1.41',
       params: {},
       query: new URLSearchParams(query),
-      deps: { cluster, execs: new ExecLocations(), manager: {} as RequestContext['deps']['manager'] },
+      deps: fakeDeps(cluster),
     });
     return JSON.parse(text) as { Id: string; Names: string[] }[];
   }

@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { EngineClient } from '../../engine/index.js';
-import { fakeCluster, fakeNode } from '../../testkit/fake-cluster.js';
+import { fakeCluster, fakeDeps, fakeNode } from '../../testkit/fake-cluster.js';
 import type { ApiNode } from '../cluster-port.js';
 import type { RequestContext } from '../context.js';
-import { ExecLocations } from '../exec-locations.js';
 import { imageRoutes, pulledRef, pushedImage, streamedError } from './images.js';
 
 describe('pushedImage', () => {
@@ -63,11 +62,7 @@ describe('pull', () => {
       version: '1.41',
       params: {},
       query: new URLSearchParams({ fromImage: 'nope', tag: '1' }),
-      deps: {
-        cluster: fakeCluster(nodes),
-        execs: new ExecLocations(),
-        manager: {} as RequestContext['deps']['manager'],
-      },
+      deps: fakeDeps(fakeCluster(nodes)),
     };
     await route?.handler(ctx);
     return text
@@ -146,11 +141,7 @@ describe('load and import on every node', () => {
       version: '1.41',
       params: {},
       query: new URLSearchParams(query),
-      deps: {
-        cluster: fakeCluster(nodes),
-        execs: new ExecLocations(),
-        manager: {} as RequestContext['deps']['manager'],
-      },
+      deps: fakeDeps(fakeCluster(nodes)),
     };
     try {
       await route?.handler(ctx);

@@ -7,10 +7,9 @@ import {
   NoSuchVolumeError,
 } from '../../cluster/errors.js';
 import type { EngineClient } from '../../engine/index.js';
-import { fakeCluster, fakeNode } from '../../testkit/fake-cluster.js';
+import { fakeCluster, fakeDeps, fakeNode } from '../../testkit/fake-cluster.js';
 import type { RequestContext, Route } from '../context.js';
 import { renderError } from '../error-handler.js';
-import { ExecLocations } from '../exec-locations.js';
 import { containerRoutes } from './containers.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
@@ -38,11 +37,7 @@ async function refused(routes: Route[], method: Route['method'], path: string): 
     version: '1.41',
     params: { '*': path.slice(prefix.length + 1) },
     query: new URLSearchParams(),
-    deps: {
-      cluster: fakeCluster([empty]),
-      execs: new ExecLocations(),
-      manager: {} as RequestContext['deps']['manager'],
-    },
+    deps: fakeDeps(fakeCluster([empty])),
   };
   return route?.handler(ctx).then(
     () => undefined,
