@@ -58,6 +58,26 @@ describe('ContainerDirectory', () => {
     expect(idx.holder('web', any)).toBeUndefined();
   });
 
+  it('keeps the order of a shared name across re-reads, and a third holder after one left', () => {
+    const idx = new ContainerDirectory<string>();
+    const a1 = hexId('a1');
+    idx.record('a', a1, cached({ id: a1, name: 'web' }));
+    idx.record('b', hexId('b1'), cached({ id: hexId('b1'), name: 'web' }));
+    const again = cached({ id: a1, name: 'web' });
+    idx.record('a', a1, again);
+    expect(idx.holder('web', any)?.container).toBe(again);
+    expect(idx.byId(a1, any)?.container).toBe(again);
+    idx.record('b', hexId('b1'), undefined);
+    idx.record('c', hexId('c1'), cached({ id: hexId('c1'), name: 'web' }));
+    expect(idx.holder('web', any)?.node).toBe('a');
+    expect(idx.holder('web', (n) => n !== 'a')?.node).toBe('c');
+    // a re-read that adds a name files it; the shared name keeps its holders
+    idx.record('a', a1, cached({ id: a1, name: 'web', extraNames: ['/app/web'] }));
+    expect(idx.holder('app/web', any)?.node).toBe('a');
+    expect(idx.holder('web', (n) => n !== 'a')?.node).toBe('c');
+    expect(idx.size).toEqual({ names: 2, ids: 2 });
+  });
+
   it('forgets every container of an engine that left', () => {
     const idx = new ContainerDirectory<string>();
     idx.record('a', hexId('a1'), cached({ id: hexId('a1'), name: 'one' }));

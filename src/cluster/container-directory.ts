@@ -15,10 +15,69 @@ function key(name: string): string {
   return name.startsWith('/') ? name : `/${name}`;
 }
 
-function file<N>(map: Map<string, NodeContainer<N>[]>, k: string, entry: NodeContainer<N>): void {
-  const list = map.get(k);
-  if (list) list.push(entry);
-  else map.set(k, [entry]);
+/**
+ * The holders filed under one key: almost always one, so a single entry is stored as itself and only a key held on
+ * several engines gets an array (at 150,000 containers two arrays per container were a tenth of the manager's
+ * garbage-collection work).
+ */
+type Slot<N> = NodeContainer<N> | NodeContainer<N>[];
+
+function isMany<N>(slot: Slot<N>): slot is NodeContainer<N>[] {
+  return Array.isArray(slot);
+}
+
+function file<N>(map: Map<string, Slot<N>>, k: string, entry: NodeContainer<N>): void {
+  const slot = map.get(k);
+  if (slot === undefined) map.set(k, entry);
+  else if (isMany(slot)) slot.push(entry);
+  else map.set(k, [slot, entry]);
+}
+
+function unfile<N>(map: Map<string, Slot<N>>, k: string, entry: NodeContainer<N>): void {
+  const slot = map.get(k);
+  if (slot === undefined) return;
+  if (!isMany(slot)) {
+    if (slot === entry) map.delete(k);
+    return;
+  }
+  const i = slot.indexOf(entry);
+  if (i >= 0) slot.splice(i, 1);
+  if (slot.length === 1) map.set(k, slot[0]!);
+  else if (slot.length === 0) map.delete(k);
+}
+
+/** Puts `now` where `old` was filed under `k`, keeping its place among several holders. */
+function refile<N>(map: Map<string, Slot<N>>, k: string, old: NodeContainer<N>, now: NodeContainer<N>): void {
+  const slot = map.get(k);
+  if (slot === old) map.set(k, now);
+  else if (slot !== undefined && isMany(slot)) {
+    const i = slot.indexOf(old);
+    if (i >= 0) slot[i] = now;
+  }
+}
+
+function first<N>(slot: Slot<N> | undefined, candidate: (node: N) => boolean): NodeContainer<N> | undefined {
+  if (slot === undefined) return undefined;
+  if (!isMany(slot)) return candidate(slot.node) ? slot : undefined;
+  for (const e of slot) if (candidate(e.node)) return e;
+  return undefined;
+}
+
+/** The keys a container is filed under: each name once, with its leading `/`. */
+function namesOf(container: CachedContainer): readonly string[] {
+  const names = containerNames(container);
+  if (names.length === 1) return [key(names[0]!)];
+  return [...new Set(names.map(key))];
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+/** One container as a node's list of it keeps it: its filed entry and the names it is filed under. */
+interface Filed<N> {
+  entry: NodeContainer<N>;
+  readonly names: readonly string[];
 }
 
 /**
@@ -30,11 +89,11 @@ function file<N>(map: Map<string, NodeContainer<N>[]>, k: string, entry: NodeCon
  */
 export class ContainerDirectory<N> implements NameLookup<N> {
   /** Holders by name, in the order they were recorded (usually one). */
-  readonly #byName = new Map<string, NodeContainer<N>[]>();
+  readonly #byName = new Map<string, Slot<N>>();
   /** Holders by full ID (more than one only when engines report the same ID). */
-  readonly #byId = new Map<string, NodeContainer<N>[]>();
+  readonly #byId = new Map<string, Slot<N>>();
   /** Each node's recorded containers by ID, with the names they were filed under. */
-  readonly #byNode = new Map<N, Map<string, { entry: NodeContainer<N>; names: readonly string[] }>>();
+  readonly #byNode = new Map<N, Map<string, Filed<N>>>();
 
   /**
    * Records that container `id` on `node` now is `container` (undefined: it is gone). Names it no longer has are
@@ -43,9 +102,20 @@ export class ContainerDirectory<N> implements NameLookup<N> {
   record(node: N, id: string, container: CachedContainer | undefined): void {
     let held = this.#byNode.get(node);
     const old = held?.get(id);
+    if (old && container) {
+      const names = namesOf(container);
+      if (sameNames(old.names, names)) {
+        // a re-read under the same names (the usual case): the new entry takes the old one's places
+        const entry: NodeContainer<N> = { node, container };
+        refile(this.#byId, id, old.entry, entry);
+        for (const n of names) refile(this.#byName, n, old.entry, entry);
+        old.entry = entry;
+        return;
+      }
+    }
     if (old) {
-      this.#unfile(this.#byId, id, old.entry);
-      for (const n of old.names) this.#unfile(this.#byName, n, old.entry);
+      unfile(this.#byId, id, old.entry);
+      for (const n of old.names) unfile(this.#byName, n, old.entry);
       held!.delete(id);
     }
     if (!container) {
@@ -57,7 +127,7 @@ export class ContainerDirectory<N> implements NameLookup<N> {
       this.#byNode.set(node, held);
     }
     const entry: NodeContainer<N> = { node, container };
-    const names = [...new Set(containerNames(container).map(key))];
+    const names = namesOf(container);
     for (const n of names) file(this.#byName, n, entry);
     file(this.#byId, id, entry);
     held.set(id, { entry, names });
@@ -68,8 +138,8 @@ export class ContainerDirectory<N> implements NameLookup<N> {
     const held = this.#byNode.get(node);
     if (!held) return;
     for (const [id, { entry, names }] of held) {
-      this.#unfile(this.#byId, id, entry);
-      for (const n of names) this.#unfile(this.#byName, n, entry);
+      unfile(this.#byId, id, entry);
+      for (const n of names) unfile(this.#byName, n, entry);
     }
     this.#byNode.delete(node);
   }
@@ -77,30 +147,16 @@ export class ContainerDirectory<N> implements NameLookup<N> {
   holder(name: string, candidate: (node: N) => boolean): NodeContainer<N> | undefined {
     const bare = name.replace(/^\//, '');
     if (bare === '') return undefined;
-    const list = this.#byName.get(`/${bare}`);
-    if (!list) return undefined;
-    for (const e of list) if (candidate(e.node)) return e;
-    return undefined;
+    return first(this.#byName.get(`/${bare}`), candidate);
   }
 
   /** The container with this full ID on an engine `candidate` accepts (the first recorded when several). */
   byId(id: string, candidate: (node: N) => boolean): NodeContainer<N> | undefined {
-    const list = this.#byId.get(id);
-    if (!list) return undefined;
-    for (const e of list) if (candidate(e.node)) return e;
-    return undefined;
+    return first(this.#byId.get(id), candidate);
   }
 
   /** How many names and IDs are filed (for tests). */
   get size(): { names: number; ids: number } {
     return { names: this.#byName.size, ids: this.#byId.size };
-  }
-
-  #unfile(map: Map<string, NodeContainer<N>[]>, k: string, entry: NodeContainer<N>): void {
-    const list = map.get(k);
-    if (!list) return;
-    const i = list.indexOf(entry);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) map.delete(k);
   }
 }
