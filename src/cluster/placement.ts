@@ -167,8 +167,9 @@ export class Placement {
   /** Snapshots of every validated engine, less paused, drained and excluded ones, without reservations. */
   private rawSnapshots(exclude: readonly string[] = []): NodeSnapshot[] {
     const raw: NodeSnapshot[] = [];
-    for (const e of this.candidates()) {
-      if (this.unavailable.has(e.id) || exclude.includes(e.id)) continue;
+    const skip = this.unavailable.size > 0 || exclude.length > 0;
+    for (const e of this.opts.engines.values()) {
+      if (!e.active || (skip && (this.unavailable.has(e.id) || exclude.includes(e.id)))) continue;
       raw.push(this.opts.snapshots.get(e));
     }
     return raw;

@@ -57,6 +57,21 @@ describe('ReservationBook', () => {
     const done = node('n1').container(container('web').label('com.docker.swarm.id', sid)).build();
     expect(book.apply([done])[0]!.containers).toHaveLength(1);
   });
+
+  it('adds only the pending containers a node does not report yet, as the book changes', () => {
+    const book = new ReservationBook();
+    const [s1, s2, s3] = ['a', 'b', 'c'].map((c) => c.repeat(64)) as [string, string, string];
+    const n1 = node('n1').container(container('web').label('com.docker.swarm.id', s1)).build();
+    book.reserve(n1.id, request().label('com.docker.swarm.id', s1).build());
+    expect(book.apply([n1])[0]).toBe(n1);
+    const r2 = book.reserve(n1.id, request().label('com.docker.swarm.id', s2).build());
+    // the same snapshot again, now with one reservation it does not report
+    expect(book.apply([n1])[0]!.containers.map((c) => c.labels['com.docker.swarm.id'])).toEqual([s1, s2]);
+    book.reserve(n1.id, request().label('com.docker.swarm.id', s3).build());
+    expect(book.apply([n1])[0]!.containers).toHaveLength(3);
+    r2.release();
+    expect(book.apply([n1])[0]!.containers.map((c) => c.labels['com.docker.swarm.id'])).toEqual([s1, s3]);
+  });
 });
 
 describe('decideAndReserve', () => {

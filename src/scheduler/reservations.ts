@@ -102,14 +102,37 @@ export class ReservationBook {
     return nodes.map((node) => {
       const held = this.#byNode.get(node.id);
       if (!held || held.size === 0) return node;
-      const extra: ContainerSnapshot[] = [];
+      let extra: ContainerSnapshot[] | undefined;
       for (const p of held.values()) {
-        const dup = node.containers.some((c) => c.id === p.id || c.labels[SWARM_ID_LABEL] === p.id);
-        if (!dup) extra.push(p);
+        if (reported(node).has(p.id)) continue;
+        extra ??= [];
+        extra.push(p);
       }
-      return extra.length === 0 ? node : { ...node, containers: [...node.containers, ...extra] };
+      return extra === undefined ? node : { ...node, containers: [...node.containers, ...extra] };
     });
   }
+}
+
+/** Per node snapshot, the IDs and swarm IDs of the containers it reports (snapshots are immutable). */
+const reportedIds = new WeakMap<NodeSnapshot, ReadonlySet<string>>();
+
+/**
+ * The IDs and swarm IDs a node snapshot reports, built once per snapshot: a node under concurrent creates holds
+ * several reservations, and each decision checked each of them against every container of the node.
+ */
+function reported(node: NodeSnapshot): ReadonlySet<string> {
+  let ids = reportedIds.get(node);
+  if (!ids) {
+    const set = new Set<string>();
+    for (const c of node.containers) {
+      set.add(c.id);
+      const swarmId = c.labels[SWARM_ID_LABEL];
+      if (swarmId !== undefined) set.add(swarmId);
+    }
+    ids = set;
+    reportedIds.set(node, ids);
+  }
+  return ids;
 }
 
 /** Result of {@link decideAndReserve}: the decision, and the reservation when a node was chosen. */
