@@ -17,8 +17,8 @@ function key(name: string): string {
 
 /**
  * The holders filed under one key: almost always one, so a single entry is stored as itself and only a key held on
- * several engines gets an array (at 150,000 containers two arrays per container were a tenth of the manager's
- * garbage-collection work).
+ * several engines gets an array. That spares two arrays per container (300,000 objects at 150,000 containers) for
+ * the garbage collector to walk.
  */
 type Slot<N> = NodeContainer<N> | NodeContainer<N>[];
 

@@ -6,9 +6,9 @@ export const OPENSSL_CONFIG = 'etc/openssl.cnf';
 /**
  * V8's young generation: semi-spaces of up to 32 MB (Node's default is 16). A manager allocates a lot of short-lived
  * data per engine answer; with the default, much of it outlived two scavenges, was promoted and then collected by
- * full collections over the whole heap. Interleaved runs on one machine (README, scale): manager CPU per
- * create+start at 1,000 engines 3.3 ms against 3.8 ms, and 19% less CPU for the initial sync at 5,000 engines. The
- * space only grows when a process allocates that much, so short CLI commands are unaffected.
+ * full collections over the whole heap. In interleaved `bench:throughput` runs on one machine the manager's CPU per
+ * create+start at 1,000 engines was 3.3-3.4 ms with it against 3.7-3.9 ms without (README, scale). The space only
+ * grows when a process allocates that much, so short CLI commands are unaffected.
  */
 export const SEMI_SPACE_FLAG = '--max-semi-space-size=32';
 
