@@ -3,11 +3,27 @@ import type { ApiCluster, ApiNode } from './cluster-port.js';
 import type { ManagerInfo } from './context.js';
 import { headerPairs, infoFields, nodePairs } from './info.js';
 
-/** A node's rendered pairs and what they were rendered from. */
-interface Fragment {
-  readonly shown: readonly unknown[];
+/** What a node's pairs are made of, as last rendered (labels and counts compared by identity). */
+interface Shown {
+  readonly id: string;
+  readonly name: string;
+  readonly addr: string;
+  readonly state: ApiNode['state'];
+  readonly error: string;
+  readonly updatedAt: number;
+  readonly serverVersion: string;
+  readonly availability: string | undefined;
+  readonly usedCpus: number;
+  readonly totalCpus: number;
+  readonly usedMemory: number;
+  readonly totalMemory: number;
   readonly labels: ApiNode['labels'];
   readonly counts: ApiNode['counts'];
+}
+
+/** A node's rendered pairs and what they were rendered from. */
+interface Fragment {
+  readonly shown: Shown;
   /** `,` then the node's pairs as JSON array elements (UTF-8). */
   readonly bytes: Buffer;
 }
@@ -19,26 +35,46 @@ interface SortedNodes {
   readonly sorted: ApiNode[];
 }
 
-/** Everything a node's pairs are made of except its labels and counts (compared by identity). */
-function shown(n: ApiNode): unknown[] {
-  return [
-    n.id,
-    n.name,
-    n.addr,
-    n.state,
-    n.error,
-    n.updatedAt,
-    n.serverVersion,
-    n.availability,
-    n.usedCpus,
-    n.totalCpus,
-    n.usedMemory,
-    n.totalMemory,
-  ];
+function shown(n: ApiNode): Shown {
+  return {
+    id: n.id,
+    name: n.name,
+    addr: n.addr,
+    state: n.state,
+    error: n.error,
+    updatedAt: n.updatedAt,
+    serverVersion: n.serverVersion,
+    availability: n.availability,
+    usedCpus: n.usedCpus,
+    totalCpus: n.totalCpus,
+    usedMemory: n.usedMemory,
+    totalMemory: n.totalMemory,
+    labels: n.labels,
+    counts: n.counts,
+  };
 }
 
-function same(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+/**
+ * True when nothing a node's pairs show changed since `s`. Compares field by field without building anything: at
+ * 5,000 nodes this check runs 5,000 times per `/info`.
+ */
+function unchanged(s: Shown, n: ApiNode): boolean {
+  return (
+    s.updatedAt === n.updatedAt &&
+    s.counts === n.counts &&
+    s.state === n.state &&
+    s.error === n.error &&
+    s.usedCpus === n.usedCpus &&
+    s.usedMemory === n.usedMemory &&
+    s.availability === n.availability &&
+    s.labels === n.labels &&
+    s.id === n.id &&
+    s.name === n.name &&
+    s.addr === n.addr &&
+    s.serverVersion === n.serverVersion &&
+    s.totalCpus === n.totalCpus &&
+    s.totalMemory === n.totalMemory
+  );
 }
 
 /**
@@ -67,11 +103,11 @@ export class InfoRenderer {
   }
 
   private fragment(n: ApiNode): Buffer {
-    const now = shown(n);
     const old = this.fragments.get(n);
-    if (old && same(old.shown, now) && old.labels === n.labels && old.counts === n.counts) return old.bytes;
+    if (old && unchanged(old.shown, n)) return old.bytes;
+    const now = shown(n);
     const bytes = Buffer.from(`,${JSON.stringify(nodePairs(n)).slice(1, -1)}`);
-    this.fragments.set(n, { shown: now, labels: n.labels, counts: n.counts, bytes });
+    this.fragments.set(n, { shown: now, bytes });
     return bytes;
   }
 

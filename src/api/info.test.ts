@@ -156,6 +156,31 @@ describe('docker info rendering', () => {
     expect(names()).toEqual(['node-4', 'node-5']);
   });
 
+  it.each<[keyof ApiNode, unknown]>([
+    ['id', 'OTHER:ID'],
+    ['name', 'node-9'],
+    ['addr', '10.0.9.9:2376'],
+    ['state', 'unhealthy'],
+    ['error', 'connection refused'],
+    ['updatedAt', Date.UTC(2026, 1, 1)],
+    ['serverVersion', '28.0.0'],
+    ['availability', 'drain'],
+    ['usedCpus', 1],
+    ['totalCpus', 4],
+    ['usedMemory', 1024 ** 3],
+    ['totalMemory', 4 * 1024 ** 3],
+    ['labels', { storagedriver: 'overlay2', zone: 'b' }],
+    ['counts', { total: 1, running: 1, paused: 0, stopped: 0 }],
+  ])('renders a node again when its %s changes', (field, value) => {
+    const a = fakeNode({ name: 'node-3', availability: 'active' });
+    const c = fakeCluster([a], []);
+    const r = new InfoRenderer();
+    const before = statusText(render(c, manager, r));
+    expect(statusText(render(c, manager, r))).toBe(before);
+    (a as unknown as Record<string, unknown>)[field] = value;
+    expect(statusText(render(c, manager, r))).not.toBe(before);
+  });
+
   it.each([
     [0, '0 B'],
     [1023, '1023 B'],
