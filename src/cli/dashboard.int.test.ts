@@ -55,11 +55,18 @@ function start(name: string, argv: string[], env: Record<string, string> = {}): 
   return p;
 }
 
+/**
+ * Stops a process and waits for its exit. A process a failed test left stopped (SIGSTOP) is continued first, and one
+ * that ignores the signal for 10 s is killed, so the clean-up always ends.
+ */
 async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   const exited = new Promise((r) => p.child.once('exit', r));
   p.child.kill(signal);
+  p.child.kill('SIGCONT');
+  const late = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
   await exited;
+  clearTimeout(late);
 }
 
 function logs(): string {
@@ -75,7 +82,11 @@ async function waitFor(what: string, check: () => Promise<boolean>, limitMs = 60
   throw new Error(`timed out waiting for ${what}\n${logs()}`);
 }
 
-/** A replicated `shoal manage` on loopback `port`, with fast refresh and a 2 s leader TTL. */
+/**
+ * A replicated `shoal manage` on loopback `port`, with fast refresh and a 4 s leader TTL. With 2 s, a primary on
+ * this machine loaded by Chromium, three engines and the rest of the suite once missed its lease renewals and lost
+ * the leadership the later cases start from.
+ */
 function startManager(name: string, port: number): Proc {
   return start(name, [
     SHOAL,
@@ -88,7 +99,7 @@ function startManager(name: string, port: number): Proc {
     '--engine-refresh-max-interval=2s',
     '--heartbeat=1s',
     '--replication',
-    '--replication-ttl=2s',
+    '--replication-ttl=4s',
     '--advertise',
     `127.0.0.1:${port}`,
     '-H',
