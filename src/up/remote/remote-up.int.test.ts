@@ -310,7 +310,7 @@ describe('shoal up -f hosts.json over SSH', () => {
       const logs =
         role === 'primary'
           ? ''
-          : await docker(other, ['logs', '--tail', '40', 'shoal-agent-master'], 2376).then(
+          : await docker(other, ['logs', '--tail', '300', 'shoal-agent-master'], 2376).then(
               (r) => r.stdout + r.stderr,
             );
       expect(role, logs).toBe('primary');
