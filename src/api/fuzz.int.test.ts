@@ -412,8 +412,13 @@ afterAll(async () => {
     agent?.destroy();
     engineAgent?.destroy();
     if (manager?.pid && manager.exitCode === null) {
+      // A failed case can leave long-lived streams open, which a graceful stop waits for: kill after 10 s, so the
+      // hosts are always disposed of.
+      const exited = new Promise((r) => manager?.once('exit', r));
       manager.kill('SIGTERM');
-      await new Promise((r) => manager?.once('exit', r));
+      const late = setTimeout(() => manager?.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(late);
     }
   } finally {
     await th?.dispose();
