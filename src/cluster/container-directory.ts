@@ -102,8 +102,8 @@ export class ContainerDirectory<N> implements NameLookup<N> {
   record(node: N, id: string, container: CachedContainer | undefined): void {
     let held = this.#byNode.get(node);
     const old = held?.get(id);
+    const names = container ? namesOf(container) : [];
     if (old && container) {
-      const names = namesOf(container);
       if (sameNames(old.names, names)) {
         // a re-read under the same names (the usual case): the new entry takes the old one's places
         const entry: NodeContainer<N> = { node, container };
@@ -127,7 +127,6 @@ export class ContainerDirectory<N> implements NameLookup<N> {
       this.#byNode.set(node, held);
     }
     const entry: NodeContainer<N> = { node, container };
-    const names = namesOf(container);
     for (const n of names) file(this.#byName, n, entry);
     file(this.#byId, id, entry);
     held.set(id, { entry, names });

@@ -102,9 +102,10 @@ export class ReservationBook {
     return nodes.map((node) => {
       const held = this.#byNode.get(node.id);
       if (!held || held.size === 0) return node;
+      const ids = reported(node);
       let extra: ContainerSnapshot[] | undefined;
       for (const p of held.values()) {
-        if (reported(node).has(p.id)) continue;
+        if (ids.has(p.id)) continue;
         extra ??= [];
         extra.push(p);
       }
