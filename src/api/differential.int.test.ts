@@ -44,9 +44,12 @@ function request(
   method: string,
   path: string,
   body?: unknown,
+  contentType: string | null = 'application/json',
 ): Promise<Answer> {
   const host = target === 'manager' ? '127.0.0.1' : (th.hosts[0]?.ip ?? '');
   const data = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = {};
+  if (data !== undefined && contentType !== null) headers['Content-Type'] = contentType;
   return new Promise((resolve, reject) => {
     const req = https.request(
       {
@@ -55,7 +58,7 @@ function request(
         method,
         path,
         agent,
-        headers: data !== undefined ? { 'Content-Type': 'application/json' } : {},
+        headers,
       },
       (res) => {
         let text = '';
@@ -165,6 +168,8 @@ interface Case {
   readonly path: string;
   /** A JSON request body, sent to both. */
   readonly body?: unknown;
+  /** The body's `Content-Type` (default `application/json`; null sends none). */
+  readonly contentType?: string | null;
   /** What the engine is asked, when it differs (a node prefix or `node` filter taken out). */
   readonly enginePath?: string;
   readonly shape: Shape;
@@ -463,6 +468,33 @@ function missingCases(): Case[] {
   ];
 }
 
+/**
+ * JSON bodies sent as another type, or with no type: the manager reads these bodies itself and calls engines with
+ * its own JSON, so it must refuse them as the engine does, before anything is created.
+ */
+function contentTypeCases(): Case[] {
+  const post = (path: string, body: unknown, contentType: string | null): Case => ({
+    method: 'POST',
+    path: `${V}${path}`,
+    body,
+    contentType,
+    shape: 'raw',
+  });
+  return [
+    post('/containers/create?name=shx-ct1', { Image: 'busybox', Cmd: ['true'] }, 'text/plain'),
+    post('/containers/create?name=shx-ct2', { Image: 'busybox', Cmd: ['true'] }, null),
+    post('/containers/create?name=shx-ct3', { Image: 'busybox', Cmd: 'x' }, 'application/json; charset'),
+    post('/containers/run1/exec', { Cmd: ['true'] }, 'text/plain'),
+    post('/containers/run1/exec', { Cmd: ['true'] }, null),
+    post('/networks/create', { Name: 'shx-ct' }, 'text/plain'),
+    post('/networks/shxnet/connect', { Container: 'run1' }, 'text/plain'),
+    post('/networks/shxnet/disconnect', { Container: 'run1' }, null),
+    post('/volumes/create', { Name: 'shx-ct' }, 'text/plain'),
+    // a charset is fine: both go on to refuse an exec without a command
+    post('/containers/run1/exec', {}, 'application/json; charset=latin1'),
+  ];
+}
+
 async function differ(cases: readonly Case[]): Promise<string[]> {
   const diffs: string[] = [];
   const batch = 8;
@@ -470,8 +502,8 @@ async function differ(cases: readonly Case[]): Promise<string[]> {
     await Promise.all(
       cases.slice(s, s + batch).map(async (c) => {
         const [m, e] = await Promise.all([
-          request('manager', c.method ?? 'GET', c.path, c.body),
-          request('engine', c.method ?? 'GET', c.enginePath ?? c.path, c.body),
+          request('manager', c.method ?? 'GET', c.path, c.body, c.contentType),
+          request('engine', c.method ?? 'GET', c.enginePath ?? c.path, c.body, c.contentType),
         ]);
         const nm = normalize(c.shape, m);
         const ne = normalize(c.shape, e);
@@ -714,6 +746,7 @@ describe('manager vs. engine: the same request, the same answer', () => {
     ['build cancel and session checks', buildCases],
     ['removing a volume or network in use', inUseCases],
     ['missing objects and an exec without a command', missingCases],
+    ['JSON bodies of another content type', contentTypeCases],
   ] as const)('%s', async (_what, cases) => {
     const diffs = await differ(cases());
     expect(diffs, diffs.join('\n')).toEqual([]);

@@ -113,6 +113,14 @@ export class MalformedRequestError extends InvalidArgumentError {
   override readonly code: string = 'MALFORMED_REQUEST';
 }
 
+/** A JSON body sent with another `Content-Type` (the Engine's text and status, 400). */
+export class UnsupportedContentTypeError extends InvalidArgumentError {
+  override readonly code: string = 'UNSUPPORTED_CONTENT_TYPE';
+  constructor(contentType: string) {
+    super(`Content-Type specified (${contentType}) must be 'application/json'`);
+  }
+}
+
 /** `docker save` names images no single healthy node holds together (Swarm's 404 text). */
 export class NoEngineWithImagesError extends NotFoundError {
   override readonly code: string = 'NO_ENGINE_WITH_IMAGES';

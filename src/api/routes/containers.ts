@@ -4,6 +4,7 @@ import { SWARM_LABELS } from '../../scheduler/index.js';
 import { readCreateBody } from '../../scheduler/request.js';
 import type { ApiContainer } from '../cluster-port.js';
 import { type ListOptions, listContainers, listOptions } from '../container-list.js';
+import { requireJsonContentType } from '../content-type.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
 import { fanout } from '../fanout.js';
@@ -74,6 +75,7 @@ function candidates(ctx: RequestContext, opts: ListOptions): readonly ApiContain
 }
 
 async function create(ctx: RequestContext): Promise<void> {
+  requireJsonContentType(ctx.req);
   const body = readCreateBody(await readJsonObject(ctx.req));
   await pinToNetworkNodes(ctx.deps.cluster, body);
   const name = ctx.query.get('name') ?? '';
@@ -142,6 +144,7 @@ async function rename(ctx: RequestContext, ref: string): Promise<void> {
 }
 
 async function execCreate(ctx: RequestContext, ref: string): Promise<void> {
+  requireJsonContentType(ctx.req);
   const c = requireContainer(ctx.deps.cluster, ref, 'lookup');
   const client = containerClient(c);
   const body = await readJsonObject(ctx.req);

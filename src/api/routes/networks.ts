@@ -2,6 +2,7 @@ import { NoSuchNetworkError, SwarmNoSuchNetworkError } from '../../cluster/error
 import { findNetwork } from '../../scheduler/lookup.js';
 import { InvalidArgumentError, NotFoundError } from '../../util/errors.js';
 import type { ApiNode } from '../cluster-port.js';
+import { requireJsonContentType } from '../content-type.js';
 import type { RequestContext, Route } from '../context.js';
 import { NoSuchRouteError } from '../errors.js';
 import { fanout, getIfExists } from '../fanout.js';
@@ -96,6 +97,7 @@ async function inspect(ctx: RequestContext): Promise<void> {
 }
 
 async function create(ctx: RequestContext): Promise<void> {
+  requireJsonContentType(ctx.req);
   const body = await readJsonObject(ctx.req);
   if (typeof body.Name !== 'string' || body.Name === '')
     throw new InvalidArgumentError(
@@ -125,6 +127,7 @@ async function create(ctx: RequestContext): Promise<void> {
 async function connectOrDisconnect(ctx: RequestContext): Promise<void> {
   const { ref, action } = splitRef(ctx.params['*'] ?? '', new Set(['connect', 'disconnect']));
   if (!action) throw new NoSuchRouteError();
+  requireJsonContentType(ctx.req);
   const body = await readJsonObject(ctx.req);
   if (body.Container === undefined || body.Container === null || body.Container === '')
     throw new NotFoundError('Container is not specified');

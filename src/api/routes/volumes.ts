@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { NoHealthyNodeError, NoSuchVolumeError, SwarmNoSuchVolumeError } from '../../cluster/errors.js';
 import { findVolumes } from '../../scheduler/lookup.js';
 import type { ApiNode } from '../cluster-port.js';
+import { requireJsonContentType } from '../content-type.js';
 import type { RequestContext, Route } from '../context.js';
 import { fanout, getIfExists } from '../fanout.js';
 import { parseFilterArgs, withFilters } from '../filters/filter-args.js';
@@ -80,6 +81,7 @@ async function inspect(ctx: RequestContext): Promise<void> {
 }
 
 async function create(ctx: RequestContext): Promise<void> {
+  requireJsonContentType(ctx.req);
   const body = await readJsonObject(ctx.req);
   const { node, name } = nodePrefixed(ctx.deps.cluster, String(body.Name ?? ''));
   // `other-node/x` for a node that does not exist: Swarm's scheduler refuses it (node==other-node)
