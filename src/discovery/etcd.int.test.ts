@@ -5,6 +5,7 @@ import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../kv/index.js';
 import { type Child, eventually, spawnShoal } from '../testkit/discovery.js';
+import { silenceableRelay } from '../testkit/silent-relay.js';
 import { EtcdDiscovery } from './etcd.js';
 
 let dir: string;
@@ -79,6 +80,29 @@ describe('etcd:// discovery (real etcd)', () => {
       await w.stop();
     }
   });
+
+  it('a watch whose stream sits on a member that went silent still sees a registration, by its heartbeat read', async () => {
+    const member = etcd.endpoints[0] ?? '';
+    const relay = await silenceableRelay(member);
+    // Members are picked in a fixed order here (the last endpoint first): the watch stream runs through the relay.
+    const { ConnectionPool } = await import('etcd3/lib/connection-pool.js');
+    ConnectionPool.deterministicOrder = true;
+    const opts = { heartbeatMs: 2000, ttlMs: 10_000, options: { 'kv.path': 'shd/t3/nodes' } };
+    const w = watchAll(new EtcdDiscovery(`${member},${relay.endpoint}`, opts));
+    try {
+      await w.until([]);
+      await new Promise((r) => setTimeout(r, 1000));
+      relay.silence();
+      await client.put('shd/t3/nodes/10.235.0.7:2376').value('10.235.0.7:2376');
+      await w.until(['10.235.0.7:2376']);
+      expect(w.seen).toEqual([[], ['10.235.0.7:2376']]);
+    } finally {
+      ConnectionPool.deterministicOrder = false;
+      await w.stop();
+      await relay.close();
+      await client.delete().key('shd/t3/nodes/10.235.0.7:2376');
+    }
+  }, 60_000);
 
   it('shoal join registers with a lease; killing it expires the key after the TTL and the watch shrinks', async () => {
     const w = watchAll(new EtcdDiscovery(etcd.endpoints.join(','), { heartbeatMs: 1000, ttlMs: 3000 }));

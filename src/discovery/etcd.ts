@@ -10,14 +10,15 @@ import {
 } from './etcd-client.js';
 import { KEEPALIVE_ATTEMPT_MS, renewLease } from './lease-renewal.js';
 import { validateHostPort } from './ranges.js';
-import { raceAbort, sleepUnlessAborted } from './sleep.js';
+import { settleWithin, sleepUnlessAborted, WATCH_CANCEL_WAIT_MS } from './sleep.js';
 import { canonicalEntries, type Discovery, type DiscoveryOptions, sameEntries } from './types.js';
 
 /**
  * `etcd://H1:P1,H2:P2/prefix` on the etcd v3 API. Each node is the key `<prefix>/<kv.path>/<addr>` (default
  * `kv.path` is `docker/swarm/nodes`) holding `addr`, bound to a lease of `--ttl`. `register()` keeps that lease
  * alive once per call (one call per heartbeat) and re-grants it if it expired, so a dead agent's key disappears
- * about one TTL after its last heartbeat. `watch()` watches the prefix and re-emits the full list on each change.
+ * about one TTL after its last heartbeat. `watch()` watches the prefix and re-emits the full list on each change, and
+ * reads it once per heartbeat besides, so a watch stream stuck on a lost member delays a change by one heartbeat.
  */
 export class EtcdDiscovery implements Discovery {
   readonly scheme = 'etcd';
@@ -78,6 +79,7 @@ export class EtcdDiscovery implements Discovery {
       };
       const onAbort = (): void => wake?.();
       signal.addEventListener('abort', onAbort, { once: true });
+      const round = new AbortController();
       try {
         // Read first (fails fast when etcd is down), then watch from the next revision so nothing is missed.
         const first = await this.read();
@@ -87,12 +89,29 @@ export class EtcdDiscovery implements Discovery {
         }
         dirty = false;
         const builder = this.etcd().watch().prefix(`${this.dir}/`).startRevision(first.nextRevision);
-        watcher = await raceAbort(builder.create(), signal, (w) => w.cancel());
-        watcher.on('put', poke).on('delete', poke).on('connected', poke);
-        watcher.on('error', (err) => {
-          failure = err;
-          wake?.();
-        });
+        // Not awaited, and the list is read again every heartbeat besides: a watch stream opened on a member that was
+        // cut off without a reset waits minutes for its TCP connect (see watchKey in election/key-watch.ts).
+        builder.create().then(
+          (w) => {
+            if (round.signal.aborted) {
+              w.cancel().catch(() => undefined);
+              return;
+            }
+            watcher = w;
+            w.on('put', poke).on('delete', poke).on('connected', poke);
+            w.on('error', (err) => {
+              failure = err;
+              wake?.();
+            });
+          },
+          (err: unknown) => {
+            failure = err instanceof Error ? err : new Error(String(err));
+            wake?.();
+          },
+        );
+        void (async () => {
+          while (await sleepUnlessAborted(this.clock, this.opts.heartbeatMs, round.signal)) poke();
+        })();
         while (!signal.aborted) {
           if (failure) throw failure;
           if (dirty) {
@@ -115,7 +134,8 @@ export class EtcdDiscovery implements Discovery {
         await sleepUnlessAborted(this.clock, this.opts.heartbeatMs, signal);
       } finally {
         signal.removeEventListener('abort', onAbort);
-        await watcher?.cancel().catch(() => undefined);
+        round.abort();
+        if (watcher) await settleWithin(watcher.cancel(), WATCH_CANCEL_WAIT_MS);
       }
     }
   }

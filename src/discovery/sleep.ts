@@ -38,3 +38,25 @@ export async function raceAbort<T>(
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
+
+/** How long the end of a watch waits for etcd to confirm its cancellation. */
+export const WATCH_CANCEL_WAIT_MS = 1000;
+
+/**
+ * Waits for `p` to settle, or `ms` at most (the promise goes on unobserved). Cancelling an etcd watch waits for the
+ * member's answer, which a member that went silent never gives: closing a watch must not hang on it.
+ */
+export async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -39,7 +39,9 @@ export interface CandidateOptions {
  * until one answers, see {@link renewLease}) and watches the key; it reports `lost` when the key is deleted or taken,
  * when etcd says the lease is gone, or when no keepalive has succeeded for a whole TTL (so it steps down no later
  * than etcd expires it). One member of three stopped costs no leadership. A dead leader's key disappears one TTL after
- * its last keepalive and a waiting candidate is elected right after: failover ≤ TTL + one round trip.
+ * its last keepalive and a waiting candidate is elected right after: failover ≤ TTL + one round trip while its watch
+ * stream is up, ≤ 2 TTL + one read's deadline when the stream sits on a member that was cut off (the key is also read
+ * every TTL, see {@link watchKey}).
  * `resign()` revokes the lease (the key goes at once, a standby takes over in milliseconds) and awaits the loop.
  */
 export class Candidate extends EventEmitter<CandidateEvents> {
@@ -136,12 +138,11 @@ export class Candidate extends EventEmitter<CandidateEvents> {
       const kv = current.kvs[0];
       if (kv) {
         // Someone leads: wait for the key to be deleted (lease expiry or resign), then try again.
-        for await (const ev of watchKey(
-          this.client,
-          this.key,
-          signal,
-          String(BigInt(current.header.revision) + 1n),
-        )) {
+        for await (const ev of watchKey(this.client, this.key, signal, {
+          startRevision: String(BigInt(current.header.revision) + 1n),
+          pollMs: this.ttlSeconds * 1000,
+          clock: this.clock,
+        })) {
           if (ev.type === 'delete') break;
         }
         continue;
@@ -166,7 +167,11 @@ export class Candidate extends EventEmitter<CandidateEvents> {
     const id = await lease.grant();
     const watching = (async () => {
       try {
-        for await (const ev of watchKey(this.client, this.key, both, String(BigInt(revision) + 1n))) {
+        for await (const ev of watchKey(this.client, this.key, both, {
+          startRevision: String(BigInt(revision) + 1n),
+          pollMs: this.ttlSeconds * 1000,
+          clock: this.clock,
+        })) {
           if (ev.type === 'delete' || ev.value !== this.value || ev.lease !== id) break;
         }
       } catch (err) {

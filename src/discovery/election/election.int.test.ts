@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Replication } from '../../cluster/replication.js';
 import { type LocalEtcd, startLocalEtcd } from '../../kv/index.js';
 import { type Child, CLI, eventually, spawnNode } from '../../testkit/discovery.js';
+import { silenceableRelay } from '../../testkit/silent-relay.js';
 import { type Clock, systemClock } from '../../util/clock.js';
 import { Candidate } from './candidate.js';
 import { Follower } from './follower.js';
@@ -118,6 +119,54 @@ describe('leader election on etcd (real processes)', () => {
     }
     expect(c.isLeader).toBe(false);
   });
+
+  it('a standby whose watch stream sits on a member that went silent still sees the key go, and takes over', async () => {
+    const member = etcd.endpoints[0] ?? '';
+    const relay = await silenceableRelay(member);
+    // The etcd client picks members in a fixed order here (the last endpoint first), so the standby's watch stream
+    // surely runs through the relay; its unary calls try the relay first, then the member itself.
+    const { ConnectionPool } = await import('etcd3/lib/connection-pool.js');
+    ConnectionPool.deterministicOrder = true;
+    const leader = createLeaderElection(`etcd://${member}/shd-silent`, { ttlMs: TTL_MS, retryMs: 200 });
+    const standby = createLeaderElection(`etcd://${member},${relay.endpoint}/shd-silent`, {
+      ttlMs: TTL_MS,
+      retryMs: 200,
+    });
+    const a = leader.candidate('10.235.0.5:3376');
+    const b = standby.candidate('10.235.0.6:3376');
+    const follower = standby.follower();
+    const events: string[] = [];
+    a.on('elected', () => events.push('a elected'));
+    b.on('elected', () => events.push('b elected'));
+    follower.on('leader', (addr) => events.push(`leader ${addr}`));
+    follower.on('vacant', () => events.push('vacant'));
+    try {
+      a.start();
+      await eventually(async () => (events.includes('a elected') ? true : undefined));
+      b.start();
+      follower.start();
+      await eventually(async () => (events.includes('leader 10.235.0.5:3376') ? true : undefined));
+      // Let the standby settle into waiting on its watch, then cut the relay and hand the key back.
+      await new Promise((r) => setTimeout(r, 1000));
+      relay.silence();
+      const cut = Date.now();
+      await a.resign();
+      // Without the reads beside the watch, the standby would wait for the silent stream for minutes.
+      await eventually(async () => (events.includes('b elected') ? true : undefined), 60_000);
+      await eventually(async () => (events.includes('leader 10.235.0.6:3376') ? true : undefined), 30_000);
+      console.log(`standby elected ${Date.now() - cut} ms after the leader resigned behind a silent member`);
+      expect(b.isLeader).toBe(true);
+      expect(events.filter((e) => e === 'b elected')).toHaveLength(1);
+    } finally {
+      ConnectionPool.deterministicOrder = false;
+      await follower.close();
+      await b.resign();
+      await a.resign();
+      await relay.close();
+      await standby.close();
+      await leader.close();
+    }
+  }, 120_000);
 
   it('a primary frozen past its TTL is no longer primary from its first instant awake, before its loop runs', async () => {
     const { Etcd3 } = await import('etcd3');

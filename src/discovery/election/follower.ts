@@ -5,6 +5,8 @@ import { DiscoveryUnavailableError } from '../errors.js';
 import { sleepUnlessAborted } from '../sleep.js';
 import { watchKey } from './key-watch.js';
 
+const DEFAULT_POLL_MS = 3000;
+
 /** Events of a {@link Follower}. */
 export interface FollowerEvents {
   /** A (new) primary address. Emitted again if the same address is elected after a gap with no leader. */
@@ -28,7 +30,12 @@ export class Follower extends EventEmitter<FollowerEvents> {
   constructor(
     private readonly client: Etcd3,
     readonly key: string,
-    private readonly opts: { retryMs?: number; clock?: Clock } = {},
+    private readonly opts: {
+      retryMs?: number;
+      /** Read the key this often besides watching it (see {@link watchKey}); default 3 s. */
+      pollMs?: number;
+      clock?: Clock;
+    } = {},
   ) {
     super();
     this.clock = opts.clock ?? systemClock;
@@ -71,7 +78,12 @@ export class Follower extends EventEmitter<FollowerEvents> {
         const res = await this.client.get(this.key).exec();
         this.see(res.kvs[0]?.value.toString());
         const from = String(BigInt(res.header.revision) + 1n);
-        for await (const ev of watchKey(this.client, this.key, signal, from)) {
+        const watch = watchKey(this.client, this.key, signal, {
+          startRevision: from,
+          pollMs: this.opts.pollMs ?? DEFAULT_POLL_MS,
+          clock: this.clock,
+        });
+        for await (const ev of watch) {
           this.see(ev.type === 'put' ? ev.value : undefined);
         }
       } catch (err) {

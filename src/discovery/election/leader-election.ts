@@ -59,7 +59,7 @@ export function createLeaderElection(
   return {
     key,
     candidate: (advertise) => new Candidate(etcd(), key, advertise, { ttlMs: opts.ttlMs, ...retry }),
-    follower: () => new Follower(etcd(), key, retry),
+    follower: () => new Follower(etcd(), key, { ...retry, pollMs: Math.max(1000, opts.ttlMs) }),
     close: async () => client?.close(),
   };
 }
