@@ -18,6 +18,35 @@ export interface KeyWatchOptions {
 }
 
 /**
+ * Merges the key's states from two sources, the watch (each event at its `mod_revision`) and reads (each at the
+ * revision of the store it read): a state at a revision not above the newest one offered is stale and dropped, and
+ * so is a state equal to the last one passed on.
+ */
+export class KeyStates {
+  private newest: bigint;
+  private last: KeyEvent | undefined;
+
+  /** `startRevision`: the first revision of interest (the revision after the caller's own read). */
+  constructor(startRevision?: string) {
+    this.newest = startRevision ? BigInt(startRevision) - 1n : -1n;
+  }
+
+  /** True when `event`, seen at `revision`, is to be passed on. */
+  offer(event: KeyEvent, revision: bigint): boolean {
+    if (revision <= this.newest) return false;
+    this.newest = revision;
+    const last = this.last;
+    this.last = event;
+    if (!last || last.type !== event.type) return true;
+    return (
+      last.type === 'put' &&
+      event.type === 'put' &&
+      (last.value !== event.value || last.lease !== event.lease)
+    );
+  }
+}
+
+/**
  * Watches one etcd key as an async iterable. Ends when `signal` aborts; a watcher error is thrown out of the
  * iteration. The watcher is always cancelled on exit.
  *
@@ -89,19 +118,13 @@ export async function* watchKey(
     })();
   }
 
-  let seen = opts.startRevision ? BigInt(opts.startRevision) - 1n : -1n;
-  let last: string | undefined;
+  const merged = new KeyStates(opts.startRevision);
   try {
     while (!signal.aborted) {
       const next = queue.shift();
       if (next instanceof Error) throw next;
       if (next) {
-        if (next.revision <= seen) continue;
-        seen = next.revision;
-        const state = JSON.stringify(next.event);
-        if (state === last) continue;
-        last = state;
-        yield next.event;
+        if (merged.offer(next.event, next.revision)) yield next.event;
         continue;
       }
       await new Promise<void>((resolve) => {
