@@ -92,32 +92,42 @@ class FakeEngine {
   };
 }
 
-/** Spread-like fake: healthy nodes, `node==`/`image==` honoured, fewest containers wins, ties by order. */
+/** The fake scheduler's filter: healthy nodes, `node==`/`image==` honoured. */
+function fits(req: PlacementRequest, n: NodeSnapshot): boolean {
+  return (
+    n.state === 'healthy' &&
+    req.constraints.every((c) => c.key !== 'node' || (c.op === '==') === (n.name === c.value)) &&
+    req.affinities.every(
+      (a) =>
+        a.key !== 'image' ||
+        n.images.some((i) => imageMatches({ Id: i.id, RepoTags: [...i.repoTags] }, a.value)),
+    )
+  );
+}
+
+/** Spread-like fake: {@link fits}, fewest containers wins, ties by order. */
 const fakeScheduler: PlacementScheduler = {
   strategy: { name: 'fewest', rank: () => [] },
   filterNames: ['health'],
   decide(req: PlacementRequest, nodes: readonly NodeSnapshot[]): Decision {
-    const fit = nodes.filter(
-      (n) =>
-        n.state === 'healthy' &&
-        req.constraints.every((c) => c.key !== 'node' || (c.op === '==') === (n.name === c.value)) &&
-        req.affinities.every(
-          (a) =>
-            a.key !== 'image' ||
-            n.images.some((i) => imageMatches({ Id: i.id, RepoTags: [...i.repoTags] }, a.value)),
-        ),
-    );
+    const fit = nodes.filter((n) => fits(req, n));
+    const rejections = this.rejectionsOf(req, nodes, 1);
     if (fit.length === 0)
       return {
         ok: false,
         message: 'No healthy node available in the cluster',
-        rejections: [],
+        rejections,
         summary: `0/${nodes.length} nodes are available`,
       };
     const best = [...fit].sort((a, b) => a.containers.length - b.containers.length)[0]!;
     const ranking = [{ node: best, score: best.containers.length, components: {} }];
     const summary = `${fit.length}/${nodes.length} nodes are available`;
-    return { ok: true, node: best, ranking, pass: 1, rejections: [], summary };
+    return { ok: true, node: best, ranking, pass: 1, rejections, summary };
+  },
+  rejectionsOf(req: PlacementRequest, nodes: readonly NodeSnapshot[]) {
+    return nodes
+      .filter((n) => !fits(req, n))
+      .map((n) => ({ node: n.name, filter: 'health', reason: `node is ${n.state}` }));
   },
 };
 
@@ -388,6 +398,14 @@ describe('createContainer', () => {
       summary: '1/2 nodes are available',
       nodes: [
         { name: 'node-1', id: 'ID-node-1', addr: '10.0.0.1:2376', verdict: 'chosen', score: 0, rank: 1 },
+        {
+          name: 'node-2',
+          id: 'ID-node-2',
+          addr: '10.0.0.2:2376',
+          verdict: 'rejected',
+          filter: 'health',
+          reason: 'node is unhealthy',
+        },
       ],
     });
     const ids = [res.Id];

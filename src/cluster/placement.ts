@@ -18,7 +18,7 @@ import type { SnapshotCache } from './snapshot-cache.js';
 import { engineCreateBody, stripNodePrefixes } from './swarm-config.js';
 
 /** The scheduler as placement uses it (pure: snapshots in, decision out). */
-export type PlacementScheduler = Pick<Scheduler, 'decide' | 'strategy' | 'filterNames'>;
+export type PlacementScheduler = Pick<Scheduler, 'decide' | 'rejectionsOf' | 'strategy' | 'filterNames'>;
 
 /**
  * What a {@link Placement} is built from. The engine map, name lookup and snapshot cache are the cluster's own,
@@ -101,15 +101,21 @@ export interface Placed<T> {
   readonly engine: Engine;
   readonly value: T;
   readonly decision: Decision & { ok: true };
-  /** The snapshots the decision was made from (without the reservations added to them). */
+  /** The snapshots the decision was made from (the pending containers of other placements added to them). */
   readonly nodes: readonly NodeSnapshot[];
   /** When the decision was made (ms since the epoch, the placement's clock). */
   readonly at: number;
 }
 
-/** A placement kept for its explanation: the decision, the snapshots it was made from, and when. */
+/**
+ * A placement kept for its explanation: the request, the decision without its rejections, the snapshots it was made
+ * from, and when. The rejections (one per node a filter turned down: thousands on a large cluster when a constraint
+ * narrows the choice) are made again from the request and the snapshots when the explanation is read: kept with
+ * every decision, they outlived the young generation and made its collections pause the manager for tens of ms.
+ */
 interface KeptPlacement {
-  readonly decision: Decision;
+  readonly request: PlacementRequest;
+  readonly decision: Decision & { ok: true };
   readonly nodes: readonly NodeSnapshot[];
   readonly at: number;
 }
@@ -221,7 +227,9 @@ export class Placement {
   /** The explanation of the placement that created container `id` (full ID), while it is among the kept ones. */
   explanationOf(id: string): PlacementExplanation | undefined {
     const kept = this.explanations.get(id);
-    return kept && this.explain(kept.decision, kept.nodes, kept.at, id);
+    if (!kept) return undefined;
+    const rejections = this.opts.scheduler.rejectionsOf(kept.request, kept.nodes, kept.decision.pass);
+    return this.explain({ ...kept.decision, rejections }, kept.nodes, kept.at, id);
   }
 
   private explain(
@@ -241,7 +249,7 @@ export class Placement {
 
   private remember(id: string, kept: KeptPlacement): void {
     this.explanations.delete(id);
-    this.explanations.set(id, kept);
+    this.explanations.set(id, { ...kept, decision: { ...kept.decision, rejections: [] } });
     const keep = this.opts.keepExplanations ?? 256;
     for (const oldest of this.explanations.keys()) {
       if (this.explanations.size <= keep) break;
@@ -297,9 +305,13 @@ export class Placement {
     }
     const raw = this.rawSnapshots(opts.exclude);
     const started = performance.now();
-    const { decision, reservation } =
+    const { decision, reservation, nodes } =
       opts.reserve === false
-        ? { decision: this.opts.scheduler.decide(request, this.book.apply(raw)), reservation: undefined }
+        ? ((applied) => ({
+            decision: this.opts.scheduler.decide(request, applied),
+            reservation: undefined,
+            nodes: applied,
+          }))(this.book.apply(raw))
         : decideAndReserve(this.opts.scheduler, this.book, request, raw);
     this.opts.onDecision?.(decision, (performance.now() - started) / 1000);
     if (!decision.ok) throw new NoNodeAvailableError(decision.message, decision.rejections);
@@ -311,7 +323,7 @@ export class Placement {
         opts.work ?? (opts.reserve === false ? 'other' : 'create'),
       );
     }
-    return { engine, decision, reservation, nodes: raw };
+    return { engine, decision, reservation, nodes };
   }
 
   /**
@@ -337,7 +349,7 @@ export class Placement {
       timing.attempts++;
       const placed = await this.timedPlace(request, engineBody, cleanName, opts, timing);
       const created = placed.value;
-      this.remember(created.Id, { decision: placed.decision, nodes: placed.nodes, at: placed.at });
+      this.remember(created.Id, { request, decision: placed.decision, nodes: placed.nodes, at: placed.at });
       return {
         Id: created.Id,
         Warnings: created.Warnings ?? [],

@@ -137,9 +137,13 @@ function reported(node: NodeSnapshot): ReadonlySet<string> {
 }
 
 /** Result of {@link decideAndReserve}: the decision, and the reservation when a node was chosen. */
-export type ReservedDecision =
+export type ReservedDecision = (
   | { readonly decision: Decision & { ok: true }; readonly reservation: Reservation }
-  | { readonly decision: Decision & { ok: false }; readonly reservation?: undefined };
+  | { readonly decision: Decision & { ok: false }; readonly reservation?: undefined }
+) & {
+  /** The snapshots the decision was made from: `nodes` with the book's pending containers added. */
+  readonly nodes: readonly NodeSnapshot[];
+};
 
 /**
  * Decides and reserves in one synchronous step: applies the book's pending containers to `nodes`, asks the
@@ -152,7 +156,8 @@ export function decideAndReserve(
   req: PlacementRequest,
   nodes: readonly NodeSnapshot[],
 ): ReservedDecision {
-  const decision = scheduler.decide(req, book.apply(nodes));
-  if (!decision.ok) return { decision };
-  return { decision, reservation: book.reserve(decision.node.id, req) };
+  const applied = book.apply(nodes);
+  const decision = scheduler.decide(req, applied);
+  if (!decision.ok) return { decision, nodes: applied };
+  return { decision, reservation: book.reserve(decision.node.id, req), nodes: applied };
 }

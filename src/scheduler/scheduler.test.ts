@@ -28,6 +28,33 @@ describe('Scheduler.decide', () => {
     expect(d.rejections).toEqual([{ node: 'n3', filter: 'health', reason: 'node is unhealthy (health 0)' }]);
   });
 
+  it('rejectionsOf gives a decision its own rejections again, for either pass', () => {
+    const s = sched();
+    const more = [
+      ...nodes,
+      node('p').state('pending').build(),
+      node('d').state('disconnected').build(),
+      node('n4').label('region', 'eu').cpus(2).containers(2).build(),
+    ];
+    const requests = [
+      request().build(),
+      request().constraint('region==eu').build(),
+      request().constraint('region!=eu').build(),
+      request().constraint('region==~asia').build(),
+      request().constraint('region==~asia').constraint('node!=n1').build(),
+    ];
+    const passes: number[] = [];
+    for (const req of requests) {
+      const d = s.decide(req, more);
+      expect(d.ok).toBe(true);
+      if (!d.ok) continue;
+      passes.push(d.pass);
+      expect(d.rejections.length).toBeGreaterThan(0);
+      expect(s.rejectionsOf(req, more, d.pass)).toEqual(d.rejections);
+    }
+    expect(passes).toEqual([1, 1, 1, 2, 2]);
+  });
+
   it('excludes pending and disconnected engines before filtering', () => {
     const d = sched({ filters: [] }).decide(request().build(), [
       node('p').state('pending').build(),

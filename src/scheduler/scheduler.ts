@@ -68,13 +68,7 @@ export class Scheduler {
     nodes: readonly NodeSnapshot[],
     opts: { rankingLimit?: number } = {},
   ): Decision {
-    const skipped: Rejection[] = [];
-    const candidates: NodeSnapshot[] = [];
-    for (const n of nodes) {
-      if (n.state === 'pending' || n.state === 'disconnected') {
-        skipped.push({ node: n.name, filter: 'health', reason: `node is ${n.state}` });
-      } else candidates.push(n);
-    }
+    const { skipped, candidates } = split(nodes);
     if (candidates.length === 0) {
       const health = this.filters.some((f) => f.name === 'health');
       const summary = summarize(
@@ -109,35 +103,24 @@ export class Scheduler {
     const rejections: Rejection[] = [...skipped];
     const describe = (filter: string): string | undefined =>
       this.filters.find((f) => f.name === filter)?.describe(req, opts);
-    let current = candidates;
-    for (let i = 0; i < this.filters.length; i++) {
-      const filter = this.filters[i]!;
-      if (filter.needed?.(req, opts) === false) continue;
-      const next: NodeSnapshot[] = [];
-      for (const node of current) {
-        const v = filter.check(req, node, opts);
-        if (v.ok) next.push(node);
-        else rejections.push({ node: node.name, filter: filter.name, reason: v.reason });
+    const { current, failedAt: i } = this.#filter(req, candidates, rejections, soft);
+    if (i >= 0) {
+      const summary = summarize(total, 0, groupRejections(rejections, describe));
+      if (this.filters[i]!.name === 'health') {
+        return { ok: false, message: `${NO_HEALTHY_NODE_MESSAGE}\n${summary}`, rejections, summary };
       }
-      if (next.length === 0) {
-        const summary = summarize(total, 0, groupRejections(rejections, describe));
-        if (filter.name === 'health') {
-          return { ok: false, message: `${NO_HEALTHY_NODE_MESSAGE}\n${summary}`, rejections, summary };
-        }
-        let message = UNSATISFIABLE_PREFIX;
-        for (let j = 0; j <= i; j++) {
-          const f = this.filters[j]!;
-          const d = f.condition ? f.condition(req, opts) : f.describe(req, opts);
-          if (d !== '') message += `\n[${d}]`;
-        }
-        return {
-          ok: false,
-          message: `${message}\n${summary}${this.#explain(rejections.slice(skipped.length))}`,
-          rejections,
-          summary,
-        };
+      let message = UNSATISFIABLE_PREFIX;
+      for (let j = 0; j <= i; j++) {
+        const f = this.filters[j]!;
+        const d = f.condition ? f.condition(req, opts) : f.describe(req, opts);
+        if (d !== '') message += `\n[${d}]`;
       }
-      current = next;
+      return {
+        ok: false,
+        message: `${message}\n${summary}${this.#explain(rejections.slice(skipped.length))}`,
+        rejections,
+        summary,
+      };
     }
     const ranking = this.strategy.rank(req, current, limit);
     if (ranking.length === 0) {
@@ -157,6 +140,47 @@ export class Scheduler {
     return { ok: true, node: ranking[0]!.node, ranking, pass, rejections, summary };
   }
 
+  /**
+   * Runs the filters in order over `candidates`, adding each node a filter rejects to `rejections`. Returns the
+   * nodes every filter passed, or the index of the first filter that left none (`failedAt`, -1 when none did).
+   */
+  #filter(
+    req: PlacementRequest,
+    candidates: readonly NodeSnapshot[],
+    rejections: Rejection[],
+    soft: boolean,
+  ): { current: readonly NodeSnapshot[]; failedAt: number } {
+    const opts = { soft };
+    let current = candidates;
+    for (let i = 0; i < this.filters.length; i++) {
+      const filter = this.filters[i]!;
+      if (filter.needed?.(req, opts) === false) continue;
+      const next: NodeSnapshot[] = [];
+      for (const node of current) {
+        const v = filter.check(req, node, opts);
+        if (v.ok) next.push(node);
+        else rejections.push({ node: node.name, filter: filter.name, reason: v.reason });
+      }
+      if (next.length === 0) return { current: next, failedAt: i };
+      current = next;
+    }
+    return { current, failedAt: -1 };
+  }
+
+  /**
+   * The rejections of a decision's pass `pass` over `nodes`, made again: the nodes skipped as pending or
+   * disconnected, then those the filters rejected, in the order {@link decide} recorded them. Filters are pure
+   * functions of the request and a snapshot, so for the same request and the same snapshot objects this is the
+   * decision's own list; a kept placement drops that list (a rejection per node, for every decision kept) and asks
+   * for it again only when its explanation is read.
+   */
+  rejectionsOf(req: PlacementRequest, nodes: readonly NodeSnapshot[], pass: 1 | 2): Rejection[] {
+    const { skipped, candidates } = split(nodes);
+    const rejections = [...skipped];
+    if (candidates.length > 0) this.#filter(req, candidates, rejections, pass === 1);
+    return rejections;
+  }
+
   #explain(rejections: readonly Rejection[]): string {
     const perFilter = new Map<string, number>();
     let out = '';
@@ -170,6 +194,18 @@ export class Scheduler {
     }
     return out;
   }
+}
+
+/** Pending and disconnected nodes (skipped, as the health filter's rejections) apart from the candidates. */
+function split(nodes: readonly NodeSnapshot[]): { skipped: Rejection[]; candidates: NodeSnapshot[] } {
+  const skipped: Rejection[] = [];
+  const candidates: NodeSnapshot[] = [];
+  for (const n of nodes) {
+    if (n.state === 'pending' || n.state === 'disconnected') {
+      skipped.push({ node: n.name, filter: 'health', reason: `node is ${n.state}` });
+    } else candidates.push(n);
+  }
+  return { skipped, candidates };
 }
 
 /**
