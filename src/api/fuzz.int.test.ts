@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueServerCert } from '../machine/certs/index.js';
 import { bootTestHosts, type TestHosts } from '../testkit/hosts.js';
+import { stopChild } from '../testkit/processes.js';
 import { freePort } from '../util/free-port.js';
 
 // API fuzzing of a real `shoal manage --tlsverify` over one real engine (prefix shz, subnet 10.243.0.0/24):
@@ -411,15 +412,9 @@ afterAll(async () => {
   try {
     agent?.destroy();
     engineAgent?.destroy();
-    if (manager?.pid && manager.exitCode === null) {
-      // A failed case can leave long-lived streams open, which a graceful stop waits for: kill after 10 s, so the
-      // hosts are always disposed of.
-      const exited = new Promise((r) => manager?.once('exit', r));
-      manager.kill('SIGTERM');
-      const late = setTimeout(() => manager?.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(late);
-    }
+    // A failed case can leave long-lived streams open, which a graceful stop waits for: stopChild kills after 10 s,
+    // so the hosts are always disposed of.
+    if (manager) await stopChild(manager);
   } finally {
     await th?.dispose();
     if (work) await rm(work, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEtcd, startLocalEtcd } from '../kv/index.js';
 import { issueServerCert } from '../machine/certs/index.js';
 import { bootTestHosts, DEFAULT_DOCKER_CLI, runCommand, type TestHosts } from '../testkit/hosts.js';
+import { stopChild } from '../testkit/processes.js';
 import { freePort } from '../util/free-port.js';
 
 const SHOAL = join(import.meta.dirname, '../../shoal');
@@ -55,18 +56,9 @@ function start(name: string, argv: string[], env: Record<string, string> = {}): 
   return p;
 }
 
-/**
- * Stops a process and waits for its exit. A process a failed test left stopped (SIGSTOP) is continued first, and one
- * that ignores the signal for 10 s is killed, so the clean-up always ends.
- */
-async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const exited = new Promise((r) => p.child.once('exit', r));
-  p.child.kill(signal);
-  p.child.kill('SIGCONT');
-  const late = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(late);
+/** Stops a process and waits for its exit ({@link stopChild}: a stopped one is continued, a stuck one killed). */
+function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return stopChild(p.child, signal);
 }
 
 function logs(): string {

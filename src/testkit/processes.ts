@@ -22,7 +22,7 @@ export interface TestProcess {
   readonly child: ChildProcess;
   /** Everything it printed so far, stdout and stderr interleaved. */
   readonly log: string;
-  /** Sends `signal` (default SIGTERM) unless the process has already exited, then waits for its exit. */
+  /** Sends `signal` (default SIGTERM) unless the process has already exited, then waits for its exit ({@link stopChild}). */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -42,12 +42,28 @@ class SpawnedProcess implements TestProcess {
     this.child.stderr?.on('data', keep);
   }
 
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill(signal);
-    await exited;
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    return stopChild(this.child, signal);
   }
+}
+
+/**
+ * Sends `signal` (default SIGTERM) to a child unless it never started or has already exited, and waits for its exit. A child a failed
+ * test left stopped (SIGSTOP) is continued first, and one still running `killAfterMs` later (streams a graceful stop
+ * waits for, a signal it ignores) is killed, so a clean-up always ends.
+ */
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  killAfterMs = 10_000,
+): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  child.kill('SIGCONT');
+  const late = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  await exited;
+  clearTimeout(late);
 }
 
 /** Starts `argv` (no shell) with stdin closed and its output kept in `log`. */
