@@ -2,8 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { UnsupportedContentTypeError } from './errors.js';
 import { hasBody } from './proxy.js';
 
-/** RFC 7230 `token` characters. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** RFC 7230 `token`. */
+const TOKEN_SRC = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const TOKEN = new RegExp(`^${TOKEN_SRC}$`);
+/** One `; name=value` parameter at the start of the text; the value is a token or a quoted string. */
+const PARAM = new RegExp(`^;\\s*${TOKEN_SRC}\\s*=\\s*(?:${TOKEN_SRC}|"(?:[^"\\\\]|\\\\.)*")`);
 
 /**
  * The media type of a `Content-Type` value, lower-cased, or undefined when the value does not parse: a `type/subtype`
@@ -19,8 +22,7 @@ export function mediaType(value: string): string | undefined {
   while (rest.trim() !== '') {
     rest = rest.trimStart();
     if (rest.trim() === ';') break;
-    const param =
-      /^;\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[^"\\]|\\.)*")/.exec(rest);
+    const param = PARAM.exec(rest);
     if (!param) return undefined;
     rest = rest.slice(param[0].length);
   }

@@ -305,14 +305,16 @@ export class Placement {
     }
     const raw = this.rawSnapshots(opts.exclude);
     const started = performance.now();
-    const { decision, reservation, nodes } =
-      opts.reserve === false
-        ? ((applied) => ({
-            decision: this.opts.scheduler.decide(request, applied),
-            reservation: undefined,
-            nodes: applied,
-          }))(this.book.apply(raw))
-        : decideAndReserve(this.opts.scheduler, this.book, request, raw);
+    let decided: {
+      decision: Decision;
+      reservation?: Reservation | undefined;
+      nodes: readonly NodeSnapshot[];
+    };
+    if (opts.reserve === false) {
+      const nodes = this.book.apply(raw);
+      decided = { decision: this.opts.scheduler.decide(request, nodes), nodes };
+    } else decided = decideAndReserve(this.opts.scheduler, this.book, request, raw);
+    const { decision, reservation, nodes } = decided;
     this.opts.onDecision?.(decision, (performance.now() - started) / 1000);
     if (!decision.ok) throw new NoNodeAvailableError(decision.message, decision.rejections);
     const engine = this.opts.engines.get(decision.node.addr);
