@@ -18,6 +18,8 @@
  *                            close and write it instead of 5 s)
  *       [--log-file FILE]    the manager's log (default: a temp file)
  *       [--trace 1]          print the container count at each poll during the sync
+ *       [--floor 0]          skip the floor: the sync's calls from a bare client (http-floor.ts), on a fleet of
+ *                            its own, before the manager's run
  *
  * The fleet runs in several processes, each with its own limit of open files (a listening socket per engine and the
  * server side of every manager connection); the manager runs under the benchmark's own limit. A p99 needs enough samples to mean
@@ -37,6 +39,7 @@ import { Agent, request } from 'undici';
 import { freePort } from '../src/util/free-port.js';
 import { shoalNodeFlags } from '../src/util/node-flags.js';
 import { cpuSeconds } from './proc-cpu.js';
+import { type HttpFloor, measureHttpFloor } from './http-floor.js';
 import { startFleet } from './sim-engine/sim-fleet.js';
 
 /** Open files of process `pid` now (0 when it is gone). */
@@ -61,6 +64,8 @@ const PROF_DIR = args.get('prof-dir');
 const LOG_FILE = args.get('log-file');
 /** Print the container count seen at each poll while the manager syncs. */
 const TRACE = args.has('trace');
+/** Measure the bare client's floor under the sync (http-floor.ts) first; `--floor 0` skips it. */
+const FLOOR = args.get('floor') !== '0';
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -87,6 +92,10 @@ interface SizeResult {
   syncMs: number;
   /** CPU seconds the manager used until it saw every container (start-up included). */
   syncCpu: number;
+  /** CPU seconds the fleet's processes used over the same time. */
+  fleetCpu: number;
+  /** The same calls from a bare client (http-floor.ts), on a fleet of its own; undefined with `--floor 0`. */
+  floor: HttpFloor | undefined;
   info: number[];
   create: number[];
   schedule: number[];
@@ -104,7 +113,24 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** The sync's calls from a bare client over a fresh fleet of `engines` engines (see http-floor.ts). */
+async function floorOf(engines: number): Promise<HttpFloor> {
+  const fleet = await startFleet(engines, CONTAINERS, THREADS);
+  try {
+    const floor = await measureHttpFloor(fleet.addrs);
+    console.log(
+      `a bare HTTP client makes the sync's ${floor.calls} calls in ${Math.round(floor.wallMs)} ms, ` +
+        `using ${floor.cpuS.toFixed(1)} s of CPU`,
+    );
+    return floor;
+  } finally {
+    await fleet.stop();
+  }
+}
+
 async function measure(engines: number): Promise<SizeResult> {
+  // first, on a fleet of its own: the fleet's processes are fresh for the manager either way
+  const floor = FLOOR ? await floorOf(engines) : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'shs-scale-'));
   const agent = new Agent({ connections: 8, keepAliveTimeout: 60_000 });
   let manager: ChildProcess | undefined;
@@ -121,6 +147,8 @@ async function measure(engines: number): Promise<SizeResult> {
 
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
+    const fleetCpu = async () => (await Promise.all(fleet.pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+    const fleetCpu0 = await fleetCpu();
     const t1 = performance.now();
     const argv = [
       process.execPath,
@@ -190,9 +218,10 @@ async function measure(engines: number): Promise<SizeResult> {
     }
     const converge = Math.round(performance.now() - t1);
     const syncCpu = await cpuSeconds(pid);
+    const syncFleetCpu = (await fleetCpu()) - fleetCpu0;
     console.log(
       `manager (pid ${pid}) sees ${seen} containers on ${engines} engines after ${converge} ms, ` +
-        `having used ${syncCpu.toFixed(1)} s of CPU`,
+        `having used ${syncCpu.toFixed(1)} s of CPU (the fleet ${syncFleetCpu.toFixed(1)} s)`,
     );
 
     const infos: number[] = [];
@@ -289,6 +318,8 @@ async function measure(engines: number): Promise<SizeResult> {
       containers: want,
       syncMs: converge,
       syncCpu,
+      fleetCpu: syncFleetCpu,
+      floor,
       info: infos,
       create: creates,
       schedule: schedules,
@@ -325,6 +356,9 @@ async function main(): Promise<void> {
       's per 1k engines': Math.round((r.syncMs / r.engines) * 100) / 100,
       'sync CPU s': Math.round(r.syncCpu * 10) / 10,
       'CPU s per 1k': Math.round((r.syncCpu / r.engines) * 1000 * 100) / 100,
+      'fleet CPU s': Math.round(r.fleetCpu * 10) / 10,
+      'floor s': r.floor ? Math.round(r.floor.wallMs / 100) / 10 : '-',
+      'floor CPU s': r.floor ? Math.round(r.floor.cpuS * 10) / 10 : '-',
       'info p50': pct(r.info, 0.5),
       'info p99': pct(r.info, 0.99),
       'create p50': pct(r.create, 0.5),

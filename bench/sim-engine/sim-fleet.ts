@@ -12,6 +12,8 @@ import type { FleetCommand, FleetSpec, Flipped, Usage } from './sim-worker.js';
 export interface SimFleet {
   /** `127.0.0.1:PORT` of every engine, in engine order. */
   readonly addrs: readonly string[];
+  /** The processes serving it (to read their CPU time). */
+  readonly pids: readonly number[];
   /** Starts lifecycle churn at `perSecond` events over the whole fleet (0 ends it). */
   churn(perSecond: number): void;
   /** Stops or starts one container of engine `engine` now; resolves with its ID and new state. */
@@ -60,6 +62,7 @@ export async function startFleet(engines: number, containers: number, processes:
   const post = (w: ChildProcess, cmd: FleetCommand) => w.send(cmd);
   return {
     addrs: parts.flat(),
+    pids: workers.map((w) => w.pid!),
     churn(perSecond) {
       for (const w of workers) post(w, { churn: perSecond / workers.length });
     },

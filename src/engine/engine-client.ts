@@ -222,7 +222,10 @@ export class EngineClient {
   /**
    * Sends a short call and collects the whole answer in memory through undici's dispatcher interface, without the
    * response stream `request()` builds. JSON calls (inspect, lists) sit on the manager's proxied hot path, where
-   * that machinery cost about 0.3 ms a call (bench/manager-overhead.ts).
+   * that machinery cost about 0.3 ms a call (bench/manager-overhead.ts), and on the initial sync (37 calls per
+   * engine). The handler uses the hooks undici 7's core calls directly (`onConnect`, `onHeaders`, ...): the newer
+   * controller hooks go through an adapter that parses every response's headers into an object, which these calls
+   * never read; with a one-chunk answer (most of them) the chunk is decoded without a copy.
    */
   private sendBuffered(
     method: string,
@@ -239,26 +242,29 @@ export class EngineClient {
         if (onAbort) signal?.removeEventListener('abort', onAbort);
       };
       const handler: Dispatcher.DispatchHandler = {
-        onRequestStart(controller) {
+        onConnect(abort) {
           if (!signal) return;
-          if (signal.aborted) controller.abort(signal.reason);
+          if (signal.aborted) abort(signal.reason);
           else {
-            onAbort = () => controller.abort(signal.reason);
+            onAbort = () => abort(signal.reason);
             signal.addEventListener('abort', onAbort, { once: true });
           }
         },
-        onResponseStart(_controller, status) {
+        onHeaders(status) {
           statusCode = status;
           observer?.success();
+          return true;
         },
-        onResponseData(_controller, chunk) {
+        onData(chunk) {
           chunks.push(chunk);
+          return true;
         },
-        onResponseEnd() {
+        onComplete() {
           done();
-          resolve({ statusCode, text: Buffer.concat(chunks).toString('utf8') });
+          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          resolve({ statusCode, text: body.toString('utf8') });
         },
-        onResponseError(_controller, err) {
+        onError(err) {
           done();
           reject(err);
         },
