@@ -38,8 +38,8 @@ import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { freePort } from '../src/util/free-port.js';
 import { shoalNodeFlags } from '../src/util/node-flags.js';
-import { cpuSeconds } from './proc-cpu.js';
 import { type HttpFloor, measureHttpFloor } from './http-floor.js';
+import { cpuSeconds } from './proc-cpu.js';
 import { startFleet } from './sim-engine/sim-fleet.js';
 
 /** Open files of process `pid` now (0 when it is gone). */
