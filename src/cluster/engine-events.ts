@@ -43,7 +43,7 @@ export class EngineEventStream {
     const signal = this.stopper.signal;
     while (!signal.aborted) {
       try {
-        const body = await this.client.stream('GET', '/events', { signal });
+        const body = await this.client.stream('GET', '/events', { signal, own: true });
         this.sink.opened();
         await decodeJsonLines(body, (ev) => this.sink.event(ev as EngineEvent));
         if (!signal.aborted) this.sink.broken(new Error('event stream closed by the engine'));

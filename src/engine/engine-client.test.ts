@@ -63,6 +63,11 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!ok()) throw new Error(`timed out waiting for ${what}`);
+}
+
 describe('EngineClient', () => {
   it('sends JSON and parses the answer, with query parameters', async () => {
     const c = new EngineClient({ addr });
@@ -172,6 +177,39 @@ describe('EngineClient', () => {
     await expect(c.json('GET', '/missing')).rejects.toThrow('No such container: nope');
     for (const r of streams) r.body.destroy();
     await c.close();
+  });
+
+  it('sends an own stream over a connection of its own and closes it with the body', async () => {
+    const conns = new Set<import('node:net').Socket>();
+    const track = (sock: import('node:net').Socket) => {
+      conns.add(sock);
+      sock.once('close', () => conns.delete(sock));
+    };
+    server.on('connection', track);
+    const c = new EngineClient({ addr, connections: 1 });
+    try {
+      await c.json('GET', '/echo'); // the short-call pool's one connection, kept alive
+      expect(conns.size).toBe(1);
+      const own = await c.stream('GET', '/hang', { own: true });
+      expect(conns.size).toBe(2);
+      // a short call is not queued behind it, and uses the pool's connection again
+      expect(await c.json('GET', '/echo')).toMatchObject({ method: 'GET' });
+      expect(conns.size).toBe(2);
+      own.destroy();
+      await until('the own connection to close', () => conns.size === 1);
+      // one ending by itself closes its connection too
+      const text = await (await c.stream('GET', '/stream', { own: true })).text();
+      expect(text).toBe('{"a":1}\n{"b":2}\n');
+      await until('the second own connection to close', () => conns.size === 1);
+      // close() resets one still open
+      await c.stream('GET', '/hang', { own: true });
+      expect(conns.size).toBe(2);
+      await c.close();
+      await until('every connection to close', () => conns.size === 0);
+    } finally {
+      server.off('connection', track);
+      await c.close();
+    }
   });
 
   it("answers Swarm's `Engine no longer exists` once closed, without counting a failure", async () => {
@@ -316,11 +354,6 @@ describe('EngineClient close', () => {
       requests: () => requests,
       close: () => new Promise((r) => server.close(r)),
     };
-  }
-
-  async function until(what: string, ok: () => boolean): Promise<void> {
-    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-    if (!ok()) throw new Error(`timed out waiting for ${what}`);
   }
 
   for (const secure of [false, true]) {
