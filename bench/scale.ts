@@ -18,8 +18,8 @@
  *                            close and write it instead of 5 s)
  *       [--log-file FILE]    the manager's log (default: a temp file)
  *       [--trace 1]          print the container count at each poll during the sync
- *       [--floor 0]          skip the floor: the sync's calls from a bare client (http-floor.ts), on a fleet of
- *                            its own, before the manager's run
+ *       [--floor 0]          skip the floors: the sync's calls from a bare undici client and from plain sockets
+ *                            (http-floor.ts), each on a fleet of its own, before the manager's run
  *
  * The fleet runs in several processes, each with its own limit of open files (a listening socket per engine and the
  * server side of every manager connection); the manager runs under the benchmark's own limit. A p99 needs enough samples to mean
@@ -94,8 +94,8 @@ interface SizeResult {
   syncCpu: number;
   /** CPU seconds the fleet's processes used over the same time. */
   fleetCpu: number;
-  /** The same calls from a bare client (http-floor.ts), on a fleet of its own; undefined with `--floor 0`. */
-  floor: HttpFloor | undefined;
+  /** The same calls from bare clients (http-floor.ts), each on a fleet of its own; undefined with `--floor 0`. */
+  floor: { library: HttpFloor; runtime: HttpFloor } | undefined;
   info: number[];
   create: number[];
   schedule: number[];
@@ -113,14 +113,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** The sync's calls from a bare client over a fresh fleet of `engines` engines (see http-floor.ts). */
-async function floorOf(engines: number): Promise<HttpFloor> {
+/** The sync's calls from a bare client of one kind over a fresh fleet of `engines` engines (see http-floor.ts). */
+async function floorOf(engines: number, kind: 'library' | 'runtime'): Promise<HttpFloor> {
   const fleet = await startFleet(engines, CONTAINERS, THREADS);
   try {
-    const floor = await measureHttpFloor(fleet.addrs);
+    const floor = await measureHttpFloor(fleet.addrs, kind);
     console.log(
-      `a bare HTTP client makes the sync's ${floor.calls} calls in ${Math.round(floor.wallMs)} ms, ` +
-        `using ${floor.cpuS.toFixed(1)} s of CPU`,
+      `a bare client (${kind === 'library' ? 'undici' : 'plain sockets'}) makes the sync's ${floor.calls} calls ` +
+        `in ${Math.round(floor.wallMs)} ms, using ${floor.cpuS.toFixed(1)} s of CPU`,
     );
     return floor;
   } finally {
@@ -130,7 +130,9 @@ async function floorOf(engines: number): Promise<HttpFloor> {
 
 async function measure(engines: number): Promise<SizeResult> {
   // first, on a fleet of its own: the fleet's processes are fresh for the manager either way
-  const floor = FLOOR ? await floorOf(engines) : undefined;
+  const floor = FLOOR
+    ? { library: await floorOf(engines, 'library'), runtime: await floorOf(engines, 'runtime') }
+    : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'shs-scale-'));
   const agent = new Agent({ connections: 8, keepAliveTimeout: 60_000 });
   let manager: ChildProcess | undefined;
@@ -344,6 +346,11 @@ async function measure(engines: number): Promise<SizeResult> {
   }
 }
 
+/** `wall (CPU)` in seconds. */
+function floorCell(f: HttpFloor): string {
+  return `${(f.wallMs / 1000).toFixed(1)} (${f.cpuS.toFixed(1)})`;
+}
+
 async function main(): Promise<void> {
   const results: SizeResult[] = [];
   for (const n of SIZES) results.push(await measure(n));
@@ -357,8 +364,8 @@ async function main(): Promise<void> {
       'sync CPU s': Math.round(r.syncCpu * 10) / 10,
       'CPU s per 1k': Math.round((r.syncCpu / r.engines) * 1000 * 100) / 100,
       'fleet CPU s': Math.round(r.fleetCpu * 10) / 10,
-      'floor s': r.floor ? Math.round(r.floor.wallMs / 100) / 10 : '-',
-      'floor CPU s': r.floor ? Math.round(r.floor.cpuS * 10) / 10 : '-',
+      'floor s (CPU)': r.floor ? floorCell(r.floor.library) : '-',
+      'runtime floor s (CPU)': r.floor ? floorCell(r.floor.runtime) : '-',
       'info p50': pct(r.info, 0.5),
       'info p99': pct(r.info, 0.99),
       'create p50': pct(r.create, 0.5),
