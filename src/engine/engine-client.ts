@@ -375,9 +375,7 @@ export class EngineClient {
     this.sockets.clear();
     const own = [...this.ownStreams];
     this.ownStreams.clear();
-    await Promise.all(
-      [this.pool, this.streamPool, ...own].map((d) => d?.destroy().catch(() => undefined)),
-    );
+    await Promise.all([this.pool, this.streamPool, ...own].map((d) => d?.destroy().catch(() => undefined)));
   }
 
   private unreachable(err: unknown): EngineUnreachableError {
