@@ -1,7 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { Etcd3, type IOptions, isRecoverableError } from 'etcd3';
+import { createRequire } from 'node:module';
+import type { Etcd3, IOptions } from 'etcd3';
 import { InvalidDiscoveryError } from './errors.js';
 import { validateHostPort } from './ranges.js';
+
+const require = createRequire(import.meta.url);
+let etcd3Module: typeof import('etcd3') | undefined;
+
+/**
+ * The etcd3 library, loaded on first use. With the gRPC stack under it, loading it takes about a fifth of every
+ * `shoal` start (120 of 540 ms for `shoal manage --help`), and most commands never talk to etcd: the machine
+ * commands, `list`, and `manage`/`join` with any discovery but `etcd://`.
+ */
+export function etcd3(): typeof import('etcd3') {
+  etcd3Module ??= require('etcd3') as typeof import('etcd3');
+  return etcd3Module;
+}
 
 /** Classic Swarm's default `kv.path`: where nodes register under the URL's prefix. */
 export const DEFAULT_KV_PATH = 'docker/swarm/nodes';
@@ -80,7 +94,8 @@ function observedPolicy(observer: EtcdCallObserver): GlobalPolicy {
           observer.observe((performance.now() - start) / 1000, false);
           return out;
         } catch (err) {
-          if (attempt < CALL_RETRIES && !ctx.signal.aborted && isRecoverableError(err as Error)) continue;
+          if (attempt < CALL_RETRIES && !ctx.signal.aborted && etcd3().isRecoverableError(err as Error))
+            continue;
           observer.observe((performance.now() - start) / 1000, true);
           throw err;
         }
@@ -122,5 +137,5 @@ export function createEtcdClient(target: EtcdTarget, observer?: EtcdCallObserver
       throw new InvalidDiscoveryError(`cannot read KV TLS files: ${(err as Error).message}`, { cause: err });
     }
   }
-  return new Etcd3(opts);
+  return new (etcd3().Etcd3)(opts);
 }

@@ -1,5 +1,6 @@
-import { EtcdLeaseInvalidError, type Lease } from 'etcd3';
+import type { Lease } from 'etcd3';
 import type { Clock } from '../util/clock.js';
+import { etcd3 } from './etcd-client.js';
 import { sleepUnlessAborted } from './sleep.js';
 
 /** How long one keepalive may take before it is given up and sent again (another member, most likely). */
@@ -37,7 +38,7 @@ export async function renewLease(
       return { ok: true, sentAt };
     } catch (err) {
       last = err as Error;
-      if (err instanceof EtcdLeaseInvalidError || lease.revoked())
+      if (err instanceof etcd3().EtcdLeaseInvalidError || lease.revoked())
         return { ok: false, gone: true, error: last };
     }
     await sleepUnlessAborted(clock, KEEPALIVE_RETRY_MS, signal);
