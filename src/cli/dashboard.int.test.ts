@@ -56,11 +56,6 @@ function start(name: string, argv: string[], env: Record<string, string> = {}): 
   return p;
 }
 
-/** Stops a process and waits for its exit ({@link stopChild}: a stopped one is continued, a stuck one killed). */
-function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  return stopChild(p.child, signal);
-}
-
 function logs(): string {
   return procs.map((p) => `--- ${p.name}\n${p.log.slice(-2000)}`).join('\n');
 }
@@ -206,7 +201,7 @@ beforeAll(async () => {
 afterAll(async () => {
   try {
     await browser?.close();
-    for (const p of [...procs].reverse()) await stop(p).catch(() => undefined);
+    for (const p of [...procs].reverse()) await stopChild(p.child).catch(() => undefined);
     await etcd?.remove();
   } finally {
     await th?.dispose();
@@ -336,7 +331,7 @@ describe('shoal dashboard in Chromium', () => {
       (await managerInfo(ports[1]!)).includes('"primary"'),
     );
     await waitFor('docker events through the replica to end', async () => events.child.exitCode !== null);
-    await stop(m1, 'SIGKILL');
+    await stopChild(m1.child, 'SIGKILL');
     await page.getByTestId('failovers').locator('tr.failover').first().waitFor({ timeout: 30_000 });
     const row = await page.getByTestId('failovers').locator('tr.failover').first().innerText();
     expect(row).toContain(`127.0.0.1:${ports[1]}`);
@@ -374,7 +369,7 @@ describe('shoal dashboard in Chromium', () => {
     );
     await go('overview');
     await page.getByTestId('via').getByText(`127.0.0.1:${ports[1]}`).waitFor({ timeout: 20_000 });
-    await stop(procs.find((p) => p.name === 'manager 2')!, 'SIGKILL');
+    await stopChild(procs.find((p) => p.name === 'manager 2')!.child, 'SIGKILL');
     const status = page.getByTestId('status');
     await page.getByTestId('via').getByText(`127.0.0.1:${ports[0]}`).waitFor({ timeout: 30_000 });
     await status.locator('.badge-primary').waitFor({ timeout: 30_000 });

@@ -22,7 +22,10 @@ export interface TestProcess {
   readonly child: ChildProcess;
   /** Everything it printed so far, stdout and stderr interleaved. */
   readonly log: string;
-  /** Sends `signal` (default SIGTERM) unless the process has already exited, then waits for its exit ({@link stopChild}). */
+  /**
+   * Sends `signal` (default SIGTERM) unless the process has already exited, then waits for its exit
+   * ({@link stopChild}).
+   */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -48,9 +51,9 @@ class SpawnedProcess implements TestProcess {
 }
 
 /**
- * Sends `signal` (default SIGTERM) to a child unless it never started or has already exited, and waits for its exit. A child a failed
- * test left stopped (SIGSTOP) is continued first, and one still running `killAfterMs` later (streams a graceful stop
- * waits for, a signal it ignores) is killed, so a clean-up always ends.
+ * Sends `signal` (default SIGTERM) to a child unless it never started or has already exited, and waits for its
+ * exit. A child a failed test left stopped (SIGSTOP) is continued first, and one still running `killAfterMs` later
+ * (streams a graceful stop waits for, a signal it ignores) is killed, so a clean-up always ends.
  */
 export async function stopChild(
   child: ChildProcess,
